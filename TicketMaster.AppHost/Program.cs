@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Configuration;
+using TicketMaster.AppHost;
+using TicketMaster.AppHost.Servers;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+// Run mode and tests start Debian's servers as executables (no container engine here); publish mode
+// describes the same names as containers. A missing package stops us here with one line.
+LocalServers? local;
+try
+{
+    local = LocalServers.ForRunMode(builder);
+}
+catch (MissingServerBinaryException missing)
+{
+    Console.Error.WriteLine(missing.Message);
+    return 1;
+}
+
+var mysql = builder.AddMySqlServer("mysql", databaseName: "ticketmaster", local);
+var redis = builder.AddRedisServer("redis", local);
+var rabbitmq = builder.AddRabbitMqServer("rabbitmq", local);
+var search = builder.AddSearchServer("search", local);
+
+var eventsApi = builder.AddProject<Projects.TicketMaster_EventsApi>("eventsapi")
+    .WithReplicas(builder.Configuration.GetValue("TicketMaster:EventsApiReplicas", 1))
+    .WithReference(mysql).WaitFor(mysql)
+    .WithReference(redis).WaitFor(redis)
+    .WithReference(rabbitmq).WaitFor(rabbitmq)
+    .WithSearch(search)
+    .WithHttpHealthCheck("/health");
+
+var bookingApi = builder.AddProject<Projects.TicketMaster_BookingApi>("bookingapi")
+    .WithReplicas(builder.Configuration.GetValue("TicketMaster:BookingApiReplicas", 1))
+    .WithReference(mysql).WaitFor(mysql)
+    .WithReference(redis).WaitFor(redis)
+    .WithReference(rabbitmq).WaitFor(rabbitmq)
+    .WithHttpHealthCheck("/health");
+
+builder.AddProject<Projects.TicketMaster_Indexer>("indexer")
+    .WithReference(mysql).WaitFor(mysql)
+    .WithReference(rabbitmq).WaitFor(rabbitmq)
+    .WithSearch(search)
+    .WithHttpHealthCheck("/health");
+
+builder.PrintAddressesWhenReady(eventsApi, bookingApi);
+
+builder.Build().Run();
+return 0;

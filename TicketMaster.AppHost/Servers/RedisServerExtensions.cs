@@ -1,0 +1,71 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using StackExchange.Redis;
+
+namespace TicketMaster.AppHost.Servers;
+
+public static class RedisServerExtensions
+{
+    /// <summary>Redis under <paramref name="name"/>: redis-server locally, Aspire's Redis container when published.</summary>
+    public static IResourceBuilder<IResourceWithConnectionString> AddRedisServer(
+        this IDistributedApplicationBuilder builder, string name, LocalServers? local)
+    {
+        if (local is null)
+        {
+            return builder.AddRedis(name).WithDataVolume($"ticketmaster-{name}-data");
+        }
+
+        var password = ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, $"{name}-password", special: false);
+        var server = new RedisServerResource(name, local.Binaries.RedisServer, local.Options.DataDirFor(name), password);
+
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            $"{name}-ready", _ => new RedisReadyCheck(server), HealthStatus.Unhealthy, tags: null, timeout: TimeSpan.FromSeconds(5)));
+
+        // Holds expire by TTL, so losing Redis loses only unconfirmed holds; still, run mode keeps an
+        // append-only file so a restart of the AppHost does not drop them. Tests keep nothing.
+        var persistence = local.Options.FastUnsafeStorage ? "no" : "yes";
+
+        return builder.AddResource(server)
+            .WithArgs(context =>
+            {
+                context.Args.Add("--port");
+                context.Args.Add(server.PrimaryEndpoint.Property(EndpointProperty.TargetPort));
+                context.Args.Add("--bind");
+                context.Args.Add("127.0.0.1");
+                context.Args.Add("--requirepass");
+                context.Args.Add(server.Password);
+                context.Args.Add("--dir");
+                context.Args.Add(server.WorkingDirectory);
+                context.Args.Add("--save");
+                context.Args.Add("");
+                context.Args.Add("--appendonly");
+                context.Args.Add(persistence);
+                context.Args.Add("--daemonize");
+                context.Args.Add("no");
+            })
+            .WithEndpoint(name: RedisServerResource.EndpointName, scheme: "tcp")
+            .WithHealthCheck($"{name}-ready");
+    }
+
+    // Ready means an authenticated PING answers, not that the proxied port accepts.
+    private sealed class RedisReadyCheck(RedisServerResource server) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                var connectionString = await server.ConnectionStringExpression.GetValueAsync(cancellationToken);
+                var options = ConfigurationOptions.Parse(connectionString!);
+                options.AbortOnConnectFail = true;
+                options.ConnectTimeout = 3000;
+                await using var connection = await ConnectionMultiplexer.ConnectAsync(options);
+                await connection.GetDatabase().PingAsync();
+                return HealthCheckResult.Healthy();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                return HealthCheckResult.Unhealthy(ex.Message);
+            }
+        }
+    }
+}
