@@ -1,0 +1,69 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace TicketMaster.Tests.Infrastructure;
+
+// One real AppHost for the whole test run (DESIGN §7): MariaDB, Redis and RabbitMQ as executables,
+// the three services as projects, ports allocated by Aspire, data in a fresh temporary folder.
+public sealed class AppHostFixture : IAsyncLifetime
+{
+    public const int EventsApiReplicas = 2;
+
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
+
+    private readonly string _dataDir = Directory.CreateTempSubdirectory("ticketmaster-tests-").FullName;
+
+    public DistributedApplication App { get; private set; } = null!;
+
+    /// <summary>Every resource the AppHost starts in run mode.</summary>
+    public static readonly string[] ResourceNames =
+        ["mysql", "redis", "rabbitmq-epmd", "rabbitmq", "eventsapi", "bookingapi", "indexer"];
+
+    public async Task InitializeAsync()
+    {
+        using var cts = new CancellationTokenSource(StartTimeout);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.TicketMaster_AppHost>(
+            [
+                $"--TicketMaster:DataDir={_dataDir}",
+                "--TicketMaster:FastUnsafeStorage=true",
+                $"--TicketMaster:EventsApiReplicas={EventsApiReplicas}",
+            ],
+            (options, _) => options.DisableDashboard = true,
+            cts.Token);
+
+        builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
+
+        App = await builder.BuildAsync(cts.Token);
+        await App.StartAsync(cts.Token);
+
+        foreach (var name in ResourceNames)
+        {
+            await App.ResourceNotifications.WaitForResourceHealthyAsync(name, cts.Token);
+        }
+    }
+
+    public async Task<string> GetConnectionStringAsync(string name) =>
+        await App.GetConnectionStringAsync(name) ?? throw new InvalidOperationException($"No connection string for {name}");
+
+    public async Task DisposeAsync()
+    {
+        if (App is not null)
+        {
+            await App.StopAsync();
+            await App.DisposeAsync();
+        }
+        try
+        {
+            Directory.Delete(_dataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A server may still be flushing a file as it exits; the OS cleans temp folders eventually.
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class AppHostCollection : ICollectionFixture<AppHostFixture>
+{
+    public const string Name = "AppHost";
+}
