@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every test against the real topology (one AppHost for the whole run) and ends with one line:
+# "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+source scripts/ensure-servers.sh
+ensure_servers || { echo "0 passed, 1 failed"; exit 1; }
+
+results=.test-results
+rm -rf "$results"
+
+if ! dotnet build TicketMaster.sln -c Debug -nologo -clp:ErrorsOnly; then
+  echo "Build failed."
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+dotnet test TicketMaster.sln -c Debug --no-build --logger "trx;LogFileName=results.trx" --results-directory "$results" "$@"
+status=$?
+
+passed=0 failed=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx")
+  passed=$((passed + $(sed -E 's/.* passed="([0-9]+)".*/\1/' <<<"$counters")))
+  failed=$((failed + $(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters")))
+done
+# A run that crashed before writing results must not look green.
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "$passed passed, $failed failed"
+exit "$status"
