@@ -25,15 +25,17 @@ public static class RedisServerExtensions
         // append-only file so a restart of the AppHost does not drop them. Tests keep nothing.
         var persistence = local.Options.FastUnsafeStorage ? "no" : "yes";
 
+        // The password goes into a private config file, not onto the command line where ps shows it.
+        var configFile = Path.Combine(server.WorkingDirectory, "redis.conf");
+
         return builder.AddResource(server)
             .WithArgs(context =>
             {
+                context.Args.Add(configFile);
                 context.Args.Add("--port");
                 context.Args.Add(server.PrimaryEndpoint.Property(EndpointProperty.TargetPort));
                 context.Args.Add("--bind");
                 context.Args.Add("127.0.0.1");
-                context.Args.Add("--requirepass");
-                context.Args.Add(server.Password);
                 context.Args.Add("--dir");
                 context.Args.Add(server.WorkingDirectory);
                 context.Args.Add("--save");
@@ -44,6 +46,8 @@ public static class RedisServerExtensions
                 context.Args.Add("no");
             })
             .WithEndpoint(name: RedisServerResource.EndpointName, scheme: "tcp")
+            .OnBeforeResourceStarted(async (resource, _, cancellationToken) =>
+                await PrivateFile.WriteAsync(configFile, $"requirepass {await resource.Password.GetValueAsync(cancellationToken)}\n", cancellationToken))
             .WithHealthCheck($"{name}-ready");
     }
 
