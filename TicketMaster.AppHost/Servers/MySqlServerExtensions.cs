@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using MySqlConnector;
 
 namespace TicketMaster.AppHost.Servers;
@@ -31,9 +29,6 @@ public static class MySqlServerExtensions
         var files = new MariaDbFiles(dataDir);
         var server = new MariaDbServerResource(name, local.Binaries.Mariadbd, dataDir, password, databaseName);
 
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-            $"{name}-ready", _ => new MySqlReadyCheck(server), HealthStatus.Unhealthy, tags: null, timeout: TimeSpan.FromSeconds(5)));
-
         return builder.AddResource(server)
             // --defaults-file must come first, else Debian's /etc/mysql configuration is read as well.
             .WithArgs(context =>
@@ -44,7 +39,7 @@ public static class MySqlServerExtensions
             .WithEndpoint(name: MariaDbServerResource.EndpointName, scheme: "tcp")
             .OnBeforeResourceStarted(async (resource, _, cancellationToken) =>
                 await files.PrepareAsync(local, await resource.Password.GetValueAsync(cancellationToken) ?? "", databaseName, cancellationToken))
-            .WithHealthCheck($"{name}-ready");
+            .WithHealthCheck(builder.AddReadinessCheck(name, cancellationToken => QueryAsync(server, cancellationToken)));
     }
 
     // Files of one local MariaDB instance under its data directory.
@@ -111,26 +106,14 @@ public static class MySqlServerExtensions
         }
     }
 
-    // Ready means the application database answers a query with the generated password, not merely that
-    // the port accepts: DCP's proxy accepts TCP before mariadbd listens.
-    private sealed class MySqlReadyCheck(MariaDbServerResource server) : IHealthCheck
+    // Ready means the application database answers a query with the generated password.
+    private static async Task QueryAsync(MariaDbServerResource server, CancellationToken cancellationToken)
     {
-        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-        {
-            try
-            {
-                var connectionString = await server.ConnectionStringExpression.GetValueAsync(cancellationToken);
-                await using var connection = new MySqlConnection(connectionString + ";Pooling=false;Connection Timeout=3");
-                await connection.OpenAsync(cancellationToken);
-                await using var command = new MySqlCommand("SELECT 1", connection);
-                await command.ExecuteScalarAsync(cancellationToken);
-                return HealthCheckResult.Healthy();
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                return HealthCheckResult.Unhealthy(ex.Message);
-            }
-        }
+        var connectionString = await server.ConnectionStringExpression.GetValueAsync(cancellationToken);
+        await using var connection = new MySqlConnection(connectionString + ";Pooling=false;Connection Timeout=3");
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new MySqlCommand("SELECT 1", connection);
+        await command.ExecuteScalarAsync(cancellationToken);
     }
 }
 

@@ -1,8 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using RabbitMQ.Client;
 
 namespace TicketMaster.AppHost.Servers;
@@ -25,20 +23,15 @@ public static class RabbitMqServerExtensions
         // Our own epmd on an allocated port: the node would otherwise start a shared `epmd -daemon` that
         // outlives the AppHost (and might be another program's).
         var epmdServer = new EpmdResource($"{name}-epmd", local.Binaries.Epmd, dataDir);
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-            $"{epmdServer.Name}-ready", _ => new TcpListeningCheck(epmdServer.PrimaryEndpoint), HealthStatus.Unhealthy, tags: null, timeout: TimeSpan.FromSeconds(3)));
         var epmd = builder.AddResource(epmdServer)
             .WithEndpoint(name: EpmdResource.EndpointName, scheme: "tcp", isProxied: false)
             .WithArgs("-address", "127.0.0.1", "-port", epmdServer.PrimaryEndpoint.Property(EndpointProperty.TargetPort))
-            .WithHealthCheck($"{epmdServer.Name}-ready");
+            .WithHealthCheck(builder.AddReadinessCheck(epmdServer.Name, cancellationToken => ConnectAsync(epmdServer.PrimaryEndpoint, cancellationToken)));
 
         var server = new RabbitMqServerResource(name, local.Binaries.RabbitMqServer, dataDir, password);
         var amqp = server.PrimaryEndpoint;
         var dist = new EndpointReference(server, RabbitMqServerResource.DistributionEndpointName);
         var management = new EndpointReference(server, RabbitMqServerResource.ManagementEndpointName);
-
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-            $"{name}-ready", _ => new RabbitMqReadyCheck(server), HealthStatus.Unhealthy, tags: null, timeout: TimeSpan.FromSeconds(5)));
 
         return builder.AddResource(server)
             .WithEndpoint(name: RabbitMqServerResource.EndpointName, scheme: "tcp")
@@ -69,7 +62,7 @@ public static class RabbitMqServerExtensions
             .WaitFor(epmd)
             .OnBeforeResourceStarted(async (resource, _, cancellationToken) =>
                 await files.PrepareAsync(await resource.Password.GetValueAsync(cancellationToken) ?? "", cancellationToken))
-            .WithHealthCheck($"{name}-ready");
+            .WithHealthCheck(builder.AddReadinessCheck(name, cancellationToken => HandshakeAsync(server, cancellationToken)));
     }
 
     private sealed class RabbitMqFiles(string root)
@@ -113,40 +106,18 @@ public static class RabbitMqServerExtensions
     }
 
     // Ready means an AMQP handshake with our user succeeds: the port opens a moment before boot completes.
-    private sealed class RabbitMqReadyCheck(RabbitMqServerResource server) : IHealthCheck
+    private static async Task HandshakeAsync(RabbitMqServerResource server, CancellationToken cancellationToken)
     {
-        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-        {
-            try
-            {
-                var connectionString = await server.ConnectionStringExpression.GetValueAsync(cancellationToken);
-                var factory = new ConnectionFactory { Uri = new Uri(connectionString!), RequestedConnectionTimeout = TimeSpan.FromSeconds(3) };
-                await using var connection = await factory.CreateConnectionAsync(cancellationToken);
-                return HealthCheckResult.Healthy();
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                return HealthCheckResult.Unhealthy(ex.Message);
-            }
-        }
+        var connectionString = await server.ConnectionStringExpression.GetValueAsync(cancellationToken);
+        var factory = new ConnectionFactory { Uri = new Uri(connectionString!), RequestedConnectionTimeout = TimeSpan.FromSeconds(3) };
+        await using var connection = await factory.CreateConnectionAsync(cancellationToken);
     }
 
     // epmd is not proxied, so an accepted connection means epmd itself listens.
-    private sealed class TcpListeningCheck(EndpointReference endpoint) : IHealthCheck
+    private static async Task ConnectAsync(EndpointReference endpoint, CancellationToken cancellationToken)
     {
-        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-        {
-            try
-            {
-                var port = int.Parse(await endpoint.Property(EndpointProperty.TargetPort).GetValueAsync(cancellationToken) ?? "");
-                using var client = new System.Net.Sockets.TcpClient();
-                await client.ConnectAsync("127.0.0.1", port, cancellationToken);
-                return HealthCheckResult.Healthy();
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                return HealthCheckResult.Unhealthy(ex.Message);
-            }
-        }
+        var port = int.Parse(await endpoint.Property(EndpointProperty.TargetPort).GetValueAsync(cancellationToken) ?? "");
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync("127.0.0.1", port, cancellationToken);
     }
 }

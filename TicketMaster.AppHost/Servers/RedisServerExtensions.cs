@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StackExchange.Redis;
 
 namespace TicketMaster.AppHost.Servers;
@@ -17,9 +15,6 @@ public static class RedisServerExtensions
 
         var password = ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, $"{name}-password", special: false);
         var server = new RedisServerResource(name, local.Binaries.RedisServer, local.Options.DataDirFor(name), password);
-
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-            $"{name}-ready", _ => new RedisReadyCheck(server), HealthStatus.Unhealthy, tags: null, timeout: TimeSpan.FromSeconds(5)));
 
         // Holds expire by TTL, so losing Redis loses only unconfirmed holds; still, run mode keeps an
         // append-only file so a restart of the AppHost does not drop them. Tests keep nothing.
@@ -48,28 +43,16 @@ public static class RedisServerExtensions
             .WithEndpoint(name: RedisServerResource.EndpointName, scheme: "tcp")
             .OnBeforeResourceStarted(async (resource, _, cancellationToken) =>
                 await PrivateFile.WriteAsync(configFile, $"requirepass {await resource.Password.GetValueAsync(cancellationToken)}\n", cancellationToken))
-            .WithHealthCheck($"{name}-ready");
+            .WithHealthCheck(builder.AddReadinessCheck(name, cancellationToken => PingAsync(server, cancellationToken)));
     }
 
-    // Ready means an authenticated PING answers, not that the proxied port accepts.
-    private sealed class RedisReadyCheck(RedisServerResource server) : IHealthCheck
+    // Ready means an authenticated PING answers.
+    private static async Task PingAsync(RedisServerResource server, CancellationToken cancellationToken)
     {
-        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-        {
-            try
-            {
-                var connectionString = await server.ConnectionStringExpression.GetValueAsync(cancellationToken);
-                var options = ConfigurationOptions.Parse(connectionString!);
-                options.AbortOnConnectFail = true;
-                options.ConnectTimeout = 3000;
-                await using var connection = await ConnectionMultiplexer.ConnectAsync(options);
-                await connection.GetDatabase().PingAsync();
-                return HealthCheckResult.Healthy();
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                return HealthCheckResult.Unhealthy(ex.Message);
-            }
-        }
+        var options = ConfigurationOptions.Parse((await server.ConnectionStringExpression.GetValueAsync(cancellationToken))!);
+        options.AbortOnConnectFail = true;
+        options.ConnectTimeout = 3000;
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(options);
+        await connection.GetDatabase().PingAsync();
     }
 }
