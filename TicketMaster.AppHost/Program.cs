@@ -22,12 +22,18 @@ var redis = builder.AddRedisServer("redis", local);
 var rabbitmq = builder.AddRabbitMqServer("rabbitmq", local);
 var search = builder.AddSearchServer("search", local);
 
+// Both APIs trust JWTs signed with this key; locally EventsApi also mints dev tokens with it.
+var jwtSigningKey = ParameterResourceBuilderExtensions.CreateGeneratedParameter(
+    builder, "jwt-signing-key", secret: true, new GenerateParameterDefault { MinLength = 48, Special = false });
+var devTokens = local is not null;
+
 var eventsApi = builder.AddProject<Projects.TicketMaster_EventsApi>("eventsapi")
     .WithReplicas(builder.Configuration.GetValue("TicketMaster:EventsApiReplicas", 1))
     .WithReference(mysql).WaitFor(mysql)
     .WithReference(redis).WaitFor(redis)
     .WithReference(rabbitmq).WaitFor(rabbitmq)
-    .WithSearch(search)
+    .WithSearch(search, local)
+    .WithAuth(jwtSigningKey, devTokens)
     .WithHttpHealthCheck("/health");
 
 var bookingApi = builder.AddProject<Projects.TicketMaster_BookingApi>("bookingapi")
@@ -35,12 +41,13 @@ var bookingApi = builder.AddProject<Projects.TicketMaster_BookingApi>("bookingap
     .WithReference(mysql).WaitFor(mysql)
     .WithReference(redis).WaitFor(redis)
     .WithReference(rabbitmq).WaitFor(rabbitmq)
+    .WithAuth(jwtSigningKey, devTokens)
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.TicketMaster_Indexer>("indexer")
     .WithReference(mysql).WaitFor(mysql)
     .WithReference(rabbitmq).WaitFor(rabbitmq)
-    .WithSearch(search)
+    .WithSearch(search, local)
     .WithHttpHealthCheck("/health");
 
 builder.PrintAddressesWhenReady(eventsApi, bookingApi);

@@ -1,3 +1,9 @@
+using TicketMaster.EventsApi.Dev;
+using TicketMaster.EventsApi.Events;
+using TicketMaster.EventsApi.Performers;
+using TicketMaster.EventsApi.Search;
+using TicketMaster.EventsApi.Venues;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -6,7 +12,15 @@ builder.Services.AddOpenApi();
 
 var app = builder.Build();
 
+app.UseApiDefaults();
+app.UseOutputCache();
+
 app.MapOpenApi();
 app.MapDefaultEndpoints();
+app.MapSearchApi();
+app.MapEventsApi();
+app.MapVenuesApi();
+app.MapPerformersApi();
+app.MapDevApi(app.Configuration);
 
 app.Run();

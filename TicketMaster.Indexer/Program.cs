@@ -1,3 +1,5 @@
+using TicketMaster.Indexer.Catalog;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -5,7 +7,8 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
-// The Indexer is a worker; HTTP serves only its health endpoints (for Aspire and Kubernetes probes).
+// The Indexer is a worker; HTTP serves its health endpoints (Aspire, Kubernetes probes) and its counters.
 app.MapDefaultEndpoints();
+app.MapGet("/indexer/stats", (IndexerStats stats) => stats.Snapshot());
 
 app.Run();

@@ -28,10 +28,19 @@ public static class SearchServerExtensions
             .WithVolume($"ticketmaster-{name}-data", "/usr/share/elasticsearch/data");
     }
 
-    /// <summary>Gives a project the `search` connection string when Elasticsearch is part of the model.</summary>
+    /// <summary>
+    /// Elasticsearch's `search` connection string when it is part of the model; locally the shared Lucene index
+    /// directory that the Indexer writes and EventsApi reads.
+    /// </summary>
     public static IResourceBuilder<ProjectResource> WithSearch(
-        this IResourceBuilder<ProjectResource> project, IResourceBuilder<ElasticsearchContainerResource>? search) =>
-        search is null ? project : project.WithReference(search).WaitFor(search);
+        this IResourceBuilder<ProjectResource> project, IResourceBuilder<ElasticsearchContainerResource>? search, LocalServers? local)
+    {
+        if (search is not null)
+        {
+            return project.WithReference(search).WaitFor(search);
+        }
+        return local is null ? project : project.WithEnvironment("Search__IndexPath", local.Options.DataDirFor("search-index"));
+    }
 }
 
 // Connection string in the form Aspire's Elasticsearch integration uses: http://elastic:{password}@host:port.

@@ -1,15 +1,37 @@
+using Microsoft.AspNetCore.OutputCaching;
+using Microsoft.AspNetCore.OutputCaching.StackExchangeRedis;
+using StackExchange.Redis;
+using TicketMaster.EventsApi.Events;
+using TicketMaster.EventsApi.Venues;
+
 namespace TicketMaster.EventsApi.Extensions;
 
 public static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        builder.AddApiDefaults();
+        builder.AddTicketMasterAuthentication();
+
         // MySQL is the source of truth for the catalog; the first replica to start brings the schema up to date.
         builder.AddMySqlDataSource("mysql");
         builder.AddSchemaMigrations();
 
-        // Redis: output cache of event details (DESIGN §5). RabbitMQ: the outbox relay publishes catalog changes.
-        builder.AddRedisClient("redis");
+        // Catalog writes reach the search index through the outbox → RabbitMQ → Indexer (DESIGN §4).
         builder.AddRabbitMQClient("rabbitmq");
+        builder.AddOutbox();
+        builder.AddEventSearch();
+
+        // Event details are served from a Redis output cache shared by all replicas, evicted by tag (DESIGN §5).
+        builder.AddRedisClient("redis");
+        builder.Services.AddStackExchangeRedisOutputCache(_ => { });
+        builder.Services.AddOptions<RedisOutputCacheOptions>()
+            .Configure<IConnectionMultiplexer>((options, redis) => options.ConnectionMultiplexerFactory = () => Task.FromResult(redis));
+        builder.Services.AddOutputCache(options =>
+            options.AddPolicy(EventsApi.Events.EventsApi.DetailsCachePolicy, policy => policy.Expire(TimeSpan.FromSeconds(30))));
+
+        builder.Services.AddSingleton<VenueStore>();
+        builder.Services.AddSingleton<EventStore>();
+        builder.Services.AddSingleton<TicketMaster.EventsApi.Dev.SeedGenerator>();
     }
 }

@@ -1,0 +1,224 @@
+using System.Globalization;
+using System.Text;
+using MySqlConnector;
+using TicketMaster.ServiceDefaults;
+using TicketMaster.ServiceDefaults.Http;
+using TicketMaster.ServiceDefaults.Messaging;
+using TicketMaster.ServiceDefaults.Search;
+
+namespace TicketMaster.EventsApi.Events;
+
+public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
+{
+    public sealed record CreateResult(EventDetails? Event, ValidationErrors? UnknownReferences);
+
+    // One transaction: the event, its performers, one event_seat row per seat of the venue at its section's
+    // price, and the outbox row that tells the Indexer. Either all of it exists or none.
+    public async Task<CreateResult> CreateAsync(CreateEventRequest request, CancellationToken cancellationToken)
+    {
+        var eventId = Ids.New();
+        var venueId = request.VenueId!.Value;
+        var performerIds = (request.PerformerIds ?? []).Distinct().ToList();
+        var prices = request.Prices!.ToDictionary(p => long.Parse(p.Key, CultureInfo.InvariantCulture), p => p.Value);
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        var errors = await CheckReferencesAsync(transaction, venueId, performerIds, prices, cancellationToken);
+        if (errors.Any)
+        {
+            return new CreateResult(null, errors);
+        }
+
+        await using (var insert = new MySqlCommand("""
+            INSERT INTO event (event_id, name, description, venue_id, starts_at, ends_at, on_sale_at, max_tickets_per_user, waiting_room)
+            VALUES (@id, @name, @description, @venue, @startsAt, @endsAt, @onSaleAt, @maxTickets, @waitingRoom)
+            """, connection, transaction))
+        {
+            insert.Parameters.AddWithValue("@id", eventId);
+            insert.Parameters.AddWithValue("@name", request.EventName!.Trim());
+            insert.Parameters.AddWithValue("@description", request.Description?.Trim() ?? "");
+            insert.Parameters.AddWithValue("@venue", venueId);
+            insert.Parameters.AddWithValue("@startsAt", request.StartsAt!.Value.UtcDateTime);
+            insert.Parameters.AddWithValue("@endsAt", request.EndsAt!.Value.UtcDateTime);
+            insert.Parameters.AddWithValue("@onSaleAt", (request.OnSaleAt ?? DateTimeOffset.UtcNow).UtcDateTime);
+            insert.Parameters.AddWithValue("@maxTickets", request.MaxTicketsPerUser ?? 8);
+            insert.Parameters.AddWithValue("@waitingRoom", request.WaitingRoom ?? false);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        if (performerIds.Count > 0)
+        {
+            await ExecuteAsync(transaction,
+                $"INSERT INTO event_performer (event_id, performer_id) VALUES {string.Join(',', performerIds.Select(p => $"({eventId},{p})"))}",
+                cancellationToken);
+        }
+
+        // All values are numbers we parsed, so the CASE is built inline.
+        var priceCase = new StringBuilder("CASE s.section_id");
+        foreach (var (sectionId, cents) in prices)
+        {
+            priceCase.Append(CultureInfo.InvariantCulture, $" WHEN {sectionId} THEN {cents}");
+        }
+        priceCase.Append(" END");
+        await ExecuteAsync(transaction, $"""
+            INSERT INTO event_seat (event_id, seat_id, price_cents, status)
+            SELECT {eventId}, s.seat_id, {priceCase}, 'available' FROM seat s WHERE s.venue_id = {venueId}
+            """, cancellationToken);
+
+        await AnnounceAsync(transaction, eventId, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        outbox.NotifyCommitted();
+
+        return new CreateResult(await GetAsync(eventId, cancellationToken), null);
+    }
+
+    public sealed record UpdateResult(EventDetails? Event, ValidationErrors? Invalid);
+
+    /// <summary>Applies the given fields and bumps the version; (null, null) when the event does not exist.</summary>
+    public async Task<UpdateResult> UpdateAsync(long eventId, UpdateEventRequest request, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        // A partial update is checked against the stored times it is combined with (row locked meanwhile).
+        await using (var current = new MySqlCommand(
+            "SELECT starts_at, ends_at, on_sale_at FROM event WHERE event_id = @id FOR UPDATE", connection, transaction))
+        {
+            current.Parameters.AddWithValue("@id", eventId);
+            await using var reader = await current.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                return new UpdateResult(null, null);
+            }
+            var errors = EventValidation.CheckTimes(
+                request.StartsAt ?? EventDocumentReader.Utc(reader.GetDateTime(0)),
+                request.EndsAt ?? EventDocumentReader.Utc(reader.GetDateTime(1)),
+                request.OnSaleAt ?? EventDocumentReader.Utc(reader.GetDateTime(2)));
+            if (errors.Any)
+            {
+                return new UpdateResult(null, errors);
+            }
+        }
+
+        await using (var update = new MySqlCommand("""
+            UPDATE event SET
+                name = COALESCE(@name, name),
+                description = COALESCE(@description, description),
+                starts_at = COALESCE(@startsAt, starts_at),
+                ends_at = COALESCE(@endsAt, ends_at),
+                on_sale_at = COALESCE(@onSaleAt, on_sale_at),
+                status = COALESCE(@status, status),
+                max_tickets_per_user = COALESCE(@maxTickets, max_tickets_per_user),
+                waiting_room = COALESCE(@waitingRoom, waiting_room),
+                version = version + 1,
+                updated_at = CURRENT_TIMESTAMP(3)
+            WHERE event_id = @id
+            """, connection, transaction))
+        {
+            update.Parameters.AddWithValue("@id", eventId);
+            update.Parameters.AddWithValue("@name", request.EventName?.Trim());
+            update.Parameters.AddWithValue("@description", request.Description?.Trim());
+            update.Parameters.AddWithValue("@startsAt", request.StartsAt?.UtcDateTime);
+            update.Parameters.AddWithValue("@endsAt", request.EndsAt?.UtcDateTime);
+            update.Parameters.AddWithValue("@onSaleAt", request.OnSaleAt?.UtcDateTime);
+            update.Parameters.AddWithValue("@status", request.Status);
+            update.Parameters.AddWithValue("@maxTickets", request.MaxTicketsPerUser);
+            update.Parameters.AddWithValue("@waitingRoom", request.WaitingRoom);
+            await update.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await AnnounceAsync(transaction, eventId, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        outbox.NotifyCommitted();
+        return new UpdateResult(await GetAsync(eventId, cancellationToken), null);
+    }
+
+    public async Task<EventDetails?> GetAsync(long eventId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var document = await EventDocumentReader.ReadAsync(connection, null, eventId, cancellationToken);
+        if (document is null)
+        {
+            return null;
+        }
+
+        await using var command = new MySqlCommand("""
+            SELECT e.on_sale_at, e.max_tickets_per_user, e.waiting_room,
+                   (SELECT MIN(price_cents) FROM event_seat WHERE event_id = e.event_id),
+                   (SELECT MAX(price_cents) FROM event_seat WHERE event_id = e.event_id),
+                   (SELECT COUNT(*) FROM event_seat WHERE event_id = e.event_id),
+                   (SELECT COUNT(*) FROM event_seat WHERE event_id = e.event_id AND status = 'sold')
+            FROM event e WHERE e.event_id = @id
+            """, connection);
+        command.Parameters.AddWithValue("@id", eventId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+
+        var total = reader.GetInt64(5);
+        var sold = reader.GetInt64(6);
+        var priceRange = reader.IsDBNull(3) ? null : new PriceRange(reader.GetInt64(3), reader.GetInt64(4));
+        return new EventDetails(document.EventId, document.EventName, document.Description, document.StartsAt, document.EndsAt,
+            EventDocumentReader.Utc(reader.GetDateTime(0)), document.Status, document.Venue, document.Performers, priceRange,
+            new Availability(total, total - sold, sold), reader.GetInt32(1), reader.GetBoolean(2), document.Version);
+    }
+
+    private async Task AnnounceAsync(MySqlTransaction transaction, long eventId, CancellationToken cancellationToken)
+    {
+        var document = await EventDocumentReader.ReadAsync(transaction.Connection!, transaction, eventId, cancellationToken)
+            ?? throw new InvalidOperationException($"Event {eventId} vanished inside its own transaction.");
+        await outbox.AppendAsync(transaction, "event", eventId, CatalogMessageTypes.EventUpserted, document, cancellationToken);
+    }
+
+    private static async Task<ValidationErrors> CheckReferencesAsync(MySqlTransaction transaction, long venueId,
+        List<long> performerIds, Dictionary<long, long> prices, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var sections = await QueryIdsAsync(transaction, $"SELECT section_id FROM section WHERE venue_id = {venueId}", cancellationToken);
+        if (sections.Count == 0)
+        {
+            return errors.Add("venue_id", $"venue {venueId} does not exist");
+        }
+
+        var missingPrices = sections.Where(s => !prices.ContainsKey(s)).ToList();
+        if (missingPrices.Count > 0)
+        {
+            errors.Add("prices", $"every section needs a price; missing: {string.Join(", ", missingPrices)}");
+        }
+        var foreignSections = prices.Keys.Where(s => !sections.Contains(s)).ToList();
+        if (foreignSections.Count > 0)
+        {
+            errors.Add("prices", $"not sections of venue {venueId}: {string.Join(", ", foreignSections)}");
+        }
+
+        if (performerIds.Count > 0)
+        {
+            var known = await QueryIdsAsync(transaction,
+                $"SELECT performer_id FROM performer WHERE performer_id IN ({string.Join(',', performerIds)})", cancellationToken);
+            var unknown = performerIds.Where(p => !known.Contains(p)).ToList();
+            if (unknown.Count > 0)
+            {
+                errors.Add("performer_ids", $"unknown performers: {string.Join(", ", unknown)}");
+            }
+        }
+        return errors;
+    }
+
+    private static async Task<HashSet<long>> QueryIdsAsync(MySqlTransaction transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new MySqlCommand(sql, transaction.Connection, transaction);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var ids = new HashSet<long>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ids.Add(reader.GetInt64(0));
+        }
+        return ids;
+    }
+
+    private static async Task ExecuteAsync(MySqlTransaction transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new MySqlCommand(sql, transaction.Connection, transaction);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,83 @@
+using System.Text;
+using MySqlConnector;
+using TicketMaster.ServiceDefaults;
+using TicketMaster.ServiceDefaults.Messaging;
+using TicketMaster.ServiceDefaults.Search;
+
+namespace TicketMaster.EventsApi.Venues;
+
+public sealed class VenueStore(MySqlDataSource dataSource, Outbox outbox)
+{
+    // Multi-row INSERTs: a 50,000-seat stadium is 50 statements, not 50,000 round trips.
+    private const int SeatsPerInsert = 1_000;
+
+    public async Task<VenueResponse> CreateAsync(CreateVenueRequest request, CancellationToken cancellationToken)
+    {
+        var venueId = Ids.New();
+        var (name, city, address) = (request.Name!.Trim(), request.City!.Trim(), request.Address!.Trim());
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        await using (var insertVenue = new MySqlCommand(
+            "INSERT INTO venue (venue_id, name, city, address) VALUES (@id, @name, @city, @address)", connection, transaction))
+        {
+            insertVenue.Parameters.AddWithValue("@id", venueId);
+            insertVenue.Parameters.AddWithValue("@name", name);
+            insertVenue.Parameters.AddWithValue("@city", city);
+            insertVenue.Parameters.AddWithValue("@address", address);
+            await insertVenue.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var sections = new List<SectionResponse>();
+        var seats = new List<(long SeatId, long SectionId, string Row, int Number)>();
+        foreach (var section in request.Sections!)
+        {
+            var sectionId = Ids.New();
+            await using var insertSection = new MySqlCommand(
+                "INSERT INTO section (section_id, venue_id, name) VALUES (@id, @venue, @name)", connection, transaction);
+            insertSection.Parameters.AddWithValue("@id", sectionId);
+            insertSection.Parameters.AddWithValue("@venue", venueId);
+            insertSection.Parameters.AddWithValue("@name", section.Name!.Trim());
+            await insertSection.ExecuteNonQueryAsync(cancellationToken);
+
+            var count = 0;
+            foreach (var row in section.Rows!)
+            {
+                for (var number = 1; number <= row.Seats; number++)
+                {
+                    seats.Add((Ids.New(), sectionId, row.Label!.Trim(), number));
+                }
+                count += row.Seats;
+            }
+            sections.Add(new SectionResponse(sectionId, section.Name.Trim(), count));
+        }
+
+        foreach (var chunk in seats.Chunk(SeatsPerInsert))
+        {
+            await InsertSeatsAsync(transaction, venueId, chunk, cancellationToken);
+        }
+
+        await outbox.AppendAsync(transaction, "venue", venueId, CatalogMessageTypes.VenueCreated,
+            new VenueSummary(venueId, name, city, address), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        outbox.NotifyCommitted();
+
+        return new VenueResponse(venueId, name, city, address, sections);
+    }
+
+    private static async Task InsertSeatsAsync(MySqlTransaction transaction, long venueId,
+        (long SeatId, long SectionId, string Row, int Number)[] seats, CancellationToken cancellationToken)
+    {
+        var sql = new StringBuilder("INSERT INTO seat (seat_id, venue_id, section_id, row_label, seat_number) VALUES ");
+        await using var command = new MySqlCommand { Connection = transaction.Connection, Transaction = transaction };
+        for (var i = 0; i < seats.Length; i++)
+        {
+            // Ids and numbers are ours; only the row label comes from the request, so only it is a parameter.
+            sql.Append(i == 0 ? "" : ",").Append($"({seats[i].SeatId},{venueId},{seats[i].SectionId},@r{i},{seats[i].Number})");
+            command.Parameters.AddWithValue($"@r{i}", seats[i].Row);
+        }
+        command.CommandText = sql.ToString();
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,74 @@
+using System.Text.Json;
+using MySqlConnector;
+using TicketMaster.ServiceDefaults;
+using TicketMaster.ServiceDefaults.Search;
+
+namespace TicketMaster.Indexer.Catalog;
+
+/// <summary>A message that can never be processed (bad JSON, unknown type): it goes to the dead-letter queue.</summary>
+public sealed class PoisonMessageException(string message, Exception? inner = null) : Exception(message, inner);
+
+// Applies one catalog change to the search index. Idempotent: a redelivered or older event version is a no-op.
+public sealed class CatalogChangeHandler(
+    IEventIndexWriter index,
+    MySqlDataSource dataSource,
+    IndexerStats stats,
+    ILogger<CatalogChangeHandler> logger)
+{
+    public async Task HandleAsync(string? messageType, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
+        switch (messageType)
+        {
+            case CatalogMessageTypes.EventUpserted:
+                var document = Parse(body);
+                if (await index.UpsertAsync(document, cancellationToken))
+                {
+                    stats.Indexed();
+                }
+                else
+                {
+                    stats.SkippedStale();
+                    logger.LogDebug("Skipped event {EventId} v{Version}: the index already has it or newer", document.EventId, document.Version);
+                }
+                break;
+
+            case CatalogMessageTypes.VenueCreated or CatalogMessageTypes.PerformerCreated:
+                // Venues and performers reach the index inside the events that name them.
+                stats.Ignored();
+                break;
+
+            case CatalogMessageTypes.ReindexRequested:
+                await ReindexAsync(cancellationToken);
+                break;
+
+            default:
+                throw new PoisonMessageException($"Unknown message type '{messageType}'.");
+        }
+    }
+
+    public async Task ReindexAsync(CancellationToken cancellationToken)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        var count = await index.ReplaceAllAsync(EventDocumentReader.ReadAllAsync(dataSource, cancellationToken), cancellationToken);
+        stats.Reindexed();
+        logger.LogInformation("Reindexed {Count} events from MySQL in {Elapsed}", count, TimeProvider.System.GetElapsedTime(started));
+    }
+
+    private static EventDocument Parse(ReadOnlyMemory<byte> body)
+    {
+        EventDocument? document;
+        try
+        {
+            document = JsonSerializer.Deserialize<EventDocument>(body.Span, TicketMasterJson.Options);
+        }
+        catch (JsonException ex)
+        {
+            throw new PoisonMessageException("The event.upserted body is not valid JSON.", ex);
+        }
+        if (document is not { EventId: > 0, Version: > 0, EventName: not null, Venue: not null, Performers: not null })
+        {
+            throw new PoisonMessageException("The event.upserted body lacks event_id, version, event_name, venue or performers.");
+        }
+        return document;
+    }
+}

@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using TicketMaster.ServiceDefaults;
+
+namespace Microsoft.Extensions.Hosting;
+
+public static class HttpExtensions
+{
+    /// <summary>snake_case JSON and RFC 9457 problem details for every error, including 401/403/404 without a body.</summary>
+    public static IHostApplicationBuilder AddApiDefaults(this IHostApplicationBuilder builder)
+    {
+        builder.Services.ConfigureHttpJsonOptions(options => TicketMasterJson.Configure(options.SerializerOptions));
+        builder.Services.AddProblemDetails();
+        // Malformed JSON or an unparsable route value is a 400 problem, in every environment (not an exception).
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = false);
+        return builder;
+    }
+
+    public static WebApplication UseApiDefaults(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        // Explicit, after the status-code pages, so a 401/403 challenge also gets a problem-details body.
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+}

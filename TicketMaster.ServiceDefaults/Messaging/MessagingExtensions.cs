@@ -1,0 +1,16 @@
+using Microsoft.Extensions.DependencyInjection;
+using TicketMaster.ServiceDefaults.Messaging;
+
+namespace Microsoft.Extensions.Hosting;
+
+public static class MessagingExtensions
+{
+    /// <summary>The transactional outbox and its relay to RabbitMQ. Needs AddMySqlDataSource and AddRabbitMQClient.</summary>
+    public static IHostApplicationBuilder AddOutbox(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<OutboxSignal>();
+        builder.Services.AddSingleton<Outbox>();
+        builder.Services.AddHostedService<OutboxRelay>();
+        return builder;
+    }
+}
