@@ -12,6 +12,11 @@ public static class SearchExtensions
     /// </summary>
     public static IHostApplicationBuilder AddEventSearch(this IHostApplicationBuilder builder)
     {
+        if (ElasticsearchEventIndex.IsConfigured(builder.Configuration))
+        {
+            builder.Services.AddSingleton<IEventSearch>(_ => ElasticsearchEventIndex.Create(builder.Configuration));
+            return builder;
+        }
         var indexPath = LuceneIndexPath(builder.Configuration);
         builder.Services.AddSingleton<IEventSearch>(_ => new LuceneEventSearch(indexPath));
         return builder;
@@ -20,6 +25,11 @@ public static class SearchExtensions
     /// <summary>The Indexer's writer, for whichever backend AddEventSearch chose.</summary>
     public static IHostApplicationBuilder AddEventIndexWriter(this IHostApplicationBuilder builder)
     {
+        if (ElasticsearchEventIndex.IsConfigured(builder.Configuration))
+        {
+            builder.Services.AddSingleton<IEventIndexWriter>(_ => ElasticsearchEventIndex.Create(builder.Configuration));
+            return builder;
+        }
         var indexPath = LuceneIndexPath(builder.Configuration);
         builder.Services.AddSingleton<IEventIndexWriter>(_ => new LuceneEventIndexWriter(indexPath));
         return builder;
