@@ -22,5 +22,7 @@ app.MapEventsApi();
 app.MapVenuesApi();
 app.MapPerformersApi();
 app.MapDevApi(app.Configuration);
+// The benchmarks' baseline: the cheapest possible endpoint of this same process (bench/).
+app.MapGet("/bench/hello", () => "hello").ExcludeFromDescription();
 
 app.Run();

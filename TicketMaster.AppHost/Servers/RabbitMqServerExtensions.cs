@@ -26,7 +26,7 @@ public static class RabbitMqServerExtensions
         var epmd = builder.AddResource(epmdServer)
             .WithEndpoint(name: EpmdResource.EndpointName, scheme: "tcp", isProxied: false)
             .WithArgs("-address", "127.0.0.1", "-port", epmdServer.PrimaryEndpoint.Property(EndpointProperty.TargetPort))
-            .WithHealthCheck(builder.AddReadinessCheck(epmdServer.Name, cancellationToken => ConnectAsync(epmdServer.PrimaryEndpoint, cancellationToken)));
+            .WithHealthCheck(builder.AddReadinessCheck(epmdServer.Name, cancellationToken => AskEpmdAsync(epmdServer.PrimaryEndpoint, cancellationToken)));
 
         var server = new RabbitMqServerResource(name, local.Binaries.RabbitMqServer, dataDir, password);
         var amqp = server.PrimaryEndpoint;
@@ -113,11 +113,20 @@ public static class RabbitMqServerExtensions
         await using var connection = await factory.CreateConnectionAsync(cancellationToken);
     }
 
-    // epmd is not proxied, so an accepted connection means epmd itself listens.
-    private static async Task ConnectAsync(EndpointReference endpoint, CancellationToken cancellationToken)
+    // epmd answers a NAMES request (length 1, byte 'n') with its port number; a bare connect would only
+    // show that something listens, and makes epmd log a "partial packet" error.
+    private static async Task AskEpmdAsync(EndpointReference endpoint, CancellationToken cancellationToken)
     {
         var port = int.Parse(await endpoint.Property(EndpointProperty.TargetPort).GetValueAsync(cancellationToken) ?? "");
         using var client = new System.Net.Sockets.TcpClient();
         await client.ConnectAsync("127.0.0.1", port, cancellationToken);
+        await using var stream = client.GetStream();
+        await stream.WriteAsync(new byte[] { 0, 1, (byte)'n' }, cancellationToken);
+        var reply = new byte[4];
+        await stream.ReadExactlyAsync(reply, cancellationToken);
+        if (System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(reply) != port)
+        {
+            throw new InvalidOperationException("epmd answered with another port");
+        }
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.AspNetCore.OutputCaching.StackExchangeRedis;
 using StackExchange.Redis;
+using TicketMaster.EventsApi.Caching;
 using TicketMaster.EventsApi.Events;
 using TicketMaster.EventsApi.Venues;
 
@@ -27,6 +28,7 @@ public static class Extensions
         builder.Services.AddStackExchangeRedisOutputCache(_ => { });
         builder.Services.AddOptions<RedisOutputCacheOptions>()
             .Configure<IConnectionMultiplexer>((options, redis) => options.ConnectionMultiplexerFactory = () => Task.FromResult(redis));
+        builder.Services.DecorateOutputCacheStoreWithLocalCopies();
         builder.Services.AddOutputCache(options =>
             options.AddPolicy(EventsApi.Events.EventsApi.DetailsCachePolicy, policy => policy.Expire(TimeSpan.FromSeconds(30))));
 

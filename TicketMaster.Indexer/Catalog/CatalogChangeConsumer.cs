@@ -22,16 +22,18 @@ public sealed class CatalogChangeConsumer(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // A fresh (empty) index is rebuilt from MySQL before live changes are applied on top.
-        if (await index.IsEmptyAsync(stoppingToken))
-        {
-            await handler.ReindexAsync(stoppingToken);
-        }
-
+        var indexChecked = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                // A fresh (empty) index is rebuilt from MySQL before live changes are applied on top.
+                if (!indexChecked && await index.IsEmptyAsync(stoppingToken))
+                {
+                    await handler.ReindexAsync(stoppingToken);
+                }
+                indexChecked = true;
+
                 await using var channel = await connection.CreateChannelAsync(cancellationToken: stoppingToken);
                 var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 channel.ChannelShutdownAsync += (_, _) =>

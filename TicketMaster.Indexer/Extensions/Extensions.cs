@@ -7,7 +7,10 @@ public static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         // MySQL is read to rebuild the index (reindex); RabbitMQ brings catalog changes from the outbox relay.
+        // Every service that reads MySQL brings the schema up to date first (idempotent, under a lock), so the
+        // Indexer's first reindex never races the APIs' migrations.
         builder.AddMySqlDataSource("mysql");
+        builder.AddSchemaMigrations();
         builder.AddRabbitMQClient("rabbitmq");
         builder.AddEventIndexWriter();
 
