@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MySqlConnector;
+using OpenTelemetry;
 using RabbitMQ.Client;
 
 namespace TicketMaster.ServiceDefaults.Messaging;
@@ -59,27 +60,20 @@ public sealed class OutboxRelay(
 
     private async Task<int> PublishPendingAsync(IChannel channel, CancellationToken cancellationToken)
     {
+        // The idle poll runs four times a second on every replica; its database spans would bury the real
+        // traces on the dashboard, so they are not recorded. The publish spans continue the writer's trace.
+        var suppressed = SuppressInstrumentationScope.Begin();
         await using var db = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await db.BeginTransactionAsync(cancellationToken);
-
-        var rows = new List<OutboxRow>();
-        await using (var select = new MySqlCommand("""
-            SELECT outbox_id, message_type, payload, traceparent, tracestate
-            FROM outbox WHERE sent_at IS NULL ORDER BY outbox_id LIMIT @batch
-            FOR UPDATE SKIP LOCKED
-            """, db, transaction))
-        {
-            select.Parameters.AddWithValue("@batch", BatchSize);
-            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                rows.Add(new OutboxRow(reader.GetInt64(0), reader.GetString(1), reader.GetString(2),
-                    reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4)));
-            }
-        }
+        var rows = await LockPendingAsync(transaction, cancellationToken);
+        suppressed.Dispose();
 
         if (rows.Count == 0)
         {
+            using (SuppressInstrumentationScope.Begin())
+            {
+                await transaction.RollbackAsync(cancellationToken);
+            }
             return 0;
         }
 
@@ -88,14 +82,33 @@ public sealed class OutboxRelay(
             await PublishAsync(channel, row, cancellationToken);
         }
 
-        await using (var update = new MySqlCommand(
-            $"UPDATE outbox SET sent_at = CURRENT_TIMESTAMP(6) WHERE outbox_id IN ({string.Join(',', rows.Select(r => r.OutboxId))})",
-            db, transaction))
+        using (SuppressInstrumentationScope.Begin())
         {
+            await using var update = new MySqlCommand(
+                $"UPDATE outbox SET sent_at = CURRENT_TIMESTAMP(6) WHERE outbox_id IN ({string.Join(',', rows.Select(r => r.OutboxId))})",
+                db, transaction);
             await update.ExecuteNonQueryAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
-        await transaction.CommitAsync(cancellationToken);
         return rows.Count;
+    }
+
+    private static async Task<List<OutboxRow>> LockPendingAsync(MySqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        var rows = new List<OutboxRow>();
+        await using var select = new MySqlCommand("""
+            SELECT outbox_id, message_type, payload, traceparent, tracestate
+            FROM outbox WHERE sent_at IS NULL ORDER BY outbox_id LIMIT @batch
+            FOR UPDATE SKIP LOCKED
+            """, transaction.Connection, transaction);
+        select.Parameters.AddWithValue("@batch", BatchSize);
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(new OutboxRow(reader.GetInt64(0), reader.GetString(1), reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4)));
+        }
+        return rows;
     }
 
     private static async Task PublishAsync(IChannel channel, OutboxRow row, CancellationToken cancellationToken)
