@@ -7,6 +7,14 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 source scripts/ensure-servers.sh
 ensure_servers || { echo "0 passed, 1 failed"; exit 1; }
+# The Kubernetes manifest tests render the overlays with `kubectl kustomize` (offline).
+if ! command -v kubectl >/dev/null; then
+  if [ "$(id -u)" -eq 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends kubernetes-client >/dev/null
+  else
+    echo "kubectl is missing: sudo apt-get install -y kubernetes-client" >&2
+  fi
+fi
 
 results=.test-results
 rm -rf "$results"

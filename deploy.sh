@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Kubernetes deployment, generated from the AppHost's publish-mode model (no hand-kept copy):
+#   ./deploy.sh manifests           regenerate deploy/k8s from the AppHost (commit the result)
+#   ./deploy.sh secrets OVERLAY     write deploy/k8s/overlays/OVERLAY/secrets.env with fresh random values (git-ignored)
+#   ./deploy.sh images [REGISTRY]   build the three service images with the SDK's container support
+#   ./deploy.sh apply OVERLAY       kubectl apply -k deploy/k8s/overlays/OVERLAY
+set -euo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+case "${1:-}" in
+  manifests)
+    out=$(mktemp -d)
+    dotnet run --project TicketMaster.AppHost -- --publisher manifest --output-path "$out/aspire-manifest.json" >/dev/null
+    rm -rf deploy/k8s/base deploy/k8s/overlays/*/kustomization.yaml deploy/k8s/overlays/*/*-patch.yaml deploy/k8s/overlays/*/*-replicas.yaml deploy/k8s/overlays/*/*-storage.yaml
+    dotnet run --project deploy/TicketMaster.Deploy -- "$out/aspire-manifest.json" deploy/k8s
+    rm -rf "$out"
+    ;;
+  secrets)
+    overlay=${2:?overlay: local or production}
+    dir=deploy/k8s/overlays/$overlay
+    umask 077
+    : > "$dir/secrets.env"
+    grep -E '^[a-z0-9-]+=$' "$dir/secrets.env.example" | while IFS== read -r key _; do
+      echo "$key=$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 48)" >> "$dir/secrets.env"
+    done
+    echo "wrote $dir/secrets.env ($(wc -l < "$dir/secrets.env") secrets)"
+    ;;
+  images)
+    registry=${2:-}
+    for project in EventsApi BookingApi Indexer; do
+      dotnet publish "TicketMaster.$project" -c Release -t:PublishContainer ${registry:+-p:ContainerRegistry=$registry}
+    done
+    ;;
+  apply)
+    overlay=${2:?overlay: local or production}
+    [ -f "deploy/k8s/overlays/$overlay/secrets.env" ] || { echo "run ./deploy.sh secrets $overlay first" >&2; exit 1; }
+    kubectl apply -k "deploy/k8s/overlays/$overlay"
+    ;;
+  *)
+    sed -n '2,7p' "$0"; exit 2 ;;
+esac

@@ -1,0 +1,404 @@
+using System.Text.Json;
+
+namespace TicketMaster.Deploy;
+
+// Turns the AppHost's publish-mode model (its Aspire manifest) into a kustomize tree, so the Kubernetes
+// manifests cannot drift from the AppHost: names, images, ports, env and connection strings all come from it.
+//   base/                 Deployment + Service per project (HPA + PDB for the APIs), StatefulSet + headless
+//                         Service + PVC template per container, a ConfigMap of non-secret settings
+//   overlays/local        single replicas, dev tokens on (for kind/minikube), Secret from secrets.env
+//   overlays/production   more replicas, bigger volumes, dev tokens off, Secret from secrets.env
+// secrets.env (git-ignored) is written at deploy time by ./deploy.sh secrets: nothing secret is committed.
+public static class KustomizeGenerator
+{
+    public const int ProjectPort = 8080;
+    public const string SecretName = "ticketmaster-secrets";
+    public const string ConfigMapName = "ticketmaster-config";
+    public const string ImagePrefix = "ticketmaster/";
+
+    private static readonly Dictionary<string, ProjectShape> Projects = new()
+    {
+        // The APIs scale out; the Indexer stays single (one index writer), and is replaced, not rolled.
+        ["eventsapi"] = new(Replicas: 2, Autoscale: true),
+        ["bookingapi"] = new(Replicas: 2, Autoscale: true),
+        ["indexer"] = new(Replicas: 1, Autoscale: false),
+    };
+
+    private static readonly Dictionary<string, ServerShape> Servers = new()
+    {
+        ["mysql"] = new("250m", "512Mi", "1", "1Gi", "5Gi", "50Gi"),
+        ["redis"] = new("100m", "128Mi", "500m", "512Mi", "1Gi", "5Gi"),
+        ["rabbitmq"] = new("200m", "256Mi", "1", "1Gi", "2Gi", "10Gi"),
+        ["search"] = new("500m", "1Gi", "2", "2Gi", "5Gi", "50Gi"),
+    };
+
+    private sealed record ProjectShape(int Replicas, bool Autoscale);
+
+    private sealed record ServerShape(string CpuRequest, string MemoryRequest, string CpuLimit, string MemoryLimit, string Storage, string ProductionStorage);
+
+    /// <summary>Relative path → file content of the whole tree.</summary>
+    public static SortedDictionary<string, string> Generate(JsonElement manifest)
+    {
+        var resources = manifest.GetProperty("resources");
+        var expressions = new ManifestExpressions(resources);
+        var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var baseResources = new List<string>();
+        var settings = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var parameters = new SortedSet<string>(StringComparer.Ordinal);
+
+        foreach (var resource in resources.EnumerateObject())
+        {
+            var type = resource.Value.GetProperty("type").GetString()!;
+            if (type.StartsWith("project.", StringComparison.Ordinal))
+            {
+                files[$"base/{resource.Name}.yaml"] = ProjectYaml(resource.Name, resource.Value, expressions, settings, parameters);
+                baseResources.Add($"{resource.Name}.yaml");
+            }
+            else if (type.StartsWith("container.", StringComparison.Ordinal))
+            {
+                files[$"base/{resource.Name}.yaml"] = ServerYaml(resource.Name, resource.Value, expressions, parameters);
+                baseResources.Add($"{resource.Name}.yaml");
+            }
+            else if (type.StartsWith("executable.", StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"'{resource.Name}' is an executable: generate from publish mode, where servers are containers.");
+            }
+        }
+
+        files["base/kustomization.yaml"] = Yaml.Write(new Map
+        {
+            { "apiVersion", "kustomize.config.k8s.io/v1beta1" },
+            { "kind", "Kustomization" },
+            { "commonLabels", new Map { { "app.kubernetes.io/part-of", "ticketmaster" } } },
+            { "resources", baseResources },
+            { "configMapGenerator", new[] { new Map { { "name", ConfigMapName }, { "literals", settings.Select(s => $"{s.Key}={s.Value}").ToList() } } } },
+        });
+
+        var secretKeys = string.Concat(parameters.Select(p => $"{p}=\n"));
+        foreach (var overlay in new[] { "local", "production" })
+        {
+            files[$"overlays/{overlay}/secrets.env.example"] =
+                "# ./deploy.sh secrets " + overlay + " writes secrets.env (git-ignored) with a random value for each key.\n" + secretKeys;
+        }
+        var autoscaled = Projects.Where(p => p.Value.Autoscale && resources.TryGetProperty(p.Key, out _)).Select(p => p.Key).ToList();
+        var local = autoscaled.ToDictionary(p => $"{p}-replicas.yaml", p => ReplicasPatch(p, 1, 1, 2));
+        var production = autoscaled.ToDictionary(p => $"{p}-replicas.yaml", p => ReplicasPatch(p, 3, 3, 20));
+        foreach (var (server, shape) in Servers.Where(s => resources.TryGetProperty(s.Key, out _)))
+        {
+            production[$"{server}-storage.yaml"] = StoragePatch(server, shape.ProductionStorage);
+        }
+        AddOverlay(files, "local", "ticketmaster-local", "latest", devTokens: true, local);
+        AddOverlay(files, "production", "ticketmaster", "1.0.0", devTokens: false, production);
+        return files;
+    }
+
+    private static string ProjectYaml(string name, JsonElement resource, ManifestExpressions expressions,
+        SortedDictionary<string, string> settings, SortedSet<string> parameters)
+    {
+        var shape = Projects.GetValueOrDefault(name) ?? new ProjectShape(1, false);
+        var secrets = new SortedSet<string>(StringComparer.Ordinal);
+        var env = new List<Map>();
+        foreach (var variable in resource.GetProperty("env").EnumerateObject())
+        {
+            var raw = variable.Value.GetString()!;
+            if (!KeepsProjectVariable(variable.Name))
+            {
+                continue;
+            }
+            if (!raw.Contains('{'))
+            {
+                settings[variable.Name] = raw;   // non-secret: the shared ConfigMap
+                continue;
+            }
+            var (value, needs) = expressions.Resolve(raw);
+            parameters.UnionWith(needs);
+            // A variable that is exactly one secret reads it directly; others expand $(SECRET) references.
+            if (IsSingleSecret(value, needs))
+            {
+                env.Add(SecretEnv(variable.Name, needs.First()));
+            }
+            else
+            {
+                secrets.UnionWith(needs);
+                env.Add(new Map { { "name", variable.Name }, { "value", value } });
+            }
+        }
+        // Secret-backed variables first: Kubernetes expands $(VAR) only from variables defined earlier.
+        var containerEnv = secrets.Select(s => SecretEnv(ManifestExpressions.SecretEnvName(s), s))
+            .Concat([
+                new Map { { "name", "HTTP_PORTS" }, { "value", ProjectPort.ToString(System.Globalization.CultureInfo.InvariantCulture) } },
+                new Map { { "name", "OTEL_SERVICE_NAME" }, { "value", name } },
+            ])
+            .Concat(env)
+            .ToList();
+
+        var labels = new Map { { "app.kubernetes.io/name", name } };
+        var deployment = new Map
+        {
+            { "apiVersion", "apps/v1" },
+            { "kind", "Deployment" },
+            { "metadata", new Map { { "name", name }, { "labels", labels } } },
+            { "spec", new Map
+                {
+                    { "replicas", shape.Replicas },
+                    { "strategy", shape.Autoscale
+                        ? new Map { { "type", "RollingUpdate" }, { "rollingUpdate", new Map { { "maxUnavailable", 0 }, { "maxSurge", 1 } } } }
+                        : new Map { { "type", "Recreate" } } },
+                    { "selector", new Map { { "matchLabels", labels } } },
+                    { "template", new Map
+                        {
+                            { "metadata", new Map { { "labels", labels } } },
+                            { "spec", new Map
+                                {
+                                    { "containers", new[]
+                                        {
+                                            new Map
+                                            {
+                                                { "name", name },
+                                                { "image", $"{ImagePrefix}{name}:latest" },
+                                                { "ports", new[] { new Map { { "name", "http" }, { "containerPort", ProjectPort } } } },
+                                                { "envFrom", new[] { new Map { { "configMapRef", new Map { { "name", ConfigMapName } } } } } },
+                                                { "env", containerEnv },
+                                                // Start-up runs migrations; readiness covers every dependency; liveness only the process.
+                                                { "startupProbe", HttpProbe("/alive", period: 2, failures: 60) },
+                                                { "readinessProbe", HttpProbe("/health", period: 5, failures: 3) },
+                                                { "livenessProbe", HttpProbe("/alive", period: 10, failures: 3) },
+                                                { "resources", Resources("100m", "192Mi", "1", "512Mi") },
+                                            },
+                                        }
+                                    },
+                                }
+                            },
+                        }
+                    },
+                }
+            },
+        };
+        var service = new Map
+        {
+            { "apiVersion", "v1" },
+            { "kind", "Service" },
+            { "metadata", new Map { { "name", name }, { "labels", labels } } },
+            { "spec", new Map
+                {
+                    { "selector", labels },
+                    { "ports", new[] { new Map { { "name", "http" }, { "port", 80 }, { "targetPort", "http" } } } },
+                }
+            },
+        };
+        if (!shape.Autoscale)
+        {
+            return Yaml.Write(deployment, service);
+        }
+
+        var autoscaler = new Map
+        {
+            { "apiVersion", "autoscaling/v2" },
+            { "kind", "HorizontalPodAutoscaler" },
+            { "metadata", new Map { { "name", name }, { "labels", labels } } },
+            { "spec", new Map
+                {
+                    { "scaleTargetRef", new Map { { "apiVersion", "apps/v1" }, { "kind", "Deployment" }, { "name", name } } },
+                    { "minReplicas", shape.Replicas },
+                    { "maxReplicas", 10 },
+                    { "metrics", new[]
+                        {
+                            new Map
+                            {
+                                { "type", "Resource" },
+                                { "resource", new Map { { "name", "cpu" }, { "target", new Map { { "type", "Utilization" }, { "averageUtilization", 70 } } } } },
+                            },
+                        }
+                    },
+                }
+            },
+        };
+        var disruptionBudget = new Map
+        {
+            { "apiVersion", "policy/v1" },
+            { "kind", "PodDisruptionBudget" },
+            { "metadata", new Map { { "name", name }, { "labels", labels } } },
+            { "spec", new Map { { "minAvailable", 1 }, { "selector", new Map { { "matchLabels", labels } } } } },
+        };
+        return Yaml.Write(deployment, service, autoscaler, disruptionBudget);
+    }
+
+    private static string ServerYaml(string name, JsonElement resource, ManifestExpressions expressions, SortedSet<string> parameters)
+    {
+        var shape = Servers.GetValueOrDefault(name) ?? new ServerShape("100m", "128Mi", "1", "1Gi", "1Gi", "10Gi");
+        var secrets = new SortedSet<string>(StringComparer.Ordinal);
+        var env = new List<Map>();
+        if (resource.TryGetProperty("env", out var variables))
+        {
+            foreach (var variable in variables.EnumerateObject())
+            {
+                var (value, needs) = expressions.Resolve(variable.Value.GetString()!);
+                parameters.UnionWith(needs);
+                if (IsSingleSecret(value, needs))
+                {
+                    env.Add(SecretEnv(variable.Name, needs.First()));
+                }
+                else
+                {
+                    secrets.UnionWith(needs);
+                    env.Add(new Map { { "name", variable.Name }, { "value", value } });
+                }
+            }
+        }
+        env.InsertRange(0, secrets.Select(s => SecretEnv(ManifestExpressions.SecretEnvName(s), s)));
+
+        var bindings = resource.GetProperty("bindings").EnumerateObject()
+            .Select(b => (Name: b.Name, Port: ManifestExpressions.Port(resource, b.Name))).ToList();
+        var mainPort = bindings[0].Port;
+        var volumes = resource.TryGetProperty("volumes", out var v) ? v.EnumerateArray().ToList() : [];
+        var labels = new Map { { "app.kubernetes.io/name", name } };
+
+        var container = new Map
+        {
+            { "name", name },
+            { "image", resource.GetProperty("image").GetString() },
+        };
+        if (resource.TryGetProperty("entrypoint", out var entrypoint))
+        {
+            container.Add("command", new[] { entrypoint.GetString() });
+        }
+        if (resource.TryGetProperty("args", out var args))
+        {
+            container.Add("args", args.EnumerateArray().Select(a => a.GetString()).ToList());
+        }
+        container.Add("ports", bindings.Select(b => new Map { { "name", b.Name }, { "containerPort", b.Port } }).ToList());
+        container.Add("env", env);
+        container.Add("readinessProbe", TcpProbe(mainPort, initialDelay: 5, period: 5));
+        container.Add("livenessProbe", TcpProbe(mainPort, initialDelay: 60, period: 20));
+        container.Add("resources", Resources(shape.CpuRequest, shape.MemoryRequest, shape.CpuLimit, shape.MemoryLimit));
+        container.Add("volumeMounts", volumes.Select(volume => new Map { { "name", "data" }, { "mountPath", volume.GetProperty("target").GetString() } }).ToList());
+
+        var statefulSet = new Map
+        {
+            { "apiVersion", "apps/v1" },
+            { "kind", "StatefulSet" },
+            { "metadata", new Map { { "name", name }, { "labels", labels } } },
+            { "spec", new Map
+                {
+                    { "serviceName", name },
+                    { "replicas", 1 },
+                    { "selector", new Map { { "matchLabels", labels } } },
+                    { "template", new Map
+                        {
+                            { "metadata", new Map { { "labels", labels } } },
+                            { "spec", new Map { { "containers", new[] { container } } } },
+                        }
+                    },
+                    { "volumeClaimTemplates", volumes.Take(1).Select(_ => VolumeClaim(shape.Storage)).ToList() },
+                }
+            },
+        };
+        var headless = new Map
+        {
+            { "apiVersion", "v1" },
+            { "kind", "Service" },
+            { "metadata", new Map { { "name", name }, { "labels", labels } } },
+            { "spec", new Map
+                {
+                    { "clusterIP", "None" },
+                    { "selector", labels },
+                    { "ports", bindings.Select(b => new Map { { "name", b.Name }, { "port", b.Port }, { "targetPort", b.Port } }).ToList() },
+                }
+            },
+        };
+        return Yaml.Write(statefulSet, headless);
+    }
+
+    private static void AddOverlay(SortedDictionary<string, string> files, string overlay, string ns, string tag, bool devTokens,
+        Dictionary<string, Map> patches)
+    {
+        foreach (var (file, patch) in patches)
+        {
+            files[$"overlays/{overlay}/{file}"] = Yaml.Write(patch);
+        }
+        files[$"overlays/{overlay}/kustomization.yaml"] = OverlayYaml(ns, tag, devTokens, patches.Keys.Order(StringComparer.Ordinal).ToList());
+    }
+
+    // `bases`, `env` and `patchesStrategicMerge` are the spellings both kubectl 1.20's built-in kustomize (Debian's
+    // kubernetes-client) and current kustomize accept.
+    private static string OverlayYaml(string ns, string tag, bool devTokens, List<string> patchFiles) => Yaml.Write(new Map
+    {
+        { "apiVersion", "kustomize.config.k8s.io/v1beta1" },
+        { "kind", "Kustomization" },
+        { "namespace", ns },
+        { "bases", new[] { "../../base" } },
+        { "images", Projects.Keys.Order(StringComparer.Ordinal).Select(p => new Map { { "name", $"{ImagePrefix}{p}" }, { "newTag", tag } }).ToList() },
+        { "configMapGenerator", new[]
+            {
+                new Map { { "name", ConfigMapName }, { "behavior", "merge" }, { "literals", new[] { $"Auth__DevTokens={(devTokens ? "true" : "false")}" } } },
+            }
+        },
+        { "secretGenerator", new[] { new Map { { "name", SecretName }, { "env", "secrets.env" } } } },
+        { "patchesStrategicMerge", patchFiles },
+    });
+
+    private static Map ReplicasPatch(string name, int replicas, int min, int max) => new()
+    {
+        { "apiVersion", "autoscaling/v2" },
+        { "kind", "HorizontalPodAutoscaler" },
+        { "metadata", new Map { { "name", name } } },
+        { "spec", new Map { { "minReplicas", min }, { "maxReplicas", max } } },
+    };
+
+    private static Map StoragePatch(string name, string storage) => new()
+    {
+        { "apiVersion", "apps/v1" },
+        { "kind", "StatefulSet" },
+        { "metadata", new Map { { "name", name } } },
+        { "spec", new Map { { "volumeClaimTemplates", new[] { VolumeClaim(storage) } } } },
+    };
+
+    private static Map VolumeClaim(string storage) => new()
+    {
+        { "metadata", new Map { { "name", "data" } } },
+        { "spec", new Map
+            {
+                { "accessModes", new[] { "ReadWriteOnce" } },
+                { "resources", new Map { { "requests", new Map { { "storage", storage } } } } },
+            }
+        },
+    };
+
+    private static bool IsSingleSecret(string value, SortedSet<string> needs) =>
+        needs.Count == 1 && value == $"$({ManifestExpressions.SecretEnvName(needs.First())})";
+
+    private static Map SecretEnv(string name, string key) => new()
+    {
+        { "name", name },
+        { "valueFrom", new Map { { "secretKeyRef", new Map { { "name", SecretName }, { "key", key } } } } },
+    };
+
+    private static Map HttpProbe(string path, int period, int failures) => new()
+    {
+        { "httpGet", new Map { { "path", path }, { "port", "http" } } },
+        { "periodSeconds", period },
+        { "failureThreshold", failures },
+    };
+
+    private static Map TcpProbe(int port, int initialDelay, int period) => new()
+    {
+        { "tcpSocket", new Map { { "port", port } } },
+        { "initialDelaySeconds", initialDelay },
+        { "periodSeconds", period },
+    };
+
+    private static Map Resources(string cpuRequest, string memoryRequest, string cpuLimit, string memoryLimit) => new()
+    {
+        { "requests", new Map { { "cpu", cpuRequest }, { "memory", memoryRequest } } },
+        { "limits", new Map { { "cpu", cpuLimit }, { "memory", memoryLimit } } },
+    };
+
+    // Our services read Aspire's conventions only; the per-integration duplicates Aspire also emits
+    // (REDIS_HOST, RABBITMQ_URI, ...) are left out, and the port and service name are set by the generator.
+    private static bool KeepsProjectVariable(string name) =>
+        name.StartsWith("ConnectionStrings__", StringComparison.Ordinal)
+        || name.StartsWith("services__", StringComparison.Ordinal)
+        || name.StartsWith("Auth__", StringComparison.Ordinal)
+        || name.StartsWith("OTEL_", StringComparison.Ordinal)
+        || name.StartsWith("ASPNETCORE_", StringComparison.Ordinal);
+}
