@@ -42,6 +42,7 @@ var bookingApi = builder.AddProject<Projects.TicketMaster_BookingApi>("bookingap
     .WithReference(redis).WaitFor(redis)
     .WithReference(rabbitmq).WaitFor(rabbitmq)
     .WithAuth(jwtSigningKey, devTokens)
+    .WithHoldTtl(builder.Configuration["TicketMaster:HoldTtl"])
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.TicketMaster_Indexer>("indexer")

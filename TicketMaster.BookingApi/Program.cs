@@ -1,3 +1,7 @@
+using TicketMaster.BookingApi.Bookings;
+using TicketMaster.BookingApi.Reservations;
+using TicketMaster.BookingApi.Seats;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -6,7 +10,13 @@ builder.Services.AddOpenApi();
 
 var app = builder.Build();
 
+app.UseApiDefaults();
+
 app.MapOpenApi();
 app.MapDefaultEndpoints();
+app.MapSeatsApi();
+app.MapReservationsApi();
+app.MapConfirmApi();
+app.MapBookingsApi();
 
 app.Run();

@@ -42,7 +42,7 @@ public static class RedisServerExtensions
             })
             .WithEndpoint(name: RedisServerResource.EndpointName, scheme: "tcp")
             .OnBeforeResourceStarted(async (resource, _, cancellationToken) =>
-                await PrivateFile.WriteAsync(configFile, $"requirepass {await resource.Password.GetValueAsync(cancellationToken)}\n", cancellationToken))
+                await PrivateFile.WriteAsync(configFile, $"requirepass {await resource.Password.GetValueAsync(cancellationToken)}\nnotify-keyspace-events Ex\n", cancellationToken))
             .WithHealthCheck(builder.AddReadinessCheck(name, cancellationToken => PingAsync(server, cancellationToken)));
     }
 

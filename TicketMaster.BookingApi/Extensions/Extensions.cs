@@ -1,15 +1,36 @@
+using TicketMaster.BookingApi.Bookings;
+using TicketMaster.BookingApi.Payments;
+using TicketMaster.BookingApi.Reservations;
+using TicketMaster.BookingApi.Seats;
+
 namespace TicketMaster.BookingApi.Extensions;
 
 public static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        builder.AddApiDefaults();
+        builder.AddTicketMasterAuthentication();
+
         // MySQL is the final arbiter of who owns a seat (DESIGN §3); the first replica to start migrates the schema.
         builder.AddMySqlDataSource("mysql");
         builder.AddSchemaMigrations();
 
-        // Redis: seat holds, waiting room and seat pub/sub. RabbitMQ: queued booking writes for hot events.
+        // Redis: seat holds, seat pub/sub. RabbitMQ: booking facts through the outbox.
         builder.AddRedisClient("redis");
         builder.AddRabbitMQClient("rabbitmq");
+        builder.AddOutbox();
+
+        builder.Services.Configure<BookingOptions>(builder.Configuration.GetSection("Booking"));
+        builder.Services.AddMemoryCache();
+        builder.Services.AddSingleton<SeatEvents>();
+        builder.Services.AddSingleton<SeatCatalog>();
+        builder.Services.AddSingleton<HoldStore>();
+        builder.Services.AddHostedService<HoldExpiryListener>();
+        builder.Services.AddSingleton<PaymentLedger>();
+        builder.Services.AddSingleton<IPaymentGateway, SimulatedPaymentGateway>();
+        builder.Services.AddSingleton<BookingWriter>();
+        builder.Services.AddSingleton<BookingReader>();
+        builder.Services.AddSingleton(TicketCodes.FromSigningKey(builder.Configuration["Auth:SigningKey"]!));
     }
 }

@@ -12,7 +12,20 @@ public static class CatalogTopology
     /// <summary>Where the Indexer's rejected (poison) messages go.</summary>
     public const string DeadLetterExchange = "ticketmaster.catalog.dead-letter";
 
+    /// <summary>Topic exchange for booking facts (booking.confirmed); the Indexer does not listen there.</summary>
+    public const string BookingExchange = "ticketmaster.booking";
+
     public const string IndexerQueue = "indexer.catalog";
+
+    /// <summary>Where the outbox relay publishes a message type.</summary>
+    public static string ExchangeFor(string messageType) =>
+        messageType.StartsWith("booking.", StringComparison.Ordinal) ? BookingExchange : Exchange;
+
+    public static async Task DeclareExchangesAsync(IChannel channel, CancellationToken cancellationToken)
+    {
+        await channel.ExchangeDeclareAsync(BookingExchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: cancellationToken);
+        await DeclareIndexerQueueAsync(channel, cancellationToken);
+    }
     public const string IndexerDeadLetterQueue = "indexer.catalog.dead-letter";
 
     public static async Task DeclareIndexerQueueAsync(IChannel channel, CancellationToken cancellationToken)

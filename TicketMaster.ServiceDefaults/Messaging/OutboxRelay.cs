@@ -35,7 +35,7 @@ public sealed class OutboxRelay(
                     new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true),
                     stoppingToken);
                 // Declared here too, so messages published before the Indexer first starts wait in its queue.
-                await CatalogTopology.DeclareIndexerQueueAsync(channel, stoppingToken);
+                await CatalogTopology.DeclareExchangesAsync(channel, stoppingToken);
 
                 while (!stoppingToken.IsCancellationRequested)
                 {
@@ -114,9 +114,10 @@ public sealed class OutboxRelay(
     private static async Task PublishAsync(IChannel channel, OutboxRow row, CancellationToken cancellationToken)
     {
         ActivityContext.TryParse(row.TraceParent, row.TraceState, out var parent);
-        using var activity = ActivitySource.StartActivity($"{CatalogTopology.Exchange} publish", ActivityKind.Producer, parent);
+        var exchange = CatalogTopology.ExchangeFor(row.MessageType);
+        using var activity = ActivitySource.StartActivity($"{exchange} publish", ActivityKind.Producer, parent);
         activity?.SetTag("messaging.system", "rabbitmq");
-        activity?.SetTag("messaging.destination.name", CatalogTopology.Exchange);
+        activity?.SetTag("messaging.destination.name", exchange);
         activity?.SetTag("messaging.message.id", row.OutboxId);
 
         var properties = new BasicProperties
@@ -129,7 +130,7 @@ public sealed class OutboxRelay(
             Headers = TraceHeaders.From(activity, row.TraceParent, row.TraceState),
         };
         // With confirmation tracking on, this completes when the broker has the message (throws on a nack).
-        await channel.BasicPublishAsync(CatalogTopology.Exchange, row.MessageType, mandatory: false, properties,
+        await channel.BasicPublishAsync(exchange, row.MessageType, mandatory: false, properties,
             Encoding.UTF8.GetBytes(row.Payload), cancellationToken);
     }
 

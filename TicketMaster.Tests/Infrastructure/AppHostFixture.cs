@@ -8,6 +8,12 @@ public sealed class AppHostFixture : IAsyncLifetime
 {
     public const int EventsApiReplicas = 2;
 
+    /// <summary>A per-run signing key set as the AppHost parameter, so tests can mint tokens themselves.</summary>
+    public static readonly string JwtSigningKey = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>Short holds, so expiry can be tested (production: 7–10 minutes).</summary>
+    public static readonly TimeSpan HoldTtl = TimeSpan.FromSeconds(6);
+
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
 
     private readonly string _dataDir = Directory.CreateTempSubdirectory("ticketmaster-tests-").FullName;
@@ -26,6 +32,8 @@ public sealed class AppHostFixture : IAsyncLifetime
                 $"--TicketMaster:DataDir={_dataDir}",
                 "--TicketMaster:FastUnsafeStorage=true",
                 $"--TicketMaster:EventsApiReplicas={EventsApiReplicas}",
+                $"--TicketMaster:HoldTtl={HoldTtl}",
+                $"--Parameters:jwt-signing-key={JwtSigningKey}",
             ],
             (options, _) => options.DisableDashboard = true,
             cts.Token);

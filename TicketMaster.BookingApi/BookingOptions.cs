@@ -1,0 +1,13 @@
+namespace TicketMaster.BookingApi;
+
+public sealed class BookingOptions
+{
+    /// <summary>How long a reservation holds its seats: the seed asks 7–10 minutes; tests configure seconds.</summary>
+    public TimeSpan HoldTtl { get; set; } = TimeSpan.FromMinutes(8);
+
+    /// <summary>Most seats one reserve request may hold.</summary>
+    public int MaxSeatsPerReservation { get; set; } = 10;
+
+    /// <summary>Time to wait for a payment provider before the confirm gives up (the hold stays).</summary>
+    public TimeSpan PaymentTimeout { get; set; } = TimeSpan.FromSeconds(20);
+}

@@ -1,0 +1,71 @@
+using MySqlConnector;
+using TicketMaster.ServiceDefaults.Search;
+
+namespace TicketMaster.BookingApi.Bookings;
+
+// Builds the booking response (confirmation number, event details, check-in details) from MySQL.
+public sealed class BookingReader(MySqlDataSource dataSource, TicketCodes codes)
+{
+    private static readonly TimeSpan GatesOpenBeforeStart = TimeSpan.FromHours(1);
+
+    public async Task<BookingResponse?> ByIdAsync(long bookingId, string userId, CancellationToken cancellationToken) =>
+        (await QueryAsync("b.booking_id = @key AND b.user_id = @user", bookingId, userId, cancellationToken)).SingleOrDefault();
+
+    public async Task<BookingResponse?> ByReservationAsync(string reservationId, string userId, CancellationToken cancellationToken) =>
+        (await QueryAsync("b.reservation_id = @key AND b.user_id = @user", reservationId, userId, cancellationToken)).SingleOrDefault();
+
+    public Task<List<BookingResponse>> ForUserAsync(string userId, CancellationToken cancellationToken) =>
+        QueryAsync("b.user_id = @user", null, userId, cancellationToken);
+
+    private async Task<List<BookingResponse>> QueryAsync(string where, object? key, string userId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var bookings = new List<(long Id, string Confirmation, string Reservation, long EventId, string Status, long Total, DateTime Created)>();
+        await using (var command = new MySqlCommand($"""
+            SELECT b.booking_id, b.confirmation_number, b.reservation_id, b.event_id, b.status, b.total_cents, b.created_at
+            FROM booking b WHERE {where} ORDER BY b.created_at DESC LIMIT 100
+            """, connection))
+        {
+            command.Parameters.AddWithValue("@key", key);
+            command.Parameters.AddWithValue("@user", userId);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                bookings.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetString(4),
+                    reader.GetInt64(5), reader.GetDateTime(6)));
+            }
+        }
+
+        var result = new List<BookingResponse>();
+        foreach (var booking in bookings)
+        {
+            var document = await EventDocumentReader.ReadAsync(connection, null, booking.EventId, cancellationToken);
+            var tickets = await TicketsAsync(connection, booking.Id, cancellationToken);
+            result.Add(new BookingResponse(booking.Confirmation, booking.Id, booking.Reservation, booking.Status, booking.Total,
+                EventDocumentReader.Utc(booking.Created),
+                new EventDetails(document!.EventId, document.EventName, document.StartsAt, document.EndsAt, document.Venue, document.Performers),
+                new CheckInDetails(tickets, document.StartsAt - GatesOpenBeforeStart)));
+        }
+        return result;
+    }
+
+    private async Task<List<TicketResponse>> TicketsAsync(MySqlConnection connection, long bookingId, CancellationToken cancellationToken)
+    {
+        await using var command = new MySqlCommand("""
+            SELECT t.ticket_id, t.event_id, t.seat_id, sc.name, s.row_label, s.seat_number, t.price_cents, t.checked_in_at
+            FROM ticket t JOIN seat s ON s.seat_id = t.seat_id JOIN section sc ON sc.section_id = s.section_id
+            WHERE t.booking_id = @booking ORDER BY sc.name, s.row_label, s.seat_number
+            """, connection);
+        command.Parameters.AddWithValue("@booking", bookingId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var tickets = new List<TicketResponse>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var (ticketId, eventId, seatId) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+            tickets.Add(new TicketResponse(ticketId, new TicketSeat(seatId, reader.GetString(3), reader.GetString(4), reader.GetInt32(5)),
+                reader.GetInt64(6), codes.Issue(ticketId, eventId, seatId),
+                reader.IsDBNull(7) ? null : EventDocumentReader.Utc(reader.GetDateTime(7))));
+        }
+        return tickets;
+    }
+}

@@ -1,0 +1,80 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using MySqlConnector;
+using TicketMaster.ServiceDefaults.Auth;
+using TicketMaster.ServiceDefaults.Http;
+using TicketMaster.ServiceDefaults.Search;
+
+namespace TicketMaster.BookingApi.Bookings;
+
+public static class BookingsApi
+{
+    public static RouteGroupBuilder MapBookingsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/v1/booking").WithTags("Bookings").RequireAuthorization();
+        api.MapGet("/bookings", ListBookings);
+        api.MapGet("/bookings/{bookingId:long}", GetBooking);
+        api.MapPost("/check-in", CheckIn).RequireAuthorization(Roles.Staff);
+        return api;
+    }
+
+    public static async Task<Ok<List<BookingResponse>>> ListBookings(ClaimsPrincipal user, BookingReader bookings, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await bookings.ForUserAsync(user.UserId(), cancellationToken));
+
+    // Someone else's booking is a 404, not a 403: its existence is not the caller's business.
+    public static async Task<Results<Ok<BookingResponse>, ProblemHttpResult>> GetBooking(
+        long bookingId, ClaimsPrincipal user, BookingReader bookings, CancellationToken cancellationToken) =>
+        await bookings.ByIdAsync(bookingId, user.UserId(), cancellationToken) is { } booking
+            ? TypedResults.Ok(booking)
+            : Problems.NotFound("Booking not found", "No booking of yours has this id.");
+
+    // The QR signature proves the ticket was issued by us; the conditional UPDATE lets it in exactly once.
+    public static async Task<Results<Ok<CheckInResponse>, ValidationProblem, ProblemHttpResult>> CheckIn(
+        CheckInRequest request, TicketCodes codes, MySqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        switch (codes.Verify(request.QrCode, out var ticketId, out var eventId))
+        {
+            case TicketCodes.Verdict.Malformed:
+                return new ValidationErrors().Add("qr_code", "is not a TicketMaster ticket code").ToProblem();
+            case TicketCodes.Verdict.Forged:
+                return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Invalid ticket",
+                    detail: "The ticket code's signature does not verify.");
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using (var admit = new MySqlCommand(
+            "UPDATE ticket SET checked_in_at = CURRENT_TIMESTAMP(3) WHERE ticket_id = @ticket AND event_id = @event AND checked_in_at IS NULL",
+            connection))
+        {
+            admit.Parameters.AddWithValue("@ticket", ticketId);
+            admit.Parameters.AddWithValue("@event", eventId);
+            var admitted = await admit.ExecuteNonQueryAsync(cancellationToken) == 1;
+            var ticket = await ReadAsync(connection, ticketId, cancellationToken);
+            if (ticket is null)
+            {
+                return Problems.NotFound("Ticket not found", "The code is genuine but the ticket no longer exists.");
+            }
+            return admitted
+                ? TypedResults.Ok(ticket)
+                : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Already checked in",
+                    detail: $"This ticket was checked in at {ticket.CheckedInAt:O}.");
+        }
+    }
+
+    private static async Task<CheckInResponse?> ReadAsync(MySqlConnection connection, long ticketId, CancellationToken cancellationToken)
+    {
+        await using var command = new MySqlCommand("""
+            SELECT t.event_id, t.seat_id, sc.name, s.row_label, s.seat_number, t.checked_in_at
+            FROM ticket t JOIN seat s ON s.seat_id = t.seat_id JOIN section sc ON sc.section_id = s.section_id
+            WHERE t.ticket_id = @ticket
+            """, connection);
+        command.Parameters.AddWithValue("@ticket", ticketId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+        return new CheckInResponse(ticketId, reader.GetInt64(0), new TicketSeat(reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4)),
+            EventDocumentReader.Utc(reader.GetDateTime(5)));
+    }
+}

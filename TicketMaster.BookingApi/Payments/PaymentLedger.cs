@@ -1,0 +1,53 @@
+using MySqlConnector;
+
+namespace TicketMaster.BookingApi.Payments;
+
+public static class PaymentStatuses
+{
+    public const string Authorizing = "authorizing";
+    public const string Authorized = "authorized";
+    public const string Captured = "captured";
+    public const string Voided = "voided";
+    public const string Failed = "failed";
+}
+
+// The payment row of a reservation, written before the provider is called and after each step, so that a
+// crash at any point leaves enough to settle (no charge without a ticket, no ticket without a charge).
+public sealed class PaymentLedger(MySqlDataSource dataSource)
+{
+    public async Task BeginAsync(string reservationId, string userId, long eventId, long amountCents, string provider, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new MySqlCommand("""
+            INSERT INTO payment (reservation_id, user_id, event_id, amount_cents, provider, status)
+            VALUES (@reservation, @user, @event, @amount, @provider, 'authorizing')
+            ON DUPLICATE KEY UPDATE
+                status = IF(status IN ('failed', 'voided'), 'authorizing', status),
+                amount_cents = IF(status = 'authorizing', VALUES(amount_cents), amount_cents),
+                updated_at = CURRENT_TIMESTAMP(3)
+            """, connection);
+        command.Parameters.AddWithValue("@reservation", reservationId);
+        command.Parameters.AddWithValue("@user", userId);
+        command.Parameters.AddWithValue("@event", eventId);
+        command.Parameters.AddWithValue("@amount", amountCents);
+        command.Parameters.AddWithValue("@provider", provider);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task MarkAsync(string reservationId, string status, string? providerRef, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new MySqlCommand("""
+            UPDATE payment SET status = @status, provider_ref = COALESCE(@ref, provider_ref), updated_at = CURRENT_TIMESTAMP(3)
+            WHERE reservation_id = @reservation
+              -- concurrent retries of one confirm share the payment: never step back from captured,
+              -- and never void or fail a payment that a committed booking relies on
+              AND NOT (status = 'captured' AND @status <> 'refunded')
+              AND NOT (booking_id IS NOT NULL AND @status IN ('voided', 'failed'))
+            """, connection);
+        command.Parameters.AddWithValue("@reservation", reservationId);
+        command.Parameters.AddWithValue("@status", status);
+        command.Parameters.AddWithValue("@ref", providerRef);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,17 @@
+using StackExchange.Redis;
+
+namespace TicketMaster.BookingApi.Reservations;
+
+// Every key of one event carries the hash tag {eventId}, so a Lua script touching many of them runs on one
+// Redis Cluster slot (DESIGN §3).
+public static class HoldKeys
+{
+    public static RedisKey Hold(long eventId, long seatId) => $"tm:{{{eventId}}}:hold:{seatId}";
+    public static RedisKey Sold(long eventId) => $"tm:{{{eventId}}}:sold";
+    public static RedisKey SoldLoaded(long eventId) => $"tm:{{{eventId}}}:sold:loaded";
+    public static RedisKey Reservation(long eventId, string reservationId) => $"tm:{{{eventId}}}:res:{reservationId}";
+    /// <summary>Outlives the hold (a day), so a late confirm is told "expired" (410), not "unknown" (404).</summary>
+    public static RedisKey ReservationRecord(long eventId, string reservationId) => $"tm:{{{eventId}}}:resrec:{reservationId}";
+    public static RedisKey UserHolds(long eventId, string userId) => $"tm:{{{eventId}}}:user:{userId}";
+    public static RedisChannel SeatChannel(long eventId) => RedisChannel.Literal($"tm:{{{eventId}}}:seats");
+}

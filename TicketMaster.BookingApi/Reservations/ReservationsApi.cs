@@ -1,0 +1,101 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using TicketMaster.BookingApi.Seats;
+using TicketMaster.ServiceDefaults.Http;
+
+namespace TicketMaster.BookingApi.Reservations;
+
+/// <summary>POST /v1/booking/reserve: `seat_ids`, or the seed's single `seat_id`.</summary>
+public sealed record ReserveRequest(long? EventId, List<long>? SeatIds, long? SeatId);
+
+public sealed record ReservationResponse(string ReservationId, long EventId, IReadOnlyList<long> SeatIds, DateTimeOffset ExpiresAt)
+{
+    public static ReservationResponse From(Reservation r) => new(r.ReservationId, r.EventId, r.SeatIds, r.ExpiresAt);
+}
+
+public static class ReservationsApi
+{
+    public static RouteGroupBuilder MapReservationsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/v1/booking").WithTags("Reservations").RequireAuthorization();
+        api.MapPost("/reserve", Reserve);
+        api.MapDelete("/reservations/{reservationId}", Release);
+        return api;
+    }
+
+    public static async Task<Results<Created<ReservationResponse>, ValidationProblem, ProblemHttpResult>> Reserve(
+        ReserveRequest request, ClaimsPrincipal user, HttpRequest http, HoldStore holds, SeatCatalog catalog,
+        IOptions<BookingOptions> options, CancellationToken cancellationToken)
+    {
+        var seatIds = (request.SeatIds ?? (request.SeatId is { } single ? [single] : [])).Distinct().ToList();
+        var errors = new ValidationErrors();
+        if (request.EventId is not > 0)
+        {
+            errors.Add("event_id", "is required");
+        }
+        if (seatIds.Count == 0 || seatIds.Count > options.Value.MaxSeatsPerReservation || seatIds.Any(s => s <= 0))
+        {
+            errors.Add("seat_ids", $"between 1 and {options.Value.MaxSeatsPerReservation} seat ids are required");
+        }
+        var idempotencyKey = http.Headers["Idempotency-Key"].ToString();
+        if (idempotencyKey.Length > 200)
+        {
+            errors.Add("Idempotency-Key", "must be at most 200 characters");
+        }
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var eventId = request.EventId!.Value;
+        var sale = await catalog.GetSaleAsync(eventId, seatIds, cancellationToken);
+        if (sale is null)
+        {
+            return Problems.NotFound("Event not found", $"There is no event {eventId}.");
+        }
+        if (sale.UnknownSeatIds.Count > 0)
+        {
+            return new ValidationErrors().Add("seat_ids", $"not seats of event {eventId}: {string.Join(", ", sale.UnknownSeatIds)}")
+                .ToUnprocessable("Some seats do not belong to this event.");
+        }
+        if (sale.Status != "scheduled" || sale.OnSaleAt > DateTimeOffset.UtcNow)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Not on sale",
+                detail: sale.Status != "scheduled" ? $"Event {eventId} is {sale.Status}." : $"Event {eventId} goes on sale at {sale.OnSaleAt:O}.");
+        }
+
+        var userId = user.UserId();
+        var reservationId = Reservation.NewId(eventId, userId, idempotencyKey.Length == 0 ? null : idempotencyKey);
+        var alreadyBooked = await catalog.TicketsBookedAsync(eventId, userId, cancellationToken);
+        var outcome = await holds.ReserveAsync(eventId, userId, seatIds, reservationId, sale.MaxTicketsPerUser, alreadyBooked, cancellationToken);
+
+        return outcome switch
+        {
+            ReserveOutcome.Held held => TypedResults.Created($"/v1/booking/reservations/{held.Reservation.ReservationId}",
+                ReservationResponse.From(held.Reservation)),
+            ReserveOutcome.Conflict conflict => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Seats taken",
+                detail: "Some seats are held or sold; nothing was held.",
+                extensions: new Dictionary<string, object?> { ["conflicting_seat_ids"] = conflict.SeatIds }),
+            ReserveOutcome.OverLimit over => TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Ticket limit reached",
+                detail: $"At most {over.Limit} tickets per fan for this event; you already have {over.Already} held or booked.",
+                extensions: new Dictionary<string, object?> { ["max_tickets_per_user"] = over.Limit }),
+            _ => throw new InvalidOperationException("unexpected outcome"),
+        };
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> Release(
+        string reservationId, ClaimsPrincipal user, HoldStore holds, CancellationToken cancellationToken)
+    {
+        var found = await holds.GetAsync(reservationId, cancellationToken);
+        if (found is not { Record: { } record } || record.UserId != user.UserId())
+        {
+            return Problems.NotFound("Reservation not found", "No reservation of yours has this id.");
+        }
+        if (found.Value.Active is { } active)
+        {
+            await holds.ReleaseAsync(active, SeatEvents.Released);
+        }
+        return TypedResults.NoContent();
+    }
+}

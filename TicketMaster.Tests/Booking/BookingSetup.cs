@@ -1,0 +1,76 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.IdentityModel.Tokens;
+using MySqlConnector;
+using TicketMaster.ServiceDefaults.Auth;
+using TicketMaster.Tests.Catalog;
+using TicketMaster.Tests.Infrastructure;
+
+namespace TicketMaster.Tests.Booking;
+
+/// <summary>An on-sale event with its seat ids, fans with tokens, and the invariants every booking test ends with.</summary>
+public sealed class BookingSetup(AppHostFixture fixture, long eventId, IReadOnlyList<long> seatIds, TokenSettings tokens)
+{
+    public long EventId => eventId;
+    public IReadOnlyList<long> SeatIds => seatIds;
+
+    public static async Task<BookingSetup> CreateAsync(AppHostFixture fixture, int seats, int maxTicketsPerUser = 8)
+    {
+        var catalog = await CatalogSetup.CreateAsync(fixture);
+        var venue = await catalog.VenueAsync("Booking Hall " + catalog.Tag, "Leeds", ("Floor", 1, seats));
+        var startsAt = DateTimeOffset.UtcNow.AddDays(10);
+        var body = JsonSerializer.SerializeToElement(CatalogSetup.EventBody(venue, "Sale " + catalog.Tag, startsAt), ServiceDefaults.TicketMasterJson.Options);
+        var request = JsonSerializer.Deserialize<Dictionary<string, object>>(body.GetRawText())!;
+        request["max_tickets_per_user"] = maxTicketsPerUser;
+        var created = await (await catalog.Http.PostJsonAsync("/v1/events", request)).ReadJsonAsync();
+        var eventId = created.Id("event_id");
+
+        using var anonymous = fixture.App.CreateHttpClient("bookingapi");
+        var map = await anonymous.GetJsonAsync($"/v1/booking/events/{eventId}/seats");
+        var seatIds = map.GetProperty("seats").EnumerateArray().Select(s => s.Id("seat_id")).ToList();
+
+        // Tokens are minted here with the signing key the fixture gave the AppHost: hundreds of fans without
+        // hundreds of requests.
+        return new BookingSetup(fixture, eventId, seatIds,
+            new TokenSettings(new SymmetricSecurityKey(System.Text.Encoding.UTF8.GetBytes(AppHostFixture.JwtSigningKey))));
+    }
+
+    public HttpClient Fan(string userId, params string[] roles)
+    {
+        var http = fixture.App.CreateHttpClient("bookingapi");
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens.Issue(userId, roles, TimeSpan.FromHours(1)));
+        return http;
+    }
+
+    public static Task<HttpResponseMessage> ReserveAsync(HttpClient fan, long eventId, params long[] seatIds) =>
+        fan.PostJsonAsync("/v1/booking/reserve", new { event_id = eventId, seat_ids = seatIds });
+
+    public static Task<HttpResponseMessage> ConfirmAsync(HttpClient fan, string reservationId, string method = "pm_card_visa") =>
+        fan.PostJsonAsync("/v1/booking/confirm", new { reservation_id = reservationId, payment_info = new { method } });
+
+    /// <summary>No seat sold twice; every sold seat has one ticket of a confirmed booking whose payment was captured.</summary>
+    public async Task AssertInvariantsAsync()
+    {
+        await using var db = new MySqlConnection(await fixture.GetConnectionStringAsync("mysql"));
+        await db.OpenAsync();
+        await using var command = new MySqlCommand("""
+            SELECT
+              (SELECT COUNT(*) FROM event_seat WHERE event_id = @e AND status = 'sold'),
+              (SELECT COUNT(*) FROM ticket WHERE event_id = @e),
+              (SELECT COUNT(*) FROM event_seat es JOIN ticket t ON t.event_id = es.event_id AND t.seat_id = es.seat_id AND t.booking_id = es.booking_id
+                 WHERE es.event_id = @e AND es.status = 'sold'),
+              (SELECT COUNT(*) FROM ticket t JOIN booking b ON b.booking_id = t.booking_id
+                 JOIN payment p ON p.reservation_id = b.reservation_id AND p.booking_id = b.booking_id AND p.status = 'captured'
+                 WHERE t.event_id = @e),
+              (SELECT COUNT(*) FROM payment p WHERE p.event_id = @e AND p.status = 'captured' AND p.booking_id IS NULL)
+            """, db);
+        command.Parameters.AddWithValue("@e", eventId);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        var (sold, tickets, matched, paid, chargedWithoutBooking) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4));
+        Assert.Equal(sold, tickets);
+        Assert.Equal(sold, matched);
+        Assert.Equal(sold, paid);
+        Assert.Equal(0, chargedWithoutBooking);
+    }
+}

@@ -1,0 +1,163 @@
+using System.Net;
+using MySqlConnector;
+using TicketMaster.Tests.Infrastructure;
+
+namespace TicketMaster.Tests.Booking;
+
+[Collection(AppHostCollection.Name)]
+public sealed class ConfirmTests(AppHostFixture fixture)
+{
+    [Fact]
+    public async Task Confirm_returns_confirmation_number_event_and_check_in_details_and_the_seat_is_sold()
+    {
+        var sale = await BookingSetup.CreateAsync(fixture, seats: 4);
+        using var fan = sale.Fan("buyer");
+        var reservationId = await ReserveAsync(fan, sale, sale.SeatIds[0], sale.SeatIds[1]);
+
+        var response = await BookingSetup.ConfirmAsync(fan, reservationId);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var booking = await response.ReadJsonAsync();
+        Assert.Matches("^[A-HJ-NP-Z2-9]{10}$", booking.GetProperty("confirmation_number").GetString());
+        Assert.Equal(sale.EventId, booking.GetProperty("event_details").Id("event_id"));
+        var tickets = booking.GetProperty("check_in_details").GetProperty("tickets").EnumerateArray().ToList();
+        Assert.Equal(2, tickets.Count);
+        Assert.All(tickets, t => Assert.StartsWith("TM1.", t.GetProperty("qr_code").GetString()));
+        Assert.Equal(booking.GetProperty("event_details").GetProperty("starts_at").GetDateTimeOffset().AddHours(-1),
+            booking.GetProperty("check_in_details").GetProperty("gates_open_at").GetDateTimeOffset());
+
+        using var anonymous = fixture.App.CreateHttpClient("bookingapi");
+        await Task.Delay(1100); // the seat map is cached for a second
+        var seats = (await anonymous.GetJsonAsync($"/v1/booking/events/{sale.EventId}/seats")).GetProperty("seats").EnumerateArray()
+            .ToDictionary(s => s.Id("seat_id"), s => s.GetProperty("status").GetString());
+        Assert.Equal("sold", seats[sale.SeatIds[0]]);
+        Assert.Equal("available", seats[sale.SeatIds[2]]);
+        await (await BookingSetup.ReserveAsync(sale.Fan("too-late"), sale.EventId, sale.SeatIds[1])).AssertProblemAsync(409);
+        await sale.AssertInvariantsAsync();
+    }
+
+    [Fact]
+    public async Task A_retried_confirm_returns_the_same_booking_and_charges_once()
+    {
+        var sale = await BookingSetup.CreateAsync(fixture, seats: 2);
+        using var fan = sale.Fan("double-clicker");
+        var reservationId = await ReserveAsync(fan, sale, sale.SeatIds[0]);
+
+        var concurrent = await Task.WhenAll(BookingSetup.ConfirmAsync(fan, reservationId), BookingSetup.ConfirmAsync(fan, reservationId));
+        var later = await BookingSetup.ConfirmAsync(fan, reservationId);
+
+        var ids = new List<long>();
+        foreach (var response in concurrent.Append(later))
+        {
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            ids.Add((await response.ReadJsonAsync()).Id("booking_id"));
+        }
+        Assert.Single(ids.Distinct());
+        await sale.AssertInvariantsAsync();
+    }
+
+    [Fact]
+    public async Task A_declined_card_is_402_and_the_hold_stays_for_another_card()
+    {
+        var sale = await BookingSetup.CreateAsync(fixture, seats: 1);
+        using var fan = sale.Fan("unlucky-card");
+        var reservationId = await ReserveAsync(fan, sale, sale.SeatIds[0]);
+
+        var declined = await (await BookingSetup.ConfirmAsync(fan, reservationId, "pm_card_chargeDeclined")).AssertProblemAsync(402);
+        Assert.Equal("card_declined", declined.GetProperty("decline_code").GetString());
+        var authentication = await (await BookingSetup.ConfirmAsync(fan, reservationId, "pm_card_authenticationRequired")).AssertProblemAsync(402);
+        Assert.Equal("authentication_required", authentication.GetProperty("decline_code").GetString());
+        await (await BookingSetup.ReserveAsync(sale.Fan("waiting-fan"), sale.EventId, sale.SeatIds[0])).AssertProblemAsync(409);
+
+        Assert.Equal(HttpStatusCode.Created, (await BookingSetup.ConfirmAsync(fan, reservationId, "pm_card_visa")).StatusCode);
+        await sale.AssertInvariantsAsync();
+    }
+
+    [Fact]
+    public async Task The_expired_holder_and_the_new_holder_racing_to_confirm_sell_the_seat_once_and_the_loser_pays_nothing()
+    {
+        var sale = await BookingSetup.CreateAsync(fixture, seats: 1);
+        using var expired = sale.Fan("lapsed-holder");
+        using var current = sale.Fan("new-holder");
+        var lapsed = await ReserveAsync(expired, sale, sale.SeatIds[0]);
+        await Task.Delay(AppHostFixture.HoldTtl + TimeSpan.FromSeconds(1));
+        var fresh = await ReserveAsync(current, sale, sale.SeatIds[0]);
+
+        var results = await Task.WhenAll(BookingSetup.ConfirmAsync(expired, lapsed), BookingSetup.ConfirmAsync(current, fresh));
+
+        Assert.Equal(HttpStatusCode.Created, results[1].StatusCode);
+        Assert.Equal(HttpStatusCode.Gone, results[0].StatusCode);
+        await using var db = new MySqlConnection(await fixture.GetConnectionStringAsync("mysql"));
+        await db.OpenAsync();
+        await using var payment = new MySqlCommand("SELECT COUNT(*) FROM payment WHERE reservation_id = @r AND status IN ('authorized', 'captured')", db);
+        payment.Parameters.AddWithValue("@r", lapsed);
+        Assert.Equal(0L, Convert.ToInt64(await payment.ExecuteScalarAsync()));
+        await sale.AssertInvariantsAsync();
+    }
+
+    [Fact]
+    public async Task Many_fans_racing_for_few_seats_end_with_no_seat_sold_twice_and_every_sale_paid()
+    {
+        var sale = await BookingSetup.CreateAsync(fixture, seats: 10);
+        var random = new Random(5);
+        var fans = Enumerable.Range(0, 60).Select(i => sale.Fan($"crowd-{i}")).ToList();
+
+        var outcomes = await Task.WhenAll(fans.Select(async fan =>
+        {
+            var seats = sale.SeatIds.OrderBy(_ => random.Next()).Take(2).ToArray();
+            var reserved = await BookingSetup.ReserveAsync(fan, sale.EventId, seats);
+            if (reserved.StatusCode != HttpStatusCode.Created)
+            {
+                return reserved.StatusCode;
+            }
+            var id = (await reserved.ReadJsonAsync()).GetProperty("reservation_id").GetString()!;
+            return (await BookingSetup.ConfirmAsync(fan, id)).StatusCode;
+        }));
+
+        Assert.All(outcomes, o => Assert.Contains(o, new[] { HttpStatusCode.Created, HttpStatusCode.Conflict }));
+        Assert.InRange(outcomes.Count(o => o == HttpStatusCode.Created), 1, 5);
+        await sale.AssertInvariantsAsync();
+        fans.ForEach(f => f.Dispose());
+    }
+
+    [Fact]
+    public async Task Bookings_are_visible_to_their_owner_only()
+    {
+        var sale = await BookingSetup.CreateAsync(fixture, seats: 1);
+        using var owner = sale.Fan("owner-fan");
+        using var other = sale.Fan("nosy-fan");
+        var bookingId = (await (await BookingSetup.ConfirmAsync(owner, await ReserveAsync(owner, sale, sale.SeatIds[0]))).ReadJsonAsync()).Id("booking_id");
+
+        Assert.Equal(bookingId, (await owner.GetJsonAsync($"/v1/booking/bookings/{bookingId}")).Id("booking_id"));
+        Assert.Contains(bookingId, (await owner.GetJsonAsync("/v1/booking/bookings")).EnumerateArray().Select(b => b.Id("booking_id")));
+        await (await other.GetAsync($"/v1/booking/bookings/{bookingId}")).AssertProblemAsync(404);
+        Assert.DoesNotContain(bookingId, (await other.GetJsonAsync("/v1/booking/bookings")).EnumerateArray().Select(b => b.Id("booking_id")));
+    }
+
+    [Fact]
+    public async Task Check_in_admits_a_ticket_once_and_refuses_forged_codes()
+    {
+        var sale = await BookingSetup.CreateAsync(fixture, seats: 1);
+        using var fan = sale.Fan("gig-goer");
+        using var staff = sale.Fan("gate-1", "staff");
+        var booking = await (await BookingSetup.ConfirmAsync(fan, await ReserveAsync(fan, sale, sale.SeatIds[0]))).ReadJsonAsync();
+        var code = booking.GetProperty("check_in_details").GetProperty("tickets")[0].GetProperty("qr_code").GetString()!;
+
+        await (await fan.PostJsonAsync("/v1/booking/check-in", new { qr_code = code })).AssertProblemAsync(403);
+        Assert.Equal(HttpStatusCode.OK, (await staff.PostJsonAsync("/v1/booking/check-in", new { qr_code = code })).StatusCode);
+        await (await staff.PostJsonAsync("/v1/booking/check-in", new { qr_code = code })).AssertProblemAsync(409);
+
+        var forged = code[..code.LastIndexOf('.')] + ".AAAAAAAAAAAAAAAAAAAAAAAA";
+        await (await staff.PostJsonAsync("/v1/booking/check-in", new { qr_code = forged })).AssertProblemAsync(403);
+        var otherTicket = code.Replace($"TM1.{booking.GetProperty("check_in_details").GetProperty("tickets")[0].Id("ticket_id")}.", "TM1.42.");
+        await (await staff.PostJsonAsync("/v1/booking/check-in", new { qr_code = otherTicket })).AssertProblemAsync(403);
+        await (await staff.PostJsonAsync("/v1/booking/check-in", new { qr_code = "not a ticket" })).AssertProblemAsync(400);
+    }
+
+    private static async Task<string> ReserveAsync(HttpClient fan, BookingSetup sale, params long[] seats)
+    {
+        var response = await BookingSetup.ReserveAsync(fan, sale.EventId, seats);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        return (await response.ReadJsonAsync()).GetProperty("reservation_id").GetString()!;
+    }
+}

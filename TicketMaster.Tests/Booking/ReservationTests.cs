@@ -1,0 +1,127 @@
+using System.Net;
+using System.Text.Json;
+using StackExchange.Redis;
+using TicketMaster.Tests.Infrastructure;
+
+namespace TicketMaster.Tests.Booking;
+
+[Collection(AppHostCollection.Name)]
+public sealed class ReservationTests(AppHostFixture fixture)
+{
+    [Fact]
+    public async Task Two_hundred_concurrent_reserves_of_one_seat_give_exactly_one_201_and_199_409()
+    {
+        var sale = await BookingSetup.CreateAsync(fixture, seats: 5);
+        var seat = sale.SeatIds[2];
+        var fans = Enumerable.Range(0, 200).Select(i => sale.Fan($"race-fan-{i}")).ToList();
+
+        var responses = await Task.WhenAll(fans.Select(fan => BookingSetup.ReserveAsync(fan, sale.EventId, seat)));
+
+        Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
+        Assert.Equal(199, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
+        var conflict = await responses.First(r => r.StatusCode == HttpStatusCode.Conflict).AssertProblemAsync(409);
+        Assert.Equal([seat], conflict.GetProperty("conflicting_seat_ids").EnumerateArray().Select(s => s.GetInt64()));
+        fans.ForEach(f => f.Dispose());
+    }
+
+    [Fact]
+    public async Task Overlapping_multi_seat_reserves_are_all_or_nothing()
+    {
+        var sale = await BookingSetup.CreateAsync(fixture, seats: 60);
+        for (var pair = 0; pair < 20; pair++)
+        {
+            var (a, b, c) = (sale.SeatIds[pair * 3], sale.SeatIds[pair * 3 + 1], sale.SeatIds[pair * 3 + 2]);
+            using var first = sale.Fan($"overlap-a-{pair}");
+            using var second = sale.Fan($"overlap-b-{pair}");
+
+            var results = await Task.WhenAll(BookingSetup.ReserveAsync(first, sale.EventId, a, b), BookingSetup.ReserveAsync(second, sale.EventId, b, c));
+
+            Assert.Equal(1, results.Count(r => r.StatusCode == HttpStatusCode.Created));
+            Assert.Equal(1, results.Count(r => r.StatusCode == HttpStatusCode.Conflict));
+            // The loser holds nothing: its seat that nobody else wanted is still free.
+            var loserOnlySeat = results[0].StatusCode == HttpStatusCode.Created ? c : a;
+            using var third = sale.Fan($"overlap-c-{pair}");
+            Assert.Equal(HttpStatusCode.Created, (await BookingSetup.ReserveAsync(third, sale.EventId, loserOnlySeat)).StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task Reserve_validates_and_answers_404_422_for_unknown_events_seats_and_the_ticket_limit()
+    {
+        var sale = await BookingSetup.CreateAsync(fixture, seats: 5, maxTicketsPerUser: 2);
+        using var fan = sale.Fan("limited-fan");
+        using var anonymous = fixture.App.CreateHttpClient("bookingapi");
+
+        await (await BookingSetup.ReserveAsync(anonymous, sale.EventId, sale.SeatIds[0])).AssertProblemAsync(401);
+        await (await fan.PostJsonAsync("/v1/booking/reserve", new { event_id = sale.EventId })).AssertProblemAsync(400);
+        await (await BookingSetup.ReserveAsync(fan, 1, sale.SeatIds[0])).AssertProblemAsync(404);
+        await (await BookingSetup.ReserveAsync(fan, sale.EventId, 12345)).AssertProblemAsync(422);
+
+        Assert.Equal(HttpStatusCode.Created, (await BookingSetup.ReserveAsync(fan, sale.EventId, sale.SeatIds[0], sale.SeatIds[1])).StatusCode);
+        var over = await (await BookingSetup.ReserveAsync(fan, sale.EventId, sale.SeatIds[2])).AssertProblemAsync(422);
+        Assert.Equal(2, over.GetProperty("max_tickets_per_user").GetInt32());
+    }
+
+    [Fact]
+    public async Task The_seeds_single_seat_form_and_the_Idempotency_Key_give_the_same_reservation()
+    {
+        var sale = await BookingSetup.CreateAsync(fixture, seats: 3);
+        using var fan = sale.Fan("idempotent-fan");
+
+        async Task<HttpResponseMessage> Reserve()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/booking/reserve")
+            {
+                Content = System.Net.Http.Json.JsonContent.Create(new { event_id = sale.EventId, seat_id = sale.SeatIds[1] }),
+            };
+            request.Headers.Add("Idempotency-Key", "reserve-once");
+            return await fan.SendAsync(request);
+        }
+
+        var first = await (await Reserve()).ReadJsonAsync();
+        var retried = await Reserve();
+
+        Assert.Equal(HttpStatusCode.Created, retried.StatusCode);
+        Assert.Equal(first.GetProperty("reservation_id").GetString(), (await retried.ReadJsonAsync()).GetProperty("reservation_id").GetString());
+        Assert.Equal([sale.SeatIds[1]], first.GetProperty("seat_ids").EnumerateArray().Select(s => s.GetInt64()));
+    }
+
+    [Fact]
+    public async Task An_expired_hold_frees_the_seat_announces_it_and_its_owners_confirm_is_410()
+    {
+        var sale = await BookingSetup.CreateAsync(fixture, seats: 2);
+        using var early = sale.Fan("early-fan");
+        using var late = sale.Fan("late-fan");
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(await fixture.GetConnectionStringAsync("redis"));
+        var events = new List<JsonElement>();
+        await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal($"tm:{{{sale.EventId}}}:seats"),
+            (_, message) => { lock (events) { events.Add(JsonDocument.Parse((string)message!).RootElement.Clone()); } });
+
+        var reservation = await (await BookingSetup.ReserveAsync(early, sale.EventId, sale.SeatIds[0])).ReadJsonAsync();
+        await Task.Delay(AppHostFixture.HoldTtl + TimeSpan.FromSeconds(2));
+
+        await (await BookingSetup.ConfirmAsync(early, reservation.GetProperty("reservation_id").GetString()!)).AssertProblemAsync(410);
+        Assert.Equal(HttpStatusCode.Created, (await BookingSetup.ReserveAsync(late, sale.EventId, sale.SeatIds[0])).StatusCode);
+        lock (events)
+        {
+            Assert.Contains(events, e => e.GetProperty("type").GetString() == "held");
+            Assert.Contains(events, e => e.GetProperty("type").GetString() == "expired"
+                && e.GetProperty("seat_ids")[0].GetInt64() == sale.SeatIds[0]);
+        }
+    }
+
+    [Fact]
+    public async Task Releasing_a_reservation_frees_its_seats_and_only_its_owner_may()
+    {
+        var sale = await BookingSetup.CreateAsync(fixture, seats: 2);
+        using var owner = sale.Fan("releasing-fan");
+        using var stranger = sale.Fan("stranger-fan");
+        var reservationId = (await (await BookingSetup.ReserveAsync(owner, sale.EventId, sale.SeatIds[0], sale.SeatIds[1])).ReadJsonAsync())
+            .GetProperty("reservation_id").GetString();
+
+        await (await stranger.DeleteAsync($"/v1/booking/reservations/{reservationId}")).AssertProblemAsync(404);
+        Assert.Equal(HttpStatusCode.NoContent, (await owner.DeleteAsync($"/v1/booking/reservations/{reservationId}")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.Created, (await BookingSetup.ReserveAsync(stranger, sale.EventId, sale.SeatIds[0], sale.SeatIds[1])).StatusCode);
+    }
+}
