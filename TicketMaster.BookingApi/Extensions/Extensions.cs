@@ -28,7 +28,17 @@ public static class Extensions
         builder.Services.AddSingleton<HoldStore>();
         builder.Services.AddHostedService<HoldExpiryListener>();
         builder.Services.AddSingleton<PaymentLedger>();
-        builder.Services.AddSingleton<IPaymentGateway, SimulatedPaymentGateway>();
+        // Payments:Provider = Simulated (default: Stripe's test cards, no network) or Stripe (Payments:Stripe:*).
+        var stripe = builder.Configuration.GetSection("Payments:Stripe").Get<StripeOptions>() ?? new StripeOptions();
+        builder.Services.AddSingleton(stripe);
+        if (string.Equals(builder.Configuration["Payments:Provider"], "Stripe", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Services.AddSingleton<IPaymentGateway>(new StripePaymentGateway(stripe));
+        }
+        else
+        {
+            builder.Services.AddSingleton<IPaymentGateway, SimulatedPaymentGateway>();
+        }
         builder.Services.AddSingleton<BookingWriter>();
         builder.Services.AddSingleton<BookingReader>();
         builder.Services.AddSingleton(TicketCodes.FromSigningKey(builder.Configuration["Auth:SigningKey"]!));
