@@ -42,7 +42,7 @@ var bookingApi = builder.AddProject<Projects.TicketMaster_BookingApi>("bookingap
     .WithReference(redis).WaitFor(redis)
     .WithReference(rabbitmq).WaitFor(rabbitmq)
     .WithAuth(jwtSigningKey, devTokens)
-    .WithHoldTtl(builder.Configuration["TicketMaster:HoldTtl"])
+    .WithBookingSettings(builder.Configuration)
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.TicketMaster_Indexer>("indexer")

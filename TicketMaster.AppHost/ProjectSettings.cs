@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+
 namespace TicketMaster.AppHost;
 
 public static class ProjectSettings
@@ -8,7 +10,13 @@ public static class ProjectSettings
         project.WithEnvironment("Auth__SigningKey", signingKey)
             .WithEnvironment("Auth__DevTokens", devTokens ? "true" : "false");
 
-    /// <summary>How long a reservation holds seats (Booking:HoldTtl, default 8 min); tests shorten it.</summary>
-    public static IResourceBuilder<ProjectResource> WithHoldTtl(this IResourceBuilder<ProjectResource> project, string? holdTtl) =>
-        holdTtl is null ? project : project.WithEnvironment("Booking__HoldTtl", holdTtl);
+    public static IResourceBuilder<ProjectResource> WithBookingSettings(this IResourceBuilder<ProjectResource> project, IConfiguration configuration)
+    {
+        // TicketMaster:Booking:* (e.g. HoldTtl, ReconcileAfter, ReconcileInterval) become the BookingApi's Booking:* settings.
+        foreach (var setting in configuration.GetSection("TicketMaster:Booking").GetChildren())
+        {
+            project.WithEnvironment($"Booking__{setting.Key}", setting.Value);
+        }
+        return project;
+    }
 }

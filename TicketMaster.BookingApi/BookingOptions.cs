@@ -10,4 +10,9 @@ public sealed class BookingOptions
 
     /// <summary>Time to wait for a payment provider before the confirm gives up (the hold stays).</summary>
     public TimeSpan PaymentTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>A payment untouched this long is no longer part of a running confirm: the reconciler settles it.</summary>
+    public TimeSpan ReconcileAfter { get; set; } = TimeSpan.FromMinutes(2);
+
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -62,7 +62,6 @@ public sealed class BookingWriter(MySqlDataSource dataSource, Outbox outbox)
             INSERT INTO `user` (user_id) VALUES (@user) ON DUPLICATE KEY UPDATE user_id = user_id;
             INSERT INTO booking (booking_id, confirmation_number, reservation_id, user_id, event_id, status, total_cents, payment_ref)
             VALUES (@booking, @confirmation, @reservation, @user, @event, 'confirmed', @total, @payment);
-            UPDATE payment SET booking_id = @booking, updated_at = CURRENT_TIMESTAMP(3) WHERE reservation_id = @reservation;
             """, connection, transaction))
         {
             insert.Parameters.AddWithValue("@booking", bookingId);
@@ -73,6 +72,22 @@ public sealed class BookingWriter(MySqlDataSource dataSource, Outbox outbox)
             insert.Parameters.AddWithValue("@total", totalCents);
             insert.Parameters.AddWithValue("@payment", paymentRef);
             await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        // The payment joins the booking in the same transaction, unless the reconciler already voided it
+        // (it does so under this row's lock): then the seats are not ours to take.
+        await using (var payment = new MySqlCommand("""
+            UPDATE payment SET booking_id = @booking, updated_at = CURRENT_TIMESTAMP(3)
+            WHERE reservation_id = @reservation AND booking_id IS NULL AND status IN ('authorizing', 'authorized')
+            """, connection, transaction))
+        {
+            payment.Parameters.AddWithValue("@booking", bookingId);
+            payment.Parameters.AddWithValue("@reservation", reservation.ReservationId);
+            if (await payment.ExecuteNonQueryAsync(cancellationToken) != 1)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                return (WriteOutcome.Lost, 0);
+            }
         }
 
         await using (var tickets = new MySqlCommand($"""

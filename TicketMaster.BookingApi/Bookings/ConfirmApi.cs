@@ -68,7 +68,7 @@ public static class ConfirmApi
 
         var total = await TotalAsync(dataSource, reservation, cancellationToken);
         var idempotencyKey = $"{reservation.ReservationId}:{method}";
-        await ledger.BeginAsync(reservation.ReservationId, userId, reservation.EventId, total, gateway.Name, cancellationToken);
+        await ledger.BeginAsync(reservation.ReservationId, userId, reservation.EventId, total, gateway.Name, idempotencyKey, method!, cancellationToken);
 
         using var paymentTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         paymentTimeout.CancelAfter(options.Value.PaymentTimeout);

@@ -39,6 +39,7 @@ public static class Extensions
         {
             builder.Services.AddSingleton<IPaymentGateway, SimulatedPaymentGateway>();
         }
+        builder.Services.AddHostedService<PaymentReconciler>();
         builder.Services.AddSingleton<BookingWriter>();
         builder.Services.AddSingleton<BookingReader>();
         builder.Services.AddSingleton(TicketCodes.FromSigningKey(builder.Configuration["Auth:SigningKey"]!));

@@ -15,15 +15,17 @@ public static class PaymentStatuses
 // crash at any point leaves enough to settle (no charge without a ticket, no ticket without a charge).
 public sealed class PaymentLedger(MySqlDataSource dataSource)
 {
-    public async Task BeginAsync(string reservationId, string userId, long eventId, long amountCents, string provider, CancellationToken cancellationToken)
+    public async Task BeginAsync(string reservationId, string userId, long eventId, long amountCents, string provider,
+        string idempotencyKey, string method, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var command = new MySqlCommand("""
-            INSERT INTO payment (reservation_id, user_id, event_id, amount_cents, provider, status)
-            VALUES (@reservation, @user, @event, @amount, @provider, 'authorizing')
+            INSERT INTO payment (reservation_id, user_id, event_id, amount_cents, provider, idempotency_key, method, status)
+            VALUES (@reservation, @user, @event, @amount, @provider, @key, @method, 'authorizing')
             ON DUPLICATE KEY UPDATE
+                idempotency_key = IF(status IN ('failed', 'voided'), VALUES(idempotency_key), idempotency_key),
+                method = IF(status IN ('failed', 'voided'), VALUES(method), method),
                 status = IF(status IN ('failed', 'voided'), 'authorizing', status),
-                amount_cents = IF(status = 'authorizing', VALUES(amount_cents), amount_cents),
                 updated_at = CURRENT_TIMESTAMP(3)
             """, connection);
         command.Parameters.AddWithValue("@reservation", reservationId);
@@ -31,6 +33,8 @@ public sealed class PaymentLedger(MySqlDataSource dataSource)
         command.Parameters.AddWithValue("@event", eventId);
         command.Parameters.AddWithValue("@amount", amountCents);
         command.Parameters.AddWithValue("@provider", provider);
+        command.Parameters.AddWithValue("@key", idempotencyKey);
+        command.Parameters.AddWithValue("@method", method);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

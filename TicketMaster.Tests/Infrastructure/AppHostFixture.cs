@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-
 namespace TicketMaster.Tests.Infrastructure;
 
 // One real AppHost for the whole test run (DESIGN §7): MariaDB, Redis and RabbitMQ as executables,
@@ -32,13 +30,16 @@ public sealed class AppHostFixture : IAsyncLifetime
                 $"--TicketMaster:DataDir={_dataDir}",
                 "--TicketMaster:FastUnsafeStorage=true",
                 $"--TicketMaster:EventsApiReplicas={EventsApiReplicas}",
-                $"--TicketMaster:HoldTtl={HoldTtl}",
+                $"--TicketMaster:Booking:HoldTtl={HoldTtl}",
+                "--TicketMaster:Booking:ReconcileAfter=00:00:03",
+                "--TicketMaster:Booking:ReconcileInterval=00:00:01",
                 $"--Parameters:jwt-signing-key={JwtSigningKey}",
             ],
             (options, _) => options.DisableDashboard = true,
             cts.Token);
 
-        builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
+        // No resilience handler on the test clients: retries would blur race tests, and a circuit broken by the
+        // crash test would fail the tests after it.
 
         App = await builder.BuildAsync(cts.Token);
         await App.StartAsync(cts.Token);

@@ -8,6 +8,9 @@ CREATE TABLE payment (
     amount_cents    BIGINT        NOT NULL,
     provider        VARCHAR(16)   NOT NULL,
     provider_ref    VARCHAR(100)  NULL,
+    -- what the reconciler needs to ask the provider again about an authorization it never heard back from
+    idempotency_key VARCHAR(300)  NOT NULL,
+    method          VARCHAR(100)  NOT NULL,
     status          VARCHAR(16)   NOT NULL,
     booking_id      BIGINT        NULL,
     created_at      DATETIME(3)   NOT NULL DEFAULT CURRENT_TIMESTAMP(3),

@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Net;
+using MySqlConnector;
+using TicketMaster.Tests.Infrastructure;
+
+namespace TicketMaster.Tests.Booking;
+
+[Collection(AppHostCollection.Name)]
+public sealed class CrashSafetyTests(AppHostFixture fixture)
+{
+    [Fact]
+    public async Task Killing_BookingApi_in_the_middle_of_confirms_leaves_no_charge_without_a_ticket_and_no_ticket_without_a_charge()
+    {
+        var sale = await BookingSetup.CreateAsync(fixture, seats: 40);
+        var fans = Enumerable.Range(0, 40).Select(i => sale.Fan($"crash-fan-{i}")).ToList();
+        var reservations = new List<string>();
+        for (var i = 0; i < fans.Count; i++)
+        {
+            var reserved = await BookingSetup.ReserveAsync(fans[i], sale.EventId, sale.SeatIds[i]);
+            reservations.Add((await reserved.ReadJsonAsync()).GetProperty("reservation_id").GetString()!);
+        }
+
+        // Confirms in flight, then the process dies without any chance to finish them (SIGKILL).
+        var confirms = fans.Select((fan, i) => Task.Run(async () =>
+        {
+            await Task.Delay(i * 5);
+            try
+            {
+                return (await BookingSetup.ConfirmAsync(fan, reservations[i])).StatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return (HttpStatusCode)0;
+            }
+        })).ToList();
+        await Task.Delay(120);
+        KillBookingApi();
+        var outcomes = await Task.WhenAll(confirms);
+
+        await fixture.App.ResourceCommands.ExecuteCommandAsync("bookingapi", Aspire.Hosting.ApplicationModel.KnownResourceCommands.StartCommand);
+        await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("bookingapi");
+
+        // The restarted BookingApi's reconciler settles every payment the dead process left behind.
+        await using var db = new MySqlConnection(await fixture.GetConnectionStringAsync("mysql"));
+        await db.OpenAsync();
+        var clock = Stopwatch.StartNew();
+        long unsettled;
+        do
+        {
+            await Task.Delay(500);
+            await using var pending = new MySqlCommand(
+                "SELECT COUNT(*) FROM payment WHERE event_id = @e AND status IN ('authorizing', 'authorized')", db);
+            pending.Parameters.AddWithValue("@e", sale.EventId);
+            unsettled = Convert.ToInt64(await pending.ExecuteScalarAsync());
+        }
+        while (unsettled > 0 && clock.Elapsed < TimeSpan.FromSeconds(45));
+
+        Assert.True(unsettled == 0, $"{unsettled} payments were never settled; outcomes: {string.Join(",", outcomes)}");
+        Assert.Contains(outcomes, o => o != HttpStatusCode.Created); // the kill really interrupted something
+        await sale.AssertInvariantsAsync();
+        fans.ForEach(f => f.Dispose());
+    }
+
+    private void KillBookingApi()
+    {
+        Assert.True(fixture.App.ResourceNotifications.TryGetCurrentState("bookingapi", out var state), "no bookingapi state");
+        var pid = state.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value;
+        Assert.True(pid is not null, "bookingapi has no pid: " + string.Join(", ", state.Snapshot.Properties.Select(p => p.Name)));
+        Process.GetProcessById(Convert.ToInt32(pid)).Kill(entireProcessTree: true);
+    }
+}
