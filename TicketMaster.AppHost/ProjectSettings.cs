@@ -12,10 +12,17 @@ public static class ProjectSettings
 
     public static IResourceBuilder<ProjectResource> WithBookingSettings(this IResourceBuilder<ProjectResource> project, IConfiguration configuration)
     {
-        // TicketMaster:Booking:* (e.g. HoldTtl, ReconcileAfter, ReconcileInterval) become the BookingApi's Booking:* settings.
-        foreach (var setting in configuration.GetSection("TicketMaster:Booking").GetChildren())
+        // TicketMaster:Booking:* (e.g. HoldTtl, ReconcileAfter, ReconcileInterval) become the BookingApi's Booking:* settings,
+        // TicketMaster:Payments:* (e.g. Provider, Stripe:WebhookSecret) become its Payments:* settings.
+        foreach (var section in new[] { "Booking", "Payments" })
         {
-            project.WithEnvironment($"Booking__{setting.Key}", setting.Value);
+            foreach (var (key, value) in configuration.GetSection($"TicketMaster:{section}").AsEnumerable(makePathsRelative: true))
+            {
+                if (value is not null)
+                {
+                    project.WithEnvironment($"{section}__{key.Replace(":", "__")}", value);
+                }
+            }
         }
         return project;
     }

@@ -1,4 +1,5 @@
 using TicketMaster.BookingApi.Bookings;
+using TicketMaster.BookingApi.Payments;
 using TicketMaster.BookingApi.Reservations;
 using TicketMaster.BookingApi.Seats;
 
@@ -18,5 +19,6 @@ app.MapSeatsApi();
 app.MapReservationsApi();
 app.MapConfirmApi();
 app.MapBookingsApi();
+app.MapStripeWebhookApi();
 
 app.Run();

@@ -23,4 +23,7 @@ public interface IPaymentGateway
     Task CaptureAsync(string providerRef, string idempotencyKey, CancellationToken cancellationToken);
 
     Task VoidAsync(string providerRef, string idempotencyKey, CancellationToken cancellationToken);
+
+    /// <summary>Gives a captured payment back.</summary>
+    Task RefundAsync(string providerRef, string idempotencyKey, CancellationToken cancellationToken);
 }

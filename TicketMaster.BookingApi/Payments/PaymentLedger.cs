@@ -8,6 +8,7 @@ public static class PaymentStatuses
     public const string Authorized = "authorized";
     public const string Captured = "captured";
     public const string Voided = "voided";
+    public const string Refunded = "refunded";
     public const string Failed = "failed";
 }
 

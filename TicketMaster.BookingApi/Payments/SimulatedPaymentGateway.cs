@@ -27,4 +27,6 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
     public Task CaptureAsync(string providerRef, string idempotencyKey, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task VoidAsync(string providerRef, string idempotencyKey, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task RefundAsync(string providerRef, string idempotencyKey, CancellationToken cancellationToken) => Task.CompletedTask;
 }

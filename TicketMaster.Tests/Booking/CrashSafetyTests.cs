@@ -37,8 +37,11 @@ public sealed class CrashSafetyTests(AppHostFixture fixture)
         KillBookingApi();
         var outcomes = await Task.WhenAll(confirms);
 
-        await fixture.App.ResourceCommands.ExecuteCommandAsync("bookingapi", Aspire.Hosting.ApplicationModel.KnownResourceCommands.StartCommand);
-        await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("bookingapi");
+        // Restart only once Aspire has seen the process die (a start of a "running" resource does nothing).
+        using var restart = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await fixture.App.ResourceNotifications.WaitForResourceAsync("bookingapi", KnownResourceStates.TerminalStates, restart.Token);
+        await fixture.App.ResourceCommands.ExecuteCommandAsync("bookingapi", KnownResourceCommands.StartCommand, restart.Token);
+        await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("bookingapi", restart.Token);
 
         // The restarted BookingApi's reconciler settles every payment the dead process left behind.
         await using var db = new MySqlConnection(await fixture.GetConnectionStringAsync("mysql"));

@@ -9,6 +9,8 @@ public sealed class AppHostFixture : IAsyncLifetime
     /// <summary>A per-run signing key set as the AppHost parameter, so tests can mint tokens themselves.</summary>
     public static readonly string JwtSigningKey = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
+    public const string StripeWebhookSecret = "whsec_local_test_only";
+
     /// <summary>Short holds, so expiry can be tested (production: 7–10 minutes).</summary>
     public static readonly TimeSpan HoldTtl = TimeSpan.FromSeconds(6);
 
@@ -33,6 +35,7 @@ public sealed class AppHostFixture : IAsyncLifetime
                 $"--TicketMaster:Booking:HoldTtl={HoldTtl}",
                 "--TicketMaster:Booking:ReconcileAfter=00:00:03",
                 "--TicketMaster:Booking:ReconcileInterval=00:00:01",
+                $"--TicketMaster:Payments:Stripe:WebhookSecret={StripeWebhookSecret}",
                 $"--Parameters:jwt-signing-key={JwtSigningKey}",
             ],
             (options, _) => options.DisableDashboard = true,
