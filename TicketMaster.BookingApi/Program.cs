@@ -20,5 +20,7 @@ app.MapReservationsApi();
 app.MapConfirmApi();
 app.MapBookingsApi();
 app.MapStripeWebhookApi();
+// The benchmarks' baseline: the cheapest possible endpoint of this same process (bench/).
+app.MapGet("/bench/hello", () => "hello").ExcludeFromDescription();
 
 app.Run();

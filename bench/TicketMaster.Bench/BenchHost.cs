@@ -12,13 +12,16 @@ public sealed class BenchHost : IAsyncDisposable
 {
     private readonly string _dataDir = Directory.CreateTempSubdirectory("ticketmaster-bench-").FullName;
 
+    /// <summary>Given to the AppHost as its JWT key, so the benchmark can mint thousands of fans' tokens itself.</summary>
+    public static readonly string SigningKey = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     public DistributedApplication App { get; private set; } = null!;
 
     public static async Task<BenchHost> StartAsync()
     {
         var host = new BenchHost();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.TicketMaster_AppHost>(
-            [$"--TicketMaster:DataDir={host._dataDir}", "--TicketMaster:FastUnsafeStorage=true"],
+            [$"--TicketMaster:DataDir={host._dataDir}", "--TicketMaster:FastUnsafeStorage=true", $"--Parameters:jwt-signing-key={SigningKey}"],
             (options, _) => options.DisableDashboard = true);
         host.App = await builder.BuildAsync();
         await host.App.StartAsync();

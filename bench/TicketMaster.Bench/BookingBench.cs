@@ -1,0 +1,178 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Aspire.Hosting.Testing;
+using Microsoft.IdentityModel.Tokens;
+using MySqlConnector;
+using TicketMaster.ServiceDefaults;
+using TicketMaster.ServiceDefaults.Auth;
+
+namespace TicketMaster.Bench;
+
+// Issue "booking": reserve throughput on one hot event against BookingApi's hello-world endpoint, and confirmed
+// bookings/s against a raw MySQL loop doing the same conditional UPDATE + INSERT transaction, same run, same
+// concurrency.
+public static class BookingBench
+{
+    public static async Task RunAsync(TimeSpan duration, int concurrency)
+    {
+        await using var host = await BenchHost.StartAsync();
+        var tokens = new TokenSettings(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(BenchHost.SigningKey)));
+        using var organizer = host.Client("eventsapi", tokens.Issue("bench-organizer", [Roles.Organizer], TimeSpan.FromHours(1)));
+
+        var venue = await (await organizer.PostAsJsonAsync("/v1/venues", new
+        {
+            name = "Bench Arena", city = "London", address = "1 Bench Way",
+            sections = Enumerable.Range(1, 20).Select(s => new { name = $"S{s}", rows = Enumerable.Range(1, 10).Select(r => new { label = $"R{r}", seats = 250 }) }),
+        }, TicketMasterJson.Options)).Content.ReadFromJsonAsync<JsonElement>(TicketMasterJson.Options);
+        var hot = await CreateEventAsync(organizer, venue, "Hot show");
+        var raw = await CreateEventAsync(organizer, venue, "Raw baseline show");
+        using var anonymous = host.Client("bookingapi");
+        var seats = new ConcurrentQueue<long>((await anonymous.GetFromJsonAsync<JsonElement>($"/v1/booking/events/{hot}/seats"))
+            .GetProperty("seats").EnumerateArray().Select(s => s.GetProperty("seat_id").GetInt64()));
+        Console.WriteLine($"hot event {hot}: {seats.Count:N0} seats");
+
+        using var http = host.Client("bookingapi");
+        await Measure.ThroughputAsync(http, "/bench/hello", concurrency, TimeSpan.FromSeconds(3));
+        var hello = await Measure.ThroughputAsync(http, "/bench/hello", concurrency, duration);
+
+        // Every reserve asks for a fresh seat as a fresh fan: the Lua script's work, not conflicts, is measured.
+        var reservations = new ConcurrentQueue<(string Token, string ReservationId)>();
+        var fan = 0;
+        var reserve = await LoadAsync(concurrency, duration, async () =>
+        {
+            if (!seats.TryDequeue(out var seat))
+            {
+                return false;
+            }
+            var token = tokens.Issue($"bench-fan-{Interlocked.Increment(ref fan)}", [], TimeSpan.FromHours(1));
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/booking/reserve")
+            {
+                Content = JsonContent.Create(new { event_id = hot, seat_ids = new[] { seat } }, options: TicketMasterJson.Options),
+            };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var response = await http.SendAsync(request);
+            if (response.StatusCode != HttpStatusCode.Created)
+            {
+                return false;
+            }
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+            reservations.Enqueue((token, body.GetProperty("reservation_id").GetString()!));
+            return true;
+        });
+
+        var confirm = await LoadAsync(concurrency, duration, async () =>
+        {
+            if (!reservations.TryDequeue(out var next))
+            {
+                return false;
+            }
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/booking/confirm")
+            {
+                Content = JsonContent.Create(new { reservation_id = next.ReservationId, payment_info = new { method = "pm_card_visa" } }, options: TicketMasterJson.Options),
+            };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", next.Token);
+            using var response = await http.SendAsync(request);
+            return response.StatusCode == HttpStatusCode.Created;
+        });
+
+        var rawLoop = await RawMySqlAsync(await host.App.GetConnectionStringAsync("mysql") ?? "", raw, concurrency, duration);
+
+        Console.WriteLine();
+        Console.WriteLine($"hello-world (BookingApi):  {hello.RequestsPerSecond,8:F0} req/s  p50 {Measure.Ms(hello.P50Ms)}  p99 {Measure.Ms(hello.P99Ms)}");
+        Console.WriteLine($"reserve (1 hot event):     {reserve.PerSecond,8:F0} req/s  p50 {Measure.Ms(reserve.P50)}  p95 {Measure.Ms(reserve.P95)}  p99 {Measure.Ms(reserve.P99)}  ok {reserve.Ok} failed {reserve.Failed}");
+        Console.WriteLine($"reserve / hello-world:     {reserve.PerSecond / hello.RequestsPerSecond:F2}x  (target >= 0.5x)");
+        Console.WriteLine($"confirm (simulated card):  {confirm.PerSecond,8:F0} bookings/s  p50 {Measure.Ms(confirm.P50)}  p95 {Measure.Ms(confirm.P95)}  p99 {Measure.Ms(confirm.P99)}  ok {confirm.Ok} failed {confirm.Failed}");
+        Console.WriteLine($"raw MySQL transactions:    {rawLoop.PerSecond,8:F0} bookings/s  p50 {Measure.Ms(rawLoop.P50)}  p95 {Measure.Ms(rawLoop.P95)}  p99 {Measure.Ms(rawLoop.P99)}");
+        Console.WriteLine($"confirm / raw MySQL:       {confirm.PerSecond / rawLoop.PerSecond:F2}x  (target >= 0.5x)");
+    }
+
+    public sealed record Load(double PerSecond, long Ok, long Failed, double P50, double P95, double P99);
+
+    /// <summary>Runs <paramref name="operation"/> in closed loops until the time is up or it reports there is nothing left.</summary>
+    private static async Task<Load> LoadAsync(int concurrency, TimeSpan duration, Func<Task<bool>> operation)
+    {
+        var ok = new ConcurrentBag<double>();
+        var failed = 0L;
+        var clock = Stopwatch.StartNew();
+        var exhausted = false;
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            while (clock.Elapsed < duration && !exhausted)
+            {
+                var started = Stopwatch.GetTimestamp();
+                if (await operation())
+                {
+                    ok.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                }
+                else
+                {
+                    Interlocked.Increment(ref failed);
+                    exhausted = failed > 10_000;
+                }
+            }
+        }));
+        var elapsed = clock.Elapsed.TotalSeconds;
+        var sorted = ok.Order().ToList();
+        return new Load(sorted.Count / elapsed, sorted.Count, failed, Measure.Percentile(sorted, 0.5), Measure.Percentile(sorted, 0.95), Measure.Percentile(sorted, 0.99));
+    }
+
+    // The database work of a confirm and nothing else: conditional UPDATE, booking and ticket INSERTs, commit.
+    private static async Task<Load> RawMySqlAsync(string connectionString, long eventId, int concurrency, TimeSpan duration)
+    {
+        await using var dataSource = new MySqlDataSource(connectionString);
+        var seats = new ConcurrentQueue<long>();
+        await using (var connection = await dataSource.OpenConnectionAsync())
+        {
+            await using var command = new MySqlCommand($"SELECT seat_id FROM event_seat WHERE event_id = {eventId}", connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                seats.Enqueue(reader.GetInt64(0));
+            }
+        }
+        return await LoadAsync(concurrency, duration, async () =>
+        {
+            if (!seats.TryDequeue(out var seat))
+            {
+                return false;
+            }
+            var bookingId = Ids.New();
+            await using var connection = await dataSource.OpenConnectionAsync();
+            await using var transaction = await connection.BeginTransactionAsync();
+            await using var claim = new MySqlCommand(
+                $"UPDATE event_seat SET status = 'sold', booking_id = {bookingId} WHERE event_id = {eventId} AND seat_id IN ({seat}) AND status = 'available'",
+                connection, transaction);
+            if (await claim.ExecuteNonQueryAsync() != 1)
+            {
+                await transaction.RollbackAsync();
+                return false;
+            }
+            await using var insert = new MySqlCommand($"""
+                INSERT INTO booking (booking_id, confirmation_number, reservation_id, user_id, event_id, total_cents, payment_ref)
+                VALUES ({bookingId}, '{bookingId % 10_000_000_000:D10}', 'raw_{bookingId}', 'raw', {eventId}, 2500, 'raw');
+                INSERT INTO ticket (ticket_id, booking_id, event_id, seat_id, price_cents) VALUES ({Ids.New()}, {bookingId}, {eventId}, {seat}, 2500);
+                """, connection, transaction);
+            await insert.ExecuteNonQueryAsync();
+            await transaction.CommitAsync();
+            return true;
+        });
+    }
+
+    private static async Task<long> CreateEventAsync(HttpClient organizer, JsonElement venue, string name)
+    {
+        var startsAt = DateTimeOffset.UtcNow.AddDays(30);
+        var response = await organizer.PostAsJsonAsync("/v1/events", new
+        {
+            event_name = name, venue_id = venue.GetProperty("venue_id").GetInt64(), starts_at = startsAt, ends_at = startsAt.AddHours(3),
+            on_sale_at = DateTimeOffset.UtcNow.AddMinutes(-1), max_tickets_per_user = 8,
+            prices = venue.GetProperty("sections").EnumerateArray().ToDictionary(s => s.GetProperty("section_id").GetInt64().ToString(), _ => 2500L),
+        }, TicketMasterJson.Options);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("event_id").GetInt64();
+    }
+}
