@@ -14,6 +14,7 @@ public enum WriteOutcome { Booked, Lost, AlreadyBooked }
 public sealed class BookingWriter(MySqlDataSource dataSource, Outbox outbox)
 {
     private const string ConfirmationAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"; // no 0/O, 1/I
+    private const int MaxAttempts = 5;
 
     public async Task<(WriteOutcome Outcome, long BookingId)> WriteAsync(Reservation reservation, long totalCents, string paymentRef,
         CancellationToken cancellationToken)
@@ -24,7 +25,7 @@ public sealed class BookingWriter(MySqlDataSource dataSource, Outbox outbox)
             {
                 return await TryWriteAsync(reservation, totalCents, paymentRef, cancellationToken);
             }
-            catch (MySqlException ex) when (ex.ErrorCode == MySqlErrorCode.DuplicateKeyEntry && ex.Message.Contains("confirmation_number") && attempt < 3)
+            catch (MySqlException ex) when (ex.ErrorCode == MySqlErrorCode.DuplicateKeyEntry && ex.Message.Contains("confirmation_number") && attempt < MaxAttempts)
             {
                 // 32^10 codes make this vanishingly rare; draw another one.
             }
@@ -32,6 +33,12 @@ public sealed class BookingWriter(MySqlDataSource dataSource, Outbox outbox)
             {
                 // A concurrent retry of the same confirm committed first.
                 return (WriteOutcome.AlreadyBooked, 0);
+            }
+            catch (MySqlException ex) when (ex.ErrorCode is MySqlErrorCode.LockDeadlock or MySqlErrorCode.LockWaitTimeout && attempt < MaxAttempts)
+            {
+                // InnoDB picked this transaction as a deadlock victim (busy sales interleave index and foreign-key
+                // locks); it was rolled back whole, so running it again is safe.
+                await Task.Delay(Random.Shared.Next(5, 25) * attempt, cancellationToken);
             }
         }
     }

@@ -18,6 +18,9 @@ public abstract record ReserveOutcome
 // the reserve script checks; MySQL stays the final arbiter at confirm.
 public sealed class HoldStore(IConnectionMultiplexer redis, MySqlDataSource dataSource, IOptions<BookingOptions> options, SeatEvents seatEvents)
 {
+    private static readonly TimeSpan SoldSetCheckInterval = TimeSpan.FromSeconds(30);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, DateTime> _soldSetChecked = new();
+
     private IDatabase Db => redis.GetDatabase();
 
     public async Task<ReserveOutcome> ReserveAsync(long eventId, string userId, IReadOnlyList<long> seatIds, string reservationId,
@@ -109,8 +112,14 @@ public sealed class HoldStore(IConnectionMultiplexer redis, MySqlDataSource data
     // The sold set is a cache of MySQL, filled once per event (and after a Redis restart) before the first hold.
     private async Task EnsureSoldSeatsLoadedAsync(long eventId, CancellationToken cancellationToken)
     {
+        // Checked in Redis at most every 30 s per process (it only goes missing when Redis lost its data).
+        if (_soldSetChecked.TryGetValue(eventId, out var checkedAt) && DateTime.UtcNow - checkedAt < SoldSetCheckInterval)
+        {
+            return;
+        }
         if (await Db.KeyExistsAsync(HoldKeys.SoldLoaded(eventId)))
         {
+            _soldSetChecked[eventId] = DateTime.UtcNow;
             return;
         }
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Caching.Memory;
 using MySqlConnector;
 using TicketMaster.ServiceDefaults.Search;
 
@@ -7,27 +8,49 @@ public sealed record EventSale(string Status, DateTimeOffset OnSaleAt, int MaxTi
 
 public sealed record SeatRow(long SeatId, string Section, string Row, int Number, long PriceCents, string Status);
 
-// The event and seat facts the booking side reads from MySQL.
-public sealed class SeatCatalog(MySqlDataSource dataSource)
+// The event and seat facts the booking side reads from MySQL. A hot sale asks for the same event thousands of
+// times a second, so its facts are kept in memory briefly: the seat list of an event never changes, its status
+// and limits may (an organizer's PATCH), hence the short lifetime for those.
+public sealed class SeatCatalog(MySqlDataSource dataSource, IMemoryCache cache)
 {
+    private static readonly TimeSpan SaleFreshness = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan SeatListLifetime = TimeSpan.FromMinutes(10);
+
+    private sealed record SaleFacts(string Status, DateTimeOffset OnSaleAt, int MaxTicketsPerUser);
+
     /// <summary>Null when the event does not exist.</summary>
     public async Task<EventSale?> GetSaleAsync(long eventId, IReadOnlyList<long> seatIds, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var command = new MySqlCommand($"""
-            SELECT e.status, e.on_sale_at, e.max_tickets_per_user,
-                   (SELECT GROUP_CONCAT(es.seat_id) FROM event_seat es WHERE es.event_id = e.event_id AND es.seat_id IN ({string.Join(',', seatIds)}))
-            FROM event e WHERE e.event_id = @event
-            """, connection);
-        command.Parameters.AddWithValue("@event", eventId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
+        var facts = await cache.GetOrCreateAsync(("sale", eventId), async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = SaleFreshness;
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var command = new MySqlCommand("SELECT status, on_sale_at, max_tickets_per_user FROM event WHERE event_id = @event", connection);
+            command.Parameters.AddWithValue("@event", eventId);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            return await reader.ReadAsync(cancellationToken)
+                ? new SaleFacts(reader.GetString(0), EventDocumentReader.Utc(reader.GetDateTime(1)), reader.GetInt32(2))
+                : null;
+        });
+        if (facts is null)
         {
             return null;
         }
-        var known = reader.IsDBNull(3) ? [] : reader.GetString(3).Split(',').Select(long.Parse).ToHashSet();
-        return new EventSale(reader.GetString(0), EventDocumentReader.Utc(reader.GetDateTime(1)), reader.GetInt32(2),
-            seatIds.Where(s => !known.Contains(s)).ToList());
+        var known = await cache.GetOrCreateAsync(("seat-ids", eventId), async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = SeatListLifetime;
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var command = new MySqlCommand("SELECT seat_id FROM event_seat WHERE event_id = @event", connection);
+            command.Parameters.AddWithValue("@event", eventId);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var ids = new HashSet<long>();
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                ids.Add(reader.GetInt64(0));
+            }
+            return ids;
+        });
+        return new EventSale(facts.Status, facts.OnSaleAt, facts.MaxTicketsPerUser, seatIds.Where(s => !known!.Contains(s)).ToList());
     }
 
     public async Task<int> TicketsBookedAsync(long eventId, string userId, CancellationToken cancellationToken)

@@ -17,5 +17,7 @@ public sealed class SeatEvents(IConnectionMultiplexer redis)
 
     public Task PublishAsync(long eventId, string type, IReadOnlyList<long> seatIds) =>
         redis.GetSubscriber().PublishAsync(HoldKeys.SeatChannel(eventId),
-            JsonSerializer.Serialize(new SeatEvent(type, eventId, seatIds, DateTimeOffset.UtcNow), TicketMasterJson.Options));
+            JsonSerializer.Serialize(new SeatEvent(type, eventId, seatIds, DateTimeOffset.UtcNow), TicketMasterJson.Options),
+            // Announcements are best effort (pub/sub has no delivery guarantee anyway): do not wait for Redis.
+            CommandFlags.FireAndForget);
 }

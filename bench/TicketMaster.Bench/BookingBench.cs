@@ -65,6 +65,7 @@ public static class BookingBench
             return true;
         });
 
+        var reported = 0;
         var confirm = await LoadAsync(concurrency, duration, async () =>
         {
             if (!reservations.TryDequeue(out var next))
@@ -77,6 +78,10 @@ public static class BookingBench
             };
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", next.Token);
             using var response = await http.SendAsync(request);
+            if (response.StatusCode != HttpStatusCode.Created && Interlocked.Increment(ref reported) <= 3)
+            {
+                Console.WriteLine($"confirm failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            }
             return response.StatusCode == HttpStatusCode.Created;
         });
 
