@@ -110,18 +110,7 @@ public static class KustomizeGenerator
                 settings[variable.Name] = raw;   // non-secret: the shared ConfigMap
                 continue;
             }
-            var (value, needs) = expressions.Resolve(raw);
-            parameters.UnionWith(needs);
-            // A variable that is exactly one secret reads it directly; others expand $(SECRET) references.
-            if (IsSingleSecret(value, needs))
-            {
-                env.Add(SecretEnv(variable.Name, needs.First()));
-            }
-            else
-            {
-                secrets.UnionWith(needs);
-                env.Add(new Map { { "name", variable.Name }, { "value", value } });
-            }
+            env.Add(EnvVariable(variable.Name, raw, expressions, parameters, secrets));
         }
         // Secret-backed variables first: Kubernetes expands $(VAR) only from variables defined earlier.
         var containerEnv = secrets.Select(s => SecretEnv(ManifestExpressions.SecretEnvName(s), s))
@@ -232,17 +221,7 @@ public static class KustomizeGenerator
         {
             foreach (var variable in variables.EnumerateObject())
             {
-                var (value, needs) = expressions.Resolve(variable.Value.GetString()!);
-                parameters.UnionWith(needs);
-                if (IsSingleSecret(value, needs))
-                {
-                    env.Add(SecretEnv(variable.Name, needs.First()));
-                }
-                else
-                {
-                    secrets.UnionWith(needs);
-                    env.Add(new Map { { "name", variable.Name }, { "value", value } });
-                }
+                env.Add(EnvVariable(variable.Name, variable.Value.GetString()!, expressions, parameters, secrets));
             }
         }
         env.InsertRange(0, secrets.Select(s => SecretEnv(ManifestExpressions.SecretEnvName(s), s)));
@@ -364,8 +343,20 @@ public static class KustomizeGenerator
         },
     };
 
-    private static bool IsSingleSecret(string value, SortedSet<string> needs) =>
-        needs.Count == 1 && value == $"$({ManifestExpressions.SecretEnvName(needs.First())})";
+    // A variable that is exactly one secret reads it from the Secret directly; any other value expands $(SECRET)
+    // references, whose variables (collected in expanded) the container must define first.
+    private static Map EnvVariable(string name, string expression, ManifestExpressions expressions,
+        SortedSet<string> parameters, SortedSet<string> expanded)
+    {
+        var (value, needs) = expressions.Resolve(expression);
+        parameters.UnionWith(needs);
+        if (needs.Count == 1 && value == $"$({ManifestExpressions.SecretEnvName(needs.First())})")
+        {
+            return SecretEnv(name, needs.First());
+        }
+        expanded.UnionWith(needs);
+        return new Map { { "name", name }, { "value", value } };
+    }
 
     private static Map SecretEnv(string name, string key) => new()
     {
