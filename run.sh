@@ -17,4 +17,4 @@ TicketMaster is starting (first run: restore and build take a few minutes).
 Ctrl+C stops everything.
 BANNER
 
-exec dotnet run --project TicketMaster.AppHost "$@"
+exec dotnet run --project TicketMaster.AppHost -- "$@"
