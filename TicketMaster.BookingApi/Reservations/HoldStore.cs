@@ -8,7 +8,7 @@ namespace TicketMaster.BookingApi.Reservations;
 
 public abstract record ReserveOutcome
 {
-    public sealed record Held(Reservation Reservation, bool Replayed) : ReserveOutcome;
+    public sealed record Held(Reservation Reservation) : ReserveOutcome;
     public sealed record Conflict(IReadOnlyList<long> SeatIds) : ReserveOutcome;
     public sealed record OverLimit(int Already, int Limit) : ReserveOutcome;
 }
@@ -43,11 +43,11 @@ public sealed class HoldStore(IConnectionMultiplexer redis, MySqlDataSource data
             case "OK":
                 var held = new Reservation(reservationId, eventId, userId, seats, FromMilliseconds(result[1]));
                 await seatEvents.PublishAsync(eventId, SeatEvents.Held, seats);
-                return new ReserveOutcome.Held(held, Replayed: false);
+                return new ReserveOutcome.Held(held);
             case "EXISTS":
                 var existing = await GetAsync(reservationId, cancellationToken);
                 return existing is { Active: { } active }
-                    ? new ReserveOutcome.Held(active, Replayed: true)
+                    ? new ReserveOutcome.Held(active)
                     : new ReserveOutcome.Conflict(seats);
             case "CONFLICT":
                 return new ReserveOutcome.Conflict(result.Skip(1).Select(r => long.Parse((string)r!, CultureInfo.InvariantCulture)).ToList());
