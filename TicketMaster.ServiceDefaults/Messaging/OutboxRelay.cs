@@ -50,6 +50,11 @@ public sealed class OutboxRelay(
             {
                 return;
             }
+            catch (MySqlException ex) when (ex.ErrorCode is MySqlErrorCode.LockDeadlock or MySqlErrorCode.LockWaitTimeout)
+            {
+                // Rolled back whole; the rows are still pending. Try again at once rather than after a broker-sized pause.
+                logger.LogDebug(ex, "Outbox relay transaction was a deadlock victim; retrying");
+            }
             catch (Exception ex)
             {
                 logger.LogWarning(ex, "Outbox relay failed; rows stay pending, retrying in {Delay}", RetryDelay);
@@ -64,7 +69,9 @@ public sealed class OutboxRelay(
         // traces on the dashboard, so they are not recorded. The publish spans continue the writer's trace.
         var suppressed = SuppressInstrumentationScope.Begin();
         await using var db = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await db.BeginTransactionAsync(cancellationToken);
+        // READ COMMITTED: no gap locks, so locking pending rows never blocks (or deadlocks with) writers that are
+        // inserting new outbox rows at the end of the same index.
+        await using var transaction = await db.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, cancellationToken);
         var rows = await LockPendingAsync(transaction, cancellationToken);
         suppressed.Dispose();
 
