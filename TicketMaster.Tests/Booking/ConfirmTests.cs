@@ -154,6 +154,44 @@ public sealed class ConfirmTests(AppHostFixture fixture)
         await (await staff.PostJsonAsync("/v1/booking/check-in", new { qr_code = "not a ticket" })).AssertProblemAsync(400);
     }
 
+    [Fact]
+    public async Task Ten_gates_scanning_the_same_ticket_at_once_admit_it_exactly_once()
+    {
+        var sale = await BookingSetup.CreateAsync(fixture, seats: 1);
+        using var fan = sale.Fan("twin-scan-fan");
+        var booking = await (await BookingSetup.ConfirmAsync(fan, await ReserveAsync(fan, sale, sale.SeatIds[0]))).ReadJsonAsync();
+        var code = booking.GetProperty("check_in_details").GetProperty("tickets")[0].GetProperty("qr_code").GetString()!;
+        var gates = Enumerable.Range(0, 10).Select(i => sale.Fan($"gate-{i}", "staff")).ToList();
+
+        var scans = await Task.WhenAll(gates.Select(gate => gate.PostJsonAsync("/v1/booking/check-in", new { qr_code = code })));
+
+        Assert.Equal(1, scans.Count(s => s.StatusCode == HttpStatusCode.OK));
+        Assert.Equal(9, scans.Count(s => s.StatusCode == HttpStatusCode.Conflict));
+        gates.ForEach(g => g.Dispose());
+    }
+
+    [Fact]
+    public async Task Releasing_while_confirming_never_sells_a_seat_without_payment_or_twice()
+    {
+        var sale = await BookingSetup.CreateAsync(fixture, seats: 20);
+        var fans = Enumerable.Range(0, 20).Select(i => sale.Fan($"release-race-{i}")).ToList();
+        var reservations = new List<string>();
+        for (var i = 0; i < fans.Count; i++)
+        {
+            reservations.Add(await ReserveAsync(fans[i], sale, sale.SeatIds[i]));
+        }
+
+        // Each fan confirms and releases the same reservation at once; then someone else tries the seat.
+        await Task.WhenAll(fans.Select((fan, i) => Task.WhenAll(
+            BookingSetup.ConfirmAsync(fan, reservations[i]),
+            fan.DeleteAsync($"/v1/booking/reservations/{reservations[i]}"))));
+        using var latecomer = sale.Fan("release-race-latecomer");
+        await Task.WhenAll(sale.SeatIds.Select(seat => BookingSetup.ReserveAsync(latecomer, sale.EventId, seat)));
+
+        await sale.AssertInvariantsAsync();
+        fans.ForEach(f => f.Dispose());
+    }
+
     private static async Task<string> ReserveAsync(HttpClient fan, BookingSetup sale, params long[] seats)
     {
         var response = await BookingSetup.ReserveAsync(fan, sale.EventId, seats);
