@@ -91,8 +91,7 @@ public sealed class ChangeDataCaptureTests(AppHostFixture fixture)
     {
         var catalog = await CatalogSetup.CreateAsync(fixture);
         var venue = await catalog.VenueAsync("Trace Hall", "Wells", ("Floor", 1, 2));
-        var factory = new ConnectionFactory { Uri = new Uri(await fixture.GetConnectionStringAsync("rabbitmq")) };
-        await using var connection = await factory.CreateConnectionAsync();
+        await using var connection = await fixture.ConnectRabbitMqAsync();
         await using var channel = await connection.CreateChannelAsync();
         var probe = (await channel.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true)).QueueName;
         await channel.QueueBindAsync(probe, CatalogTopology.Exchange, CatalogMessageTypes.EventUpserted);
@@ -134,8 +133,7 @@ public sealed class ChangeDataCaptureTests(AppHostFixture fixture)
 
     private async Task PublishAsync(string type, byte[] body)
     {
-        var factory = new ConnectionFactory { Uri = new Uri(await fixture.GetConnectionStringAsync("rabbitmq")) };
-        await using var connection = await factory.CreateConnectionAsync();
+        await using var connection = await fixture.ConnectRabbitMqAsync();
         await using var channel = await connection.CreateChannelAsync();
         await channel.BasicPublishAsync(CatalogTopology.Exchange, type, mandatory: true,
             new BasicProperties { Type = type, MessageId = Guid.NewGuid().ToString(), DeliveryMode = DeliveryModes.Persistent }, body);
@@ -143,8 +141,7 @@ public sealed class ChangeDataCaptureTests(AppHostFixture fixture)
 
     private async Task<uint> DeadLetterCountAsync()
     {
-        var factory = new ConnectionFactory { Uri = new Uri(await fixture.GetConnectionStringAsync("rabbitmq")) };
-        await using var connection = await factory.CreateConnectionAsync();
+        await using var connection = await fixture.ConnectRabbitMqAsync();
         await using var channel = await connection.CreateChannelAsync();
         return (await channel.QueueDeclarePassiveAsync(CatalogTopology.IndexerDeadLetterQueue)).MessageCount;
     }

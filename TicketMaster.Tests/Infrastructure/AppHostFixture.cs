@@ -53,6 +53,10 @@ public sealed class AppHostFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>An AMQP connection to the test RabbitMQ, for tests that publish or inspect queues themselves.</summary>
+    public async Task<RabbitMQ.Client.IConnection> ConnectRabbitMqAsync() =>
+        await new RabbitMQ.Client.ConnectionFactory { Uri = new Uri(await GetConnectionStringAsync("rabbitmq")) }.CreateConnectionAsync();
+
     public async Task<string> GetConnectionStringAsync(string name) =>
         await App.GetConnectionStringAsync(name) ?? throw new InvalidOperationException($"No connection string for {name}");
 

@@ -94,8 +94,7 @@ public sealed class TopologyTests(AppHostFixture fixture)
     [Fact]
     public async Task Indexer_declared_its_queue_with_a_dead_letter_queue()
     {
-        var factory = new RabbitMQ.Client.ConnectionFactory { Uri = new Uri(await fixture.GetConnectionStringAsync("rabbitmq")) };
-        await using var connection = await factory.CreateConnectionAsync();
+        await using var connection = await fixture.ConnectRabbitMqAsync();
         await using var channel = await connection.CreateChannelAsync();
 
         // Passive declarations throw when the queue does not exist.
