@@ -15,4 +15,7 @@ public sealed class BookingOptions
     public TimeSpan ReconcileAfter { get; set; } = TimeSpan.FromMinutes(2);
 
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often an idle seat stream sends a comment line, so proxies and clients know it is alive.</summary>
+    public TimeSpan SeatStreamHeartbeat { get; set; } = TimeSpan.FromSeconds(15);
 }

@@ -16,6 +16,7 @@ app.UseApiDefaults();
 app.MapOpenApi();
 app.MapDefaultEndpoints();
 app.MapSeatsApi();
+app.MapSeatStreamApi();
 app.MapReservationsApi();
 app.MapConfirmApi();
 app.MapBookingsApi();

@@ -26,6 +26,8 @@ public static class Extensions
         builder.Services.AddSingleton<SeatEvents>();
         builder.Services.AddSingleton<SeatCatalog>();
         builder.Services.AddSingleton<HoldStore>();
+        builder.Services.AddSingleton<SeatMapCache>();
+        builder.Services.AddSingleton<SeatStreamHub>();
         builder.Services.AddHostedService<HoldExpiryListener>();
         builder.Services.AddSingleton<PaymentLedger>();
         // Payments:Provider = Simulated (default: Stripe's test cards, no network) or Stripe (Payments:Stripe:*).

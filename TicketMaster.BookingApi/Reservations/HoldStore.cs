@@ -2,7 +2,6 @@ using System.Globalization;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
 using StackExchange.Redis;
-using TicketMaster.BookingApi.Seats;
 
 namespace TicketMaster.BookingApi.Reservations;
 
@@ -16,7 +15,7 @@ public abstract record ReserveOutcome
 // Seat holds in Redis (DESIGN §3): a hold is a key per seat whose value is the reservation id and whose TTL is
 // the hold time, so a lapsed hold frees its seat without any cron job. Sold seats are mirrored into a set that
 // the reserve script checks; MySQL stays the final arbiter at confirm.
-public sealed class HoldStore(IConnectionMultiplexer redis, MySqlDataSource dataSource, IOptions<BookingOptions> options, SeatEvents seatEvents)
+public sealed class HoldStore(IConnectionMultiplexer redis, MySqlDataSource dataSource, IOptions<BookingOptions> options)
 {
     private static readonly TimeSpan SoldSetCheckInterval = TimeSpan.FromSeconds(30);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, DateTime> _soldSetChecked = new();
@@ -24,7 +23,7 @@ public sealed class HoldStore(IConnectionMultiplexer redis, MySqlDataSource data
     private IDatabase Db => redis.GetDatabase();
 
     public async Task<ReserveOutcome> ReserveAsync(long eventId, string userId, IReadOnlyList<long> seatIds, string reservationId,
-        int limit, int alreadyBooked, CancellationToken cancellationToken)
+        int limit, CancellationToken cancellationToken)
     {
         await EnsureSoldSeatsLoadedAsync(eventId, cancellationToken);
         var seats = seatIds.Order().ToList();
@@ -33,17 +32,17 @@ public sealed class HoldStore(IConnectionMultiplexer redis, MySqlDataSource data
             .Append(HoldKeys.Reservation(eventId, reservationId))
             .Append(HoldKeys.ReservationRecord(eventId, reservationId))
             .Append(HoldKeys.UserHolds(eventId, userId))
+            .Append(HoldKeys.Booked(eventId, userId))
+            .Append(HoldKeys.SeatLog(eventId))
             .ToArray();
         var ttl = (long)options.Value.HoldTtl.TotalMilliseconds;
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(HoldScripts.Reserve, keys,
-            [reservationId, ttl, limit, alreadyBooked, userId, string.Join(',', seats), seats.Count]))!;
+            [reservationId, ttl, limit, userId, string.Join(',', seats), seats.Count, eventId]))!;
 
         switch ((string?)result[0])
         {
             case "OK":
-                var held = new Reservation(reservationId, eventId, userId, seats, FromMilliseconds(result[1]));
-                await seatEvents.PublishAsync(eventId, SeatEvents.Held, seats);
-                return new ReserveOutcome.Held(held);
+                return new ReserveOutcome.Held(new Reservation(reservationId, eventId, userId, seats, FromMilliseconds(result[1])));
             case "EXISTS":
                 var existing = await GetAsync(reservationId, cancellationToken);
                 return existing is { Active: { } active }
@@ -70,29 +69,31 @@ public sealed class HoldStore(IConnectionMultiplexer redis, MySqlDataSource data
         return record is null ? null : (active, record);
     }
 
-    /// <summary>Frees the seats still held by this reservation.</summary>
-    public async Task<IReadOnlyList<long>> ReleaseAsync(Reservation reservation, string? seatEvent)
+    /// <summary>Frees the seats still held by this reservation and announces them as <paramref name="seatEvent"/>.</summary>
+    public async Task<IReadOnlyList<long>> ReleaseAsync(Reservation reservation, string seatEvent)
     {
         var keys = reservation.SeatIds.Select(s => HoldKeys.Hold(reservation.EventId, s))
             .Append(HoldKeys.Reservation(reservation.EventId, reservation.ReservationId))
             .Append(HoldKeys.UserHolds(reservation.EventId, reservation.UserId))
+            .Append(HoldKeys.SeatLog(reservation.EventId))
             .ToArray();
         var released = (RedisResult[])(await Db.ScriptEvaluateAsync(HoldScripts.Release, keys,
-            [reservation.ReservationId, reservation.SeatIds.Count]))!;
-        var seats = released.Select(r => long.Parse((string)r!, CultureInfo.InvariantCulture)).ToList();
-        if (seats.Count > 0 && seatEvent is not null)
-        {
-            await seatEvents.PublishAsync(reservation.EventId, seatEvent, seats);
-        }
-        return seats;
+            [reservation.ReservationId, reservation.SeatIds.Count, reservation.EventId, seatEvent]))!;
+        return released.Select(r => long.Parse((string)r!, CultureInfo.InvariantCulture)).ToList();
     }
 
-    /// <summary>After the booking committed: the seats join the sold set and their holds go.</summary>
+    /// <summary>After the booking committed: the seats join the sold set (and the fan's booked seats) and their holds go.</summary>
     public async Task MarkSoldAsync(Reservation reservation)
     {
-        await Db.SetAddAsync(HoldKeys.Sold(reservation.EventId), reservation.SeatIds.Select(s => (RedisValue)s).ToArray());
-        await ReleaseAsync(reservation, seatEvent: null);
-        await seatEvents.PublishAsync(reservation.EventId, SeatEvents.Sold, reservation.SeatIds);
+        var keys = reservation.SeatIds.Select(s => HoldKeys.Hold(reservation.EventId, s))
+            .Append(HoldKeys.Sold(reservation.EventId))
+            .Append(HoldKeys.Booked(reservation.EventId, reservation.UserId))
+            .Append(HoldKeys.Reservation(reservation.EventId, reservation.ReservationId))
+            .Append(HoldKeys.UserHolds(reservation.EventId, reservation.UserId))
+            .Append(HoldKeys.SeatLog(reservation.EventId))
+            .ToArray();
+        await Db.ScriptEvaluateAsync(HoldScripts.MarkSold, keys,
+            [reservation.ReservationId, reservation.SeatIds.Count, reservation.EventId, string.Join(',', reservation.SeatIds)]);
     }
 
     public async Task<Dictionary<long, bool>> HeldAsync(long eventId, IReadOnlyList<long> seatIds)
@@ -122,21 +123,36 @@ public sealed class HoldStore(IConnectionMultiplexer redis, MySqlDataSource data
             _soldSetChecked[eventId] = DateTime.UtcNow;
             return;
         }
+        // Sold seats and who bought them: the reserve script checks the first and counts the second against the
+        // per-user limit. SADD is idempotent, so a booking committed meanwhile (MarkSold) cannot be counted twice.
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var command = new MySqlCommand("SELECT seat_id FROM event_seat WHERE event_id = @event AND status = 'sold'", connection);
+        await using var command = new MySqlCommand("""
+            SELECT es.seat_id, b.user_id FROM event_seat es JOIN booking b ON b.booking_id = es.booking_id
+            WHERE es.event_id = @event AND es.status = 'sold'
+            """, connection);
         command.Parameters.AddWithValue("@event", eventId);
-        var sold = new List<RedisValue>();
+        var byUser = new Dictionary<string, List<RedisValue>>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                sold.Add(reader.GetInt64(0));
+                var user = reader.GetString(1);
+                if (!byUser.TryGetValue(user, out var seats))
+                {
+                    byUser[user] = seats = [];
+                }
+                seats.Add(reader.GetInt64(0));
             }
         }
-        if (sold.Count > 0)
+        var batch = Db.CreateBatch();
+        var writes = new List<Task>();
+        foreach (var (user, seats) in byUser)
         {
-            await Db.SetAddAsync(HoldKeys.Sold(eventId), sold.ToArray());
+            writes.Add(batch.SetAddAsync(HoldKeys.Sold(eventId), seats.ToArray()));
+            writes.Add(batch.SetAddAsync(HoldKeys.Booked(eventId, user), seats.ToArray()));
         }
+        batch.Execute();
+        await Task.WhenAll(writes);
         await Db.StringSetAsync(HoldKeys.SoldLoaded(eventId), 1);
     }
 

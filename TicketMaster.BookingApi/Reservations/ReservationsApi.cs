@@ -67,8 +67,7 @@ public static class ReservationsApi
 
         var userId = user.UserId();
         var reservationId = Reservation.NewId(eventId, userId, idempotencyKey.Length == 0 ? null : idempotencyKey);
-        var alreadyBooked = await catalog.TicketsBookedAsync(eventId, userId, cancellationToken);
-        var outcome = await holds.ReserveAsync(eventId, userId, seatIds, reservationId, sale.MaxTicketsPerUser, alreadyBooked, cancellationToken);
+        var outcome = await holds.ReserveAsync(eventId, userId, seatIds, reservationId, sale.MaxTicketsPerUser, cancellationToken);
 
         return outcome switch
         {

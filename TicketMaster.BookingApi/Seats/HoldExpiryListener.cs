@@ -28,10 +28,7 @@ public sealed partial class HoldExpiryListener(
             }
             var eventId = long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
             var seatId = long.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture);
-            if (await redis.GetDatabase().StringSetAsync($"tm:{{{eventId}}}:expired:{seatId}", 1, TimeSpan.FromSeconds(1), When.NotExists))
-            {
-                await seatEvents.PublishAsync(eventId, SeatEvents.Expired, [seatId]);
-            }
+            await seatEvents.AnnounceExpiredAsync(eventId, seatId);
         });
         await Task.Delay(Timeout.Infinite, stoppingToken).ContinueWith(_ => { }, CancellationToken.None);
         await channel.UnsubscribeAsync();

@@ -53,18 +53,6 @@ public sealed class SeatCatalog(MySqlDataSource dataSource, IMemoryCache cache)
         return new EventSale(facts.Status, facts.OnSaleAt, facts.MaxTicketsPerUser, seatIds.Where(s => !known!.Contains(s)).ToList());
     }
 
-    public async Task<int> TicketsBookedAsync(long eventId, string userId, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var command = new MySqlCommand("""
-            SELECT COUNT(*) FROM ticket t JOIN booking b ON b.booking_id = t.booking_id
-            WHERE t.event_id = @event AND b.user_id = @user
-            """, connection);
-        command.Parameters.AddWithValue("@event", eventId);
-        command.Parameters.AddWithValue("@user", userId);
-        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken));
-    }
-
     /// <summary>Every seat of the event with its section, row, number, price and sold/available status; null when no such event.</summary>
     public async Task<List<SeatRow>?> GetSeatsAsync(long eventId, CancellationToken cancellationToken)
     {

@@ -1,13 +1,13 @@
-using System.Text.Json;
 using StackExchange.Redis;
 using TicketMaster.BookingApi.Reservations;
-using TicketMaster.ServiceDefaults;
 
 namespace TicketMaster.BookingApi.Seats;
 
-public sealed record SeatEvent(string Type, long EventId, IReadOnlyList<long> SeatIds, DateTimeOffset At);
-
-/// <summary>Seat state changes on a Redis pub/sub channel per event, for the live seat stream to fan out.</summary>
+/// <summary>
+/// Seat state changes, announced per event by the hold scripts themselves (HoldScripts): appended to a capped
+/// Redis stream (the replay log) and published on the event's pub/sub channel as
+/// <c>{"id","type","event_id","seat_ids"}</c>, where id is the stream entry id.
+/// </summary>
 public sealed class SeatEvents(IConnectionMultiplexer redis)
 {
     public const string Held = "held";
@@ -15,9 +15,8 @@ public sealed class SeatEvents(IConnectionMultiplexer redis)
     public const string Expired = "expired";
     public const string Sold = "sold";
 
-    public Task PublishAsync(long eventId, string type, IReadOnlyList<long> seatIds) =>
-        redis.GetSubscriber().PublishAsync(HoldKeys.SeatChannel(eventId),
-            JsonSerializer.Serialize(new SeatEvent(type, eventId, seatIds, DateTimeOffset.UtcNow), TicketMasterJson.Options),
-            // Announcements are best effort (pub/sub has no delivery guarantee anyway): do not wait for Redis.
-            CommandFlags.FireAndForget);
+    /// <summary>Announces a lapsed hold once, however many replicas heard Redis expire it.</summary>
+    public Task AnnounceExpiredAsync(long eventId, long seatId) =>
+        redis.GetDatabase().ScriptEvaluateAsync(HoldScripts.Expired,
+            [HoldKeys.ExpiryAnnounced(eventId, seatId), HoldKeys.SeatLog(eventId)], [eventId, seatId]);
 }

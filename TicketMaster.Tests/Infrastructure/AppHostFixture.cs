@@ -35,6 +35,7 @@ public sealed class AppHostFixture : IAsyncLifetime
                 $"--TicketMaster:Booking:HoldTtl={HoldTtl}",
                 "--TicketMaster:Booking:ReconcileAfter=00:00:03",
                 "--TicketMaster:Booking:ReconcileInterval=00:00:01",
+                "--TicketMaster:Booking:SeatStreamHeartbeat=00:00:01",
                 $"--TicketMaster:Payments:Stripe:WebhookSecret={StripeWebhookSecret}",
                 $"--Parameters:jwt-signing-key={JwtSigningKey}",
             ],

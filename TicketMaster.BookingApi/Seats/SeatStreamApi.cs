@@ -1,0 +1,134 @@
+using System.Text;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using TicketMaster.BookingApi.Reservations;
+
+namespace TicketMaster.BookingApi.Seats;
+
+// GET /v1/booking/events/{event_id}/seats/stream (DESIGN §5): a snapshot, then held/released/expired/sold deltas,
+// heartbeats, resumable with Last-Event-ID (the ids are seat-log entry ids, the same on every replica).
+public static class SeatStreamApi
+{
+    // Beyond this many missed changes a fresh snapshot is cheaper than the replay.
+    private const int MaxReplay = 5_000;
+
+    public static IEndpointRouteBuilder MapSeatStreamApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/v1/booking/events/{eventId:long}/seats/stream", StreamAsync).WithTags("Seats")
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(StatusCodes.Status404NotFound);
+        return app;
+    }
+
+    public static async Task<IResult> StreamAsync(long eventId, HttpContext http, SeatMapCache seatMaps, SeatStreamHub hub,
+        IConnectionMultiplexer redis, IOptions<BookingOptions> options, CancellationToken cancellationToken)
+    {
+        // Join before reading the snapshot or the log, so that no change falls between them and the live feed.
+        var listener = await hub.JoinAsync(eventId);
+        try
+        {
+            var snapshot = await seatMaps.GetAsync(eventId, cancellationToken);
+            if (snapshot is null)
+            {
+                return Problems.NotFound("Event not found", $"There is no event {eventId}.");
+            }
+            var opening = StreamPosition.TryParse(http.Request.Headers["Last-Event-ID"], out var resumeFrom)
+                ? await ReplayAsync(redis.GetDatabase(), eventId, resumeFrom) : null;
+            opening ??= [SnapshotFrame(snapshot)];
+
+            http.Response.ContentType = "text/event-stream";
+            http.Response.Headers.CacheControl = "no-cache";
+            http.Response.Headers["X-Accel-Buffering"] = "no"; // proxies must not buffer a stream
+            await WriteAsync(http.Response, opening, cancellationToken);
+            await RelayAsync(http.Response, listener, opening[^1].Position, options.Value.SeatStreamHeartbeat, cancellationToken);
+            return Results.Empty;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Results.Empty; // the client went away
+        }
+        finally
+        {
+            hub.Leave(eventId, listener);
+        }
+    }
+
+    private static async Task RelayAsync(HttpResponse response, SeatStreamListener listener, StreamPosition sent, TimeSpan heartbeat,
+        CancellationToken cancellationToken)
+    {
+        var batch = new List<SeatFrame>();
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                wait.CancelAfter(heartbeat);
+                try
+                {
+                    if (!await listener.Frames.WaitToReadAsync(wait.Token))
+                    {
+                        return; // fell too far behind: the client resumes from the log with Last-Event-ID
+                    }
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    await response.WriteAsync(": heartbeat\n\n", cancellationToken);
+                    await response.Body.FlushAsync(cancellationToken);
+                    continue;
+                }
+            }
+            batch.Clear();
+            while (listener.Frames.TryRead(out var frame))
+            {
+                // Changes already in the snapshot or replay (or delivered twice) are skipped by position.
+                if (frame.Position > sent)
+                {
+                    batch.Add(frame);
+                    sent = frame.Position;
+                }
+            }
+            await WriteAsync(response, batch, cancellationToken);
+        }
+    }
+
+    private static async Task WriteAsync(HttpResponse response, IReadOnlyList<SeatFrame> frames, CancellationToken cancellationToken)
+    {
+        foreach (var frame in frames)
+        {
+            await response.WriteAsync(frame.Text, cancellationToken);
+        }
+        await response.Body.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>The changes after <paramref name="resumeFrom"/>, or null when the log no longer has them all.</summary>
+    private static async Task<List<SeatFrame>?> ReplayAsync(IDatabase db, long eventId, StreamPosition resumeFrom)
+    {
+        var log = HoldKeys.SeatLog(eventId);
+        // The log covers the client's position when it starts at or before it, or when it was never trimmed.
+        var first = await db.StreamRangeAsync(log, "-", "+", count: 1);
+        var covered = first.Length > 0 && StreamPosition.Parse(first[0].Id!) <= resumeFrom
+            || await db.StreamLengthAsync(log) < HoldScripts.SeatLogLength;
+        if (!covered)
+        {
+            return null; // older than the capped log: start from a snapshot
+        }
+        var entries = await db.StreamRangeAsync(log, $"({resumeFrom}", "+", count: MaxReplay + 1);
+        if (entries.Length > MaxReplay)
+        {
+            return null;
+        }
+        var frames = entries.Select(e => SeatFrame.Delta(e.Id!, (string)e["type"]!, eventId, (string)e["seats"]!)).ToList();
+        // Nothing missed: the client still needs an opening frame to know the stream is live.
+        return frames.Count > 0 ? frames : [new SeatFrame(resumeFrom, $"id: {resumeFrom}\nevent: resumed\ndata: {{}}\n\n")];
+    }
+
+    private static SeatFrame SnapshotFrame(SeatMapSnapshot snapshot)
+    {
+        // Only seats that are not available: every other seat is, and a 50,000-seat map stays small early in a sale.
+        var json = new StringBuilder($$"""{"event_id":{{snapshot.Map.EventId}},"held":[""");
+        json.AppendJoin(',', snapshot.Map.Seats.Where(s => s.Status == "held").Select(s => s.SeatId));
+        json.Append("],\"sold\":[");
+        json.AppendJoin(',', snapshot.Map.Seats.Where(s => s.Status == "sold").Select(s => s.SeatId));
+        json.Append("]}");
+        var id = snapshot.LogPosition.ToString();
+        return new SeatFrame(snapshot.LogPosition, $"id: {id}\nevent: snapshot\ndata: {json}\n\n");
+    }
+}

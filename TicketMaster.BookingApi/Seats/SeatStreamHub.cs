@@ -1,0 +1,111 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using StackExchange.Redis;
+using TicketMaster.BookingApi.Reservations;
+
+namespace TicketMaster.BookingApi.Seats;
+
+/// <summary>One open seat stream: the frames published after it joined, until it leaves or falls too far behind.</summary>
+public sealed class SeatStreamListener
+{
+    // A client this far behind is cut off; it reconnects with Last-Event-ID and catches up from the seat log.
+    private const int Backlog = 1_000;
+
+    private readonly Channel<SeatFrame> _frames = Channel.CreateBounded<SeatFrame>(
+        new BoundedChannelOptions(Backlog) { SingleReader = true, SingleWriter = false });
+
+    public ChannelReader<SeatFrame> Frames => _frames.Reader;
+
+    internal void Deliver(SeatFrame frame)
+    {
+        if (!_frames.Writer.TryWrite(frame))
+        {
+            _frames.Writer.TryComplete();
+        }
+    }
+}
+
+/// <summary>An SSE frame ready to write, shared by every client of the event.</summary>
+public sealed record SeatFrame(StreamPosition Position, string Text)
+{
+    public static SeatFrame Delta(string id, string type, long eventId, string seatIdsCsv) =>
+        From(id, type, $$"""{"id":"{{id}}","type":"{{type}}","event_id":{{eventId}},"seat_ids":[{{seatIdsCsv}}]}""");
+
+    public static SeatFrame From(string id, string type, string json) =>
+        new(StreamPosition.Parse(id), $"id: {id}\nevent: {type}\ndata: {json}\n\n");
+}
+
+// DESIGN §5: one Redis subscription per event per process, fanned out to every SSE client of that event here.
+// The subscription is dropped when the event's last client leaves.
+public sealed class SeatStreamHub(IConnectionMultiplexer redis, ILogger<SeatStreamHub> logger)
+{
+    private sealed class Topic
+    {
+        public volatile SeatStreamListener[] Listeners = [];
+        public required Action<RedisChannel, RedisValue> Handler;
+        public required Task Subscribed;
+    }
+
+    private readonly Dictionary<long, Topic> _topics = [];
+
+    public int EventsSubscribed { get { lock (_topics) { return _topics.Count; } } }
+
+    /// <summary>Joins the event's stream; once this returns, every later change reaches the listener.</summary>
+    public async Task<SeatStreamListener> JoinAsync(long eventId)
+    {
+        var listener = new SeatStreamListener();
+        Task subscribed;
+        lock (_topics)
+        {
+            if (!_topics.TryGetValue(eventId, out var topic))
+            {
+                var created = default(Topic);
+                Action<RedisChannel, RedisValue> handler = (_, message) => Publish(created!, message);
+                created = new Topic { Handler = handler, Subscribed = redis.GetSubscriber().SubscribeAsync(HoldKeys.SeatChannel(eventId), handler) };
+                _topics[eventId] = topic = created;
+            }
+            topic.Listeners = [.. topic.Listeners, listener];
+            subscribed = topic.Subscribed;
+        }
+        await subscribed;
+        return listener;
+    }
+
+    public void Leave(long eventId, SeatStreamListener listener)
+    {
+        lock (_topics)
+        {
+            if (!_topics.TryGetValue(eventId, out var topic))
+            {
+                return;
+            }
+            topic.Listeners = topic.Listeners.Where(l => l != listener).ToArray();
+            if (topic.Listeners.Length == 0)
+            {
+                _topics.Remove(eventId);
+                // Removes only this topic's handler: a new topic for the event may already have subscribed again.
+                _ = redis.GetSubscriber().UnsubscribeAsync(HoldKeys.SeatChannel(eventId), topic.Handler);
+            }
+        }
+    }
+
+    private void Publish(Topic topic, RedisValue message)
+    {
+        SeatFrame frame;
+        try
+        {
+            var json = (string)message!;
+            using var document = JsonDocument.Parse(json);
+            frame = SeatFrame.From(document.RootElement.GetProperty("id").GetString()!, document.RootElement.GetProperty("type").GetString()!, json);
+        }
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or FormatException or InvalidOperationException)
+        {
+            logger.LogWarning(ex, "Ignoring a malformed seat announcement");
+            return;
+        }
+        foreach (var listener in topic.Listeners)
+        {
+            listener.Deliver(frame);
+        }
+    }
+}
