@@ -2,6 +2,7 @@ using TicketMaster.BookingApi.Bookings;
 using TicketMaster.BookingApi.Payments;
 using TicketMaster.BookingApi.Reservations;
 using TicketMaster.BookingApi.Seats;
+using TicketMaster.BookingApi.WaitingRoom;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -17,6 +18,7 @@ app.MapOpenApi();
 app.MapDefaultEndpoints();
 app.MapSeatsApi();
 app.MapSeatStreamApi();
+app.MapWaitingRoomApi();
 app.MapReservationsApi();
 app.MapConfirmApi();
 app.MapBookingsApi();

@@ -2,6 +2,7 @@ using TicketMaster.BookingApi.Bookings;
 using TicketMaster.BookingApi.Payments;
 using TicketMaster.BookingApi.Reservations;
 using TicketMaster.BookingApi.Seats;
+using TicketMaster.BookingApi.WaitingRoom;
 
 namespace TicketMaster.BookingApi.Extensions;
 
@@ -45,5 +46,11 @@ public static class Extensions
         builder.Services.AddSingleton<BookingWriter>();
         builder.Services.AddSingleton<BookingReader>();
         builder.Services.AddSingleton(TicketCodes.FromSigningKey(builder.Configuration["Auth:SigningKey"]!));
+
+        // Waiting rooms of hot events (Booking:WaitingRoom:*).
+        builder.Services.Configure<WaitingRoomOptions>(builder.Configuration.GetSection("Booking:WaitingRoom"));
+        builder.Services.AddSingleton(QueuePasses.FromSigningKey(builder.Configuration["Auth:SigningKey"]!));
+        builder.Services.AddSingleton<WaitingRoomStore>();
+        builder.Services.AddHostedService<AdmissionLoop>();
     }
 }

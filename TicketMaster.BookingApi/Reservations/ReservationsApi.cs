@@ -2,12 +2,13 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using TicketMaster.BookingApi.Seats;
+using TicketMaster.BookingApi.WaitingRoom;
 using TicketMaster.ServiceDefaults.Http;
 
 namespace TicketMaster.BookingApi.Reservations;
 
-/// <summary>POST /v1/booking/reserve: `seat_ids`, or the seed's single `seat_id`.</summary>
-public sealed record ReserveRequest(long? EventId, List<long>? SeatIds, long? SeatId);
+/// <summary>POST /v1/booking/reserve: `seat_ids`, or the seed's single `seat_id`; `queue_pass` for events with a waiting room.</summary>
+public sealed record ReserveRequest(long? EventId, List<long>? SeatIds, long? SeatId, string? QueuePass = null);
 
 public sealed record ReservationResponse(string ReservationId, long EventId, IReadOnlyList<long> SeatIds, DateTimeOffset ExpiresAt)
 {
@@ -26,7 +27,7 @@ public static class ReservationsApi
 
     public static async Task<Results<Created<ReservationResponse>, ValidationProblem, ProblemHttpResult>> Reserve(
         ReserveRequest request, ClaimsPrincipal user, HttpRequest http, HoldStore holds, SeatCatalog catalog,
-        IOptions<BookingOptions> options, CancellationToken cancellationToken)
+        QueuePasses passes, IOptions<BookingOptions> options, CancellationToken cancellationToken)
     {
         var seatIds = (request.SeatIds ?? (request.SeatId is { } single ? [single] : [])).Distinct().ToList();
         var errors = new ValidationErrors();
@@ -66,6 +67,11 @@ public static class ReservationsApi
         }
 
         var userId = user.UserId();
+        if (sale.WaitingRoom && !passes.IsValid(request.QueuePass, eventId, userId, DateTimeOffset.UtcNow))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Waiting-room pass required",
+                detail: $"Event {eventId} sells through its waiting room: join /v1/booking/events/{eventId}/queue and send the pass you get as queue_pass.");
+        }
         var reservationId = Reservation.NewId(eventId, userId, idempotencyKey.Length == 0 ? null : idempotencyKey);
         var outcome = await holds.ReserveAsync(eventId, userId, seatIds, reservationId, sale.MaxTicketsPerUser, cancellationToken);
 

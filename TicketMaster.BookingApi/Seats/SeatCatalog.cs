@@ -4,7 +4,11 @@ using TicketMaster.ServiceDefaults.Search;
 
 namespace TicketMaster.BookingApi.Seats;
 
-public sealed record EventSale(string Status, DateTimeOffset OnSaleAt, int MaxTicketsPerUser, IReadOnlyList<long> UnknownSeatIds);
+public sealed record EventSale(string Status, DateTimeOffset OnSaleAt, int MaxTicketsPerUser, bool WaitingRoom, int Capacity,
+    IReadOnlyList<long> UnknownSeatIds)
+{
+    public bool OnSale(DateTimeOffset now) => Status == "scheduled" && OnSaleAt <= now;
+}
 
 public sealed record SeatRow(long SeatId, string Section, string Row, int Number, long PriceCents, string Status);
 
@@ -16,7 +20,7 @@ public sealed class SeatCatalog(MySqlDataSource dataSource, IMemoryCache cache)
     private static readonly TimeSpan SaleFreshness = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan SeatListLifetime = TimeSpan.FromMinutes(10);
 
-    private sealed record SaleFacts(string Status, DateTimeOffset OnSaleAt, int MaxTicketsPerUser);
+    private sealed record SaleFacts(string Status, DateTimeOffset OnSaleAt, int MaxTicketsPerUser, bool WaitingRoom);
 
     /// <summary>Null when the event does not exist.</summary>
     public async Task<EventSale?> GetSaleAsync(long eventId, IReadOnlyList<long> seatIds, CancellationToken cancellationToken)
@@ -25,11 +29,11 @@ public sealed class SeatCatalog(MySqlDataSource dataSource, IMemoryCache cache)
         {
             entry.AbsoluteExpirationRelativeToNow = SaleFreshness;
             await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            await using var command = new MySqlCommand("SELECT status, on_sale_at, max_tickets_per_user FROM event WHERE event_id = @event", connection);
+            await using var command = new MySqlCommand("SELECT status, on_sale_at, max_tickets_per_user, waiting_room FROM event WHERE event_id = @event", connection);
             command.Parameters.AddWithValue("@event", eventId);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             return await reader.ReadAsync(cancellationToken)
-                ? new SaleFacts(reader.GetString(0), EventDocumentReader.Utc(reader.GetDateTime(1)), reader.GetInt32(2))
+                ? new SaleFacts(reader.GetString(0), EventDocumentReader.Utc(reader.GetDateTime(1)), reader.GetInt32(2), reader.GetBoolean(3))
                 : null;
         });
         if (facts is null)
@@ -50,7 +54,8 @@ public sealed class SeatCatalog(MySqlDataSource dataSource, IMemoryCache cache)
             }
             return ids;
         });
-        return new EventSale(facts.Status, facts.OnSaleAt, facts.MaxTicketsPerUser, seatIds.Where(s => !known!.Contains(s)).ToList());
+        return new EventSale(facts.Status, facts.OnSaleAt, facts.MaxTicketsPerUser, facts.WaitingRoom, known!.Count,
+            seatIds.Where(s => !known.Contains(s)).ToList());
     }
 
     /// <summary>Every seat of the event with its section, row, number, price and sold/available status; null when no such event.</summary>

@@ -14,7 +14,8 @@ public sealed class BookingSetup(AppHostFixture fixture, long eventId, IReadOnly
     public long EventId => eventId;
     public IReadOnlyList<long> SeatIds => seatIds;
 
-    public static async Task<BookingSetup> CreateAsync(AppHostFixture fixture, int seats, int maxTicketsPerUser = 8)
+    public static async Task<BookingSetup> CreateAsync(AppHostFixture fixture, int seats, int maxTicketsPerUser = 8,
+        bool waitingRoom = false, DateTimeOffset? onSaleAt = null)
     {
         var catalog = await CatalogSetup.CreateAsync(fixture);
         var venue = await catalog.VenueAsync("Booking Hall " + catalog.Tag, "Leeds", ("Floor", 1, seats));
@@ -22,6 +23,11 @@ public sealed class BookingSetup(AppHostFixture fixture, long eventId, IReadOnly
         var body = JsonSerializer.SerializeToElement(CatalogSetup.EventBody(venue, "Sale " + catalog.Tag, startsAt), ServiceDefaults.TicketMasterJson.Options);
         var request = JsonSerializer.Deserialize<Dictionary<string, object>>(body.GetRawText())!;
         request["max_tickets_per_user"] = maxTicketsPerUser;
+        request["waiting_room"] = waitingRoom;
+        if (onSaleAt is not null)
+        {
+            request["on_sale_at"] = onSaleAt.Value;
+        }
         var created = await (await catalog.Http.PostJsonAsync("/v1/events", request)).ReadJsonAsync();
         var eventId = created.Id("event_id");
 
@@ -44,6 +50,9 @@ public sealed class BookingSetup(AppHostFixture fixture, long eventId, IReadOnly
 
     public static Task<HttpResponseMessage> ReserveAsync(HttpClient fan, long eventId, params long[] seatIds) =>
         fan.PostJsonAsync("/v1/booking/reserve", new { event_id = eventId, seat_ids = seatIds });
+
+    public static Task<HttpResponseMessage> ReserveWithPassAsync(HttpClient fan, long eventId, string? pass, params long[] seatIds) =>
+        fan.PostJsonAsync("/v1/booking/reserve", new { event_id = eventId, seat_ids = seatIds, queue_pass = pass });
 
     public static Task<HttpResponseMessage> ConfirmAsync(HttpClient fan, string reservationId, string method = "pm_card_visa") =>
         fan.PostJsonAsync("/v1/booking/confirm", new { reservation_id = reservationId, payment_info = new { method } });

@@ -36,6 +36,7 @@ public sealed class AppHostFixture : IAsyncLifetime
                 "--TicketMaster:Booking:ReconcileAfter=00:00:03",
                 "--TicketMaster:Booking:ReconcileInterval=00:00:01",
                 "--TicketMaster:Booking:SeatStreamHeartbeat=00:00:01",
+                "--TicketMaster:Booking:WaitingRoom:PositionUpdateInterval=00:00:00.250",
                 $"--TicketMaster:Payments:Stripe:WebhookSecret={StripeWebhookSecret}",
                 $"--Parameters:jwt-signing-key={JwtSigningKey}",
             ],

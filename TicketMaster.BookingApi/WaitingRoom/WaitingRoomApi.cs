@@ -1,0 +1,151 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using TicketMaster.BookingApi.Seats;
+using TicketMaster.ServiceDefaults;
+using TicketMaster.ServiceDefaults.Auth;
+using TicketMaster.ServiceDefaults.Http;
+
+namespace TicketMaster.BookingApi.WaitingRoom;
+
+public sealed record AdmissionRateRequest(double? AdmissionsPerSecond);
+
+// DESIGN §5/§6. Joining needs a signed-in fan; the queue id it returns is an unguessable capability, so reading a
+// position (or following it over SSE, where browsers cannot send an Authorization header) needs nothing else.
+public static class WaitingRoomApi
+{
+    public static IEndpointRouteBuilder MapWaitingRoomApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/v1/booking/events/{eventId:long}/queue").WithTags("Waiting room");
+        api.MapPost("", JoinAsync).RequireAuthorization();
+        api.MapGet("", InfoAsync);
+        api.MapPut("/admission", SetRateAsync).RequireAuthorization(policy => policy.RequireRole(Roles.Organizer));
+        api.MapGet("/{queueId}", StatusAsync);
+        api.MapGet("/{queueId}/stream", StreamAsync)
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(StatusCodes.Status404NotFound);
+        return app;
+    }
+
+    public static async Task<Results<Created<QueueStatus>, Ok<QueueStatus>, ProblemHttpResult>> JoinAsync(
+        long eventId, ClaimsPrincipal user, SeatCatalog catalog, WaitingRoomStore rooms, CancellationToken cancellationToken)
+    {
+        var (sale, problem) = await RoomOfAsync(eventId, catalog, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var (queueId, joined) = await rooms.JoinAsync(eventId, user.UserId(), sale!.OnSaleAt);
+        var status = (await rooms.StatusAsync(queueId, sale, eventId))!;
+        var location = $"/v1/booking/events/{eventId}/queue/{queueId}";
+        return joined ? TypedResults.Created(location, status) : TypedResults.Ok(status);
+    }
+
+    public static async Task<Results<Ok<QueueInfo>, ProblemHttpResult>> InfoAsync(
+        long eventId, SeatCatalog catalog, WaitingRoomStore rooms, CancellationToken cancellationToken)
+    {
+        var (sale, problem) = await RoomOfAsync(eventId, catalog, cancellationToken);
+        return problem ?? (Results<Ok<QueueInfo>, ProblemHttpResult>)TypedResults.Ok(await rooms.InfoAsync(eventId, sale!));
+    }
+
+    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> SetRateAsync(
+        long eventId, AdmissionRateRequest request, SeatCatalog catalog, WaitingRoomStore rooms, CancellationToken cancellationToken)
+    {
+        if (request.AdmissionsPerSecond is not (> 0 and <= 100_000))
+        {
+            return new ValidationErrors().Add("admissions_per_second", "must be greater than 0 and at most 100000").ToProblem();
+        }
+        var (_, problem) = await RoomOfAsync(eventId, catalog, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        await rooms.SetRateAsync(eventId, request.AdmissionsPerSecond.Value);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Results<Ok<QueueStatus>, ProblemHttpResult>> StatusAsync(
+        long eventId, string queueId, SeatCatalog catalog, WaitingRoomStore rooms, CancellationToken cancellationToken)
+    {
+        var (status, problem) = await FindAsync(eventId, queueId, catalog, rooms, cancellationToken);
+        return problem ?? (Results<Ok<QueueStatus>, ProblemHttpResult>)TypedResults.Ok(status!);
+    }
+
+    // Position updates until the fan is let in (the pass), the pass lapsed, or the event sold out; then it ends.
+    public static async Task<IResult> StreamAsync(long eventId, string queueId, HttpContext http, SeatCatalog catalog, WaitingRoomStore rooms,
+        IOptions<WaitingRoomOptions> options, CancellationToken cancellationToken)
+    {
+        var (status, problem) = await FindAsync(eventId, queueId, catalog, rooms, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        http.Response.ContentType = "text/event-stream";
+        http.Response.Headers.CacheControl = "no-cache";
+        http.Response.Headers["X-Accel-Buffering"] = "no";
+        try
+        {
+            var sent = (Status: "", Position: -1L);
+            using var timer = new PeriodicTimer(options.Value.PositionUpdateInterval);
+            while (true)
+            {
+                if ((status!.Status, status.Position) != sent)
+                {
+                    var type = status.Status == QueueStates.Admitted ? "pass" : status.Status == QueueStates.Waiting ? "position" : status.Status;
+                    await http.Response.WriteAsync($"event: {type}\ndata: {JsonSerializer.Serialize(status, TicketMasterJson.Options)}\n\n", cancellationToken);
+                    sent = (status.Status, status.Position);
+                }
+                else
+                {
+                    await http.Response.WriteAsync(": waiting\n\n", cancellationToken); // a heartbeat keeps proxies from closing it
+                }
+                await http.Response.Body.FlushAsync(cancellationToken);
+                if (status.Status != QueueStates.Waiting)
+                {
+                    return Results.Empty;
+                }
+                await timer.WaitForNextTickAsync(cancellationToken);
+                var sale = await catalog.GetSaleAsync(eventId, [], cancellationToken);
+                status = sale is null ? status with { Status = QueueStates.Expired } : await rooms.StatusAsync(queueId, sale, eventId) ?? status;
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Results.Empty;
+        }
+    }
+
+    private static async Task<(QueueStatus? Status, ProblemHttpResult? Problem)> FindAsync(
+        long eventId, string queueId, SeatCatalog catalog, WaitingRoomStore rooms, CancellationToken cancellationToken)
+    {
+        var notFound = Problems.NotFound("Queue place not found", "There is no such place in this event's waiting room.");
+        if (!WaitingRoomStore.TryParseEventId(queueId, out var queueEvent) || queueEvent != eventId)
+        {
+            return (null, notFound);
+        }
+        var (sale, problem) = await RoomOfAsync(eventId, catalog, cancellationToken);
+        if (problem is not null)
+        {
+            return (null, problem);
+        }
+        var status = await rooms.StatusAsync(queueId, sale!, eventId);
+        return status is null ? (null, notFound) : (status, null);
+    }
+
+    private static async Task<(EventSale? Sale, ProblemHttpResult? Problem)> RoomOfAsync(long eventId, SeatCatalog catalog, CancellationToken cancellationToken)
+    {
+        var sale = await catalog.GetSaleAsync(eventId, [], cancellationToken);
+        if (sale is null)
+        {
+            return (null, Problems.NotFound("Event not found", $"There is no event {eventId}."));
+        }
+        if (!sale.WaitingRoom)
+        {
+            return (null, TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No waiting room",
+                detail: $"Event {eventId} has no waiting room: reserve seats directly."));
+        }
+        return sale.Status != "scheduled"
+            ? (null, TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Not on sale", detail: $"Event {eventId} is {sale.Status}."))
+            : (sale, null);
+    }
+}

@@ -1,0 +1,51 @@
+namespace TicketMaster.BookingApi.WaitingRoom;
+
+public static class WaitingRoomScripts
+{
+    // KEYS: seed, queue, queue id by user, user by queue id, arrivals. ARGV: user id, new queue id, on_sale_at ms
+    // → {queue id, rank (0-based)}. Joining twice returns the first place (leaving and coming back keeps it).
+    // Before the sale the order key is the first 52 bits of SHA-1(seed ":" user id) / 2^52: random, fixed by the
+    // committed seed, checkable by anyone once the seed is revealed. After it, 1 + arrival number: first come,
+    // first served, behind everyone who was there before the sale.
+    public const string Join = """
+        local existing = redis.call('HGET', KEYS[3], ARGV[1])
+        if existing then
+          return {existing, redis.call('ZRANK', KEYS[2], existing)}
+        end
+        local time = redis.call('TIME')
+        local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+        local key
+        if now < tonumber(ARGV[3]) then
+          local seed = redis.call('GET', KEYS[1])
+          key = tonumber(string.sub(redis.sha1hex(seed .. ':' .. ARGV[1]), 1, 13), 16) / 4503599627370496
+        else
+          key = 1 + redis.call('INCR', KEYS[5])
+        end
+        redis.call('ZADD', KEYS[2], key, ARGV[2])
+        redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
+        redis.call('HSET', KEYS[4], ARGV[2], ARGV[1])
+        return {ARGV[2], redis.call('ZRANK', KEYS[2], ARGV[2])}
+        """;
+
+    // KEYS: admitted, queue. ARGV: how many more to let in → the new admitted count (never beyond the queue).
+    public const string Admit = """
+        local admitted = tonumber(redis.call('GET', KEYS[1]) or '0')
+        local next = math.min(admitted + tonumber(ARGV[1]), redis.call('ZCARD', KEYS[2]))
+        if next > admitted then
+          redis.call('SET', KEYS[1], next)
+        end
+        return next
+        """;
+
+    // KEYS: leader lease. ARGV: this process's id, lease ms → 1 while this process holds the lease.
+    public const string Lead = """
+        if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+          return 1
+        end
+        if redis.call('GET', KEYS[1]) == ARGV[1] then
+          redis.call('PEXPIRE', KEYS[1], ARGV[2])
+          return 1
+        end
+        return 0
+        """;
+}

@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using TicketMaster.BookingApi.Reservations;
+using TicketMaster.BookingApi.Seats;
+
+namespace TicketMaster.BookingApi.WaitingRoom;
+
+// DESIGN §5: a Redis sorted set per event. Nobody is ever removed from it, so a fan's rank is fixed once the
+// sale opens (later joiners go behind) and admission is a single counter: the first `admitted` ranks are in.
+public sealed class WaitingRoomStore(IConnectionMultiplexer redis, QueuePasses passes, IMemoryCache cache, IOptions<WaitingRoomOptions> options)
+{
+    public const string OrderRule =
+        "Fans who joined before on_sale_at are ordered by the first 13 hex digits of SHA-1(seed + \":\" + user_id), smallest first; "
+        + "seed_sha256 is published from the first join and the seed once the sale opens, so anyone can check both. "
+        + "Fans who join later queue behind them in arrival order.";
+
+    // Positions are polled by every waiting fan: the room's counters are read once per event per 250 ms and process.
+    private static readonly TimeSpan RoomFreshness = TimeSpan.FromMilliseconds(250);
+
+    private sealed record Room(long Admitted, long InQueue, double Rate, bool SoldOut);
+
+    private IDatabase Db => redis.GetDatabase();
+
+    public static string NewQueueId(long eventId) =>
+        $"q_{eventId.ToString(CultureInfo.InvariantCulture)}_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))}";
+
+    public static bool TryParseEventId(string queueId, out long eventId)
+    {
+        eventId = 0;
+        return queueId.Split('_') is ["q", var id, { Length: 32 }]
+            && long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out eventId);
+    }
+
+    /// <summary>Joins (or finds the fan's existing place) → the queue id and whether it is new.</summary>
+    public async Task<(string QueueId, bool Joined)> JoinAsync(long eventId, string userId, DateTimeOffset onSaleAt)
+    {
+        await SeedAsync(eventId);
+        var fresh = NewQueueId(eventId);
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(WaitingRoomScripts.Join,
+            [WaitingRoomKeys.Seed(eventId), WaitingRoomKeys.Queue(eventId), WaitingRoomKeys.QueueIdByUser(eventId),
+             WaitingRoomKeys.UserByQueueId(eventId), WaitingRoomKeys.Arrivals(eventId)],
+            [userId, fresh, onSaleAt.ToUnixTimeMilliseconds()]))!;
+        await Db.SetAddAsync(WaitingRoomKeys.Active, eventId);
+        var queueId = (string)result[0]!;
+        return (queueId, queueId == fresh);
+    }
+
+    /// <summary>Null when there is no such queue id.</summary>
+    public async Task<QueueStatus?> StatusAsync(string queueId, EventSale sale, long eventId)
+    {
+        var userId = (string?)await Db.HashGetAsync(WaitingRoomKeys.UserByQueueId(eventId), queueId);
+        var rank = await Db.SortedSetRankAsync(WaitingRoomKeys.Queue(eventId), queueId);
+        if (userId is null || rank is null)
+        {
+            return null;
+        }
+        var room = await RoomAsync(eventId, sale);
+        var now = DateTimeOffset.UtcNow;
+        if (rank < room.Admitted)
+        {
+            var expires = DateTimeOffset.FromUnixTimeMilliseconds(await PassExpiryAsync(eventId, queueId, now));
+            return expires <= now
+                ? new QueueStatus(queueId, eventId, QueueStates.Expired, 0, 0, null, expires, sale.OnSaleAt)
+                : new QueueStatus(queueId, eventId, QueueStates.Admitted, 0, 0, passes.Issue(eventId, userId, expires), expires, sale.OnSaleAt);
+        }
+        var position = rank.Value - room.Admitted + 1;
+        var untilSale = Math.Max(0, (sale.OnSaleAt - now).TotalSeconds);
+        return new QueueStatus(queueId, eventId, room.SoldOut ? QueueStates.SoldOut : QueueStates.Waiting, position,
+            Math.Round(untilSale + position / room.Rate, 1), null, null, sale.OnSaleAt);
+    }
+
+    public async Task<QueueInfo> InfoAsync(long eventId, EventSale sale)
+    {
+        var seed = await SeedAsync(eventId);
+        var room = await RoomAsync(eventId, sale);
+        return new QueueInfo(eventId, sale.OnSaleAt, Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(seed))),
+            sale.OnSaleAt <= DateTimeOffset.UtcNow ? seed : null, room.InQueue, room.Admitted, room.Rate, OrderRule);
+    }
+
+    public Task SetRateAsync(long eventId, double admissionsPerSecond) =>
+        Db.StringSetAsync(WaitingRoomKeys.Rate(eventId), admissionsPerSecond.ToString(CultureInfo.InvariantCulture));
+
+    public async Task<double> RateAsync(long eventId)
+    {
+        var rate = await Db.StringGetAsync(WaitingRoomKeys.Rate(eventId));
+        return rate.HasValue ? double.Parse((string)rate!, CultureInfo.InvariantCulture) : options.Value.AdmissionsPerSecond;
+    }
+
+    public async Task<bool> SoldOutAsync(long eventId, EventSale sale) =>
+        sale.Capacity > 0 && await Db.SetLengthAsync(HoldKeys.Sold(eventId)) >= sale.Capacity;
+
+    private async Task<Room> RoomAsync(long eventId, EventSale sale) =>
+        (await cache.GetOrCreateAsync(("waiting-room", eventId), async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = RoomFreshness;
+            var admitted = await Db.StringGetAsync(WaitingRoomKeys.Admitted(eventId));
+            return new Room(admitted.HasValue ? (long)admitted : 0, await Db.SortedSetLengthAsync(WaitingRoomKeys.Queue(eventId)),
+                await RateAsync(eventId), await SoldOutAsync(eventId, sale));
+        }))!;
+
+    private async Task<string> SeedAsync(long eventId)
+    {
+        var key = WaitingRoomKeys.Seed(eventId);
+        await Db.StringSetAsync(key, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)), when: When.NotExists);
+        return (string)(await Db.StringGetAsync(key))!;
+    }
+
+    // The pass window starts when the pass is first handed out, and asking again does not extend it.
+    private async Task<long> PassExpiryAsync(long eventId, string queueId, DateTimeOffset now)
+    {
+        var key = WaitingRoomKeys.PassExpiry(eventId);
+        await Db.HashSetAsync(key, queueId, (now + options.Value.PassTtl).ToUnixTimeMilliseconds(), When.NotExists);
+        return (long)await Db.HashGetAsync(key, queueId);
+    }
+}
