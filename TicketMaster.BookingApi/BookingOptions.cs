@@ -18,4 +18,18 @@ public sealed class BookingOptions
 
     /// <summary>How often an idle seat stream sends a comment line, so proxies and clients know it is alive.</summary>
     public TimeSpan SeatStreamHeartbeat { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Queued (default): confirmations reach MySQL through RabbitMQ and a batching writer; Direct: each confirm
+    /// writes its own transaction. Both keep the same invariants; bench/ measures which is faster.
+    /// </summary>
+    public BookingWritePath WritePath { get; set; } = BookingWritePath.Queued;
+
+    /// <summary>Most confirmations the queued writer records in one transaction.</summary>
+    public int WriteBatchSize { get; set; } = 64;
+
+    /// <summary>How long a confirm waits for the queued writer before answering 202 with a status URL.</summary>
+    public TimeSpan QueuedWriteTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }
+
+public enum BookingWritePath { Queued, Direct }

@@ -21,6 +21,7 @@ app.MapSeatStreamApi();
 app.MapWaitingRoomApi();
 app.MapReservationsApi();
 app.MapConfirmApi();
+app.MapConfirmationsApi();
 app.MapBookingsApi();
 app.MapStripeWebhookApi();
 // The benchmarks' baseline: the cheapest possible endpoint of this same process (bench/).

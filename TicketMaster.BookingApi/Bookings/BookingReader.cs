@@ -1,12 +1,43 @@
+using Microsoft.Extensions.Caching.Memory;
 using MySqlConnector;
+using TicketMaster.BookingApi.Seats;
 using TicketMaster.ServiceDefaults.Search;
 
 namespace TicketMaster.BookingApi.Bookings;
 
 // Builds the booking response (confirmation number, event details, check-in details) from MySQL.
-public sealed class BookingReader(MySqlDataSource dataSource, TicketCodes codes)
+public sealed class BookingReader(MySqlDataSource dataSource, TicketCodes codes, SeatCatalog catalog, IMemoryCache cache)
 {
     private static readonly TimeSpan GatesOpenBeforeStart = TimeSpan.FromHours(1);
+    // An event's name, times, venue and performers as shown on a booking: a sale confirms thousands against one event.
+    private static readonly TimeSpan EventDetailsFreshness = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The response of a confirm that just booked, from what the confirm already knows (the written ids, the
+    /// event's cached details and seat labels) instead of reading the booking back.
+    /// </summary>
+    public async Task<BookingResponse> FromWriteAsync(BookingWrite write, WriteResult result, CancellationToken cancellationToken)
+    {
+        var eventId = write.Reservation.EventId;
+        var details = await EventDetailsAsync(eventId, cancellationToken);
+        var seats = await catalog.SeatRowsAsync(eventId, cancellationToken);
+        var tickets = result.Tickets.Select(t => (Ticket: t, Seat: seats[t.SeatId]))
+            .OrderBy(t => t.Seat.Section, StringComparer.Ordinal).ThenBy(t => t.Seat.Row, StringComparer.Ordinal).ThenBy(t => t.Seat.Number)
+            .Select(t => new TicketResponse(t.Ticket.TicketId, new TicketSeat(t.Seat.SeatId, t.Seat.Section, t.Seat.Row, t.Seat.Number),
+                t.Seat.PriceCents, codes.Issue(t.Ticket.TicketId, eventId, t.Seat.SeatId), null))
+            .ToList();
+        return new BookingResponse(result.ConfirmationNumber!, result.BookingId, write.Reservation.ReservationId, "confirmed", write.TotalCents,
+            DateTimeOffset.UtcNow, details, new CheckInDetails(tickets, details.StartsAt - GatesOpenBeforeStart));
+    }
+
+    private async Task<EventDetails> EventDetailsAsync(long eventId, CancellationToken cancellationToken) =>
+        (await cache.GetOrCreateAsync(("booking-event", eventId), async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = EventDetailsFreshness;
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            var document = await EventDocumentReader.ReadAsync(connection, null, eventId, cancellationToken);
+            return new EventDetails(document!.EventId, document.EventName, document.StartsAt, document.EndsAt, document.Venue, document.Performers);
+        }))!;
 
     public async Task<BookingResponse?> ByIdAsync(long bookingId, string userId, CancellationToken cancellationToken) =>
         (await QueryAsync("b.booking_id = @key AND b.user_id = @user", bookingId, userId, cancellationToken)).SingleOrDefault();

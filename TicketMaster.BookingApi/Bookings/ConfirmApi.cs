@@ -1,10 +1,11 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using MySqlConnector;
 using StackExchange.Redis;
 using TicketMaster.BookingApi.Payments;
 using TicketMaster.BookingApi.Reservations;
+using TicketMaster.BookingApi.Seats;
+using TicketMaster.BookingApi.WriteQueue;
 using TicketMaster.ServiceDefaults.Http;
 
 namespace TicketMaster.BookingApi.Bookings;
@@ -19,10 +20,11 @@ public static class ConfirmApi
     }
 
     // DESIGN §3 step 2, in order: the reservation must be the caller's and alive; authorize (idempotency key
-    // from the reservation); one transaction flips the seats; capture; or void when the seat was lost.
-    public static async Task<Results<Created<BookingResponse>, ValidationProblem, ProblemHttpResult>> Confirm(
-        ConfirmRequest request, ClaimsPrincipal user, HoldStore holds, BookingReader bookings, BookingWriter writer,
-        PaymentLedger ledger, IPaymentGateway gateway, IConnectionMultiplexer redis, MySqlDataSource dataSource,
+    // from the reservation); one transaction flips the seats (queued to the batching writer, or direct); capture;
+    // or void when the seat was lost.
+    public static async Task<Results<Created<BookingResponse>, Accepted<ConfirmationStatus>, ValidationProblem, ProblemHttpResult>> Confirm(
+        ConfirmRequest request, ClaimsPrincipal user, HoldStore holds, BookingReader bookings, BookingWriter writer, BookingWriteQueue queue,
+        PaymentLedger ledger, IPaymentGateway gateway, IConnectionMultiplexer redis, SeatCatalog catalog,
         IOptions<BookingOptions> options, ILogger<BookingWriter> logger, CancellationToken cancellationToken)
     {
         var userId = user.UserId();
@@ -66,7 +68,8 @@ public static class ConfirmApi
                 detail: $"The hold ended at {record.ExpiresAt:O}; the seats may have been taken. Reserve again.");
         }
 
-        var total = await TotalAsync(dataSource, reservation, cancellationToken);
+        var seats = await catalog.SeatRowsAsync(reservation.EventId, cancellationToken);
+        var total = reservation.SeatIds.Sum(s => seats.TryGetValue(s, out var seat) ? seat.PriceCents : 0);
         var idempotencyKey = $"{reservation.ReservationId}:{method}";
         await ledger.BeginAsync(reservation.ReservationId, userId, reservation.EventId, total, gateway.Name, idempotencyKey, method!, cancellationToken);
 
@@ -82,16 +85,26 @@ public static class ConfirmApi
                 extensions: new Dictionary<string, object?> { ["decline_code"] = declined.Code, ["reservation_expires_at"] = reservation.ExpiresAt });
         }
         var paymentRef = ((AuthorizationResult.Authorized)authorization).ProviderRef;
-        await ledger.MarkAsync(reservation.ReservationId, PaymentStatuses.Authorized, paymentRef, cancellationToken);
 
-        var (outcome, bookingId) = await writer.WriteAsync(reservation, total, paymentRef, cancellationToken);
-        // A concurrent retry of this very confirm may have won: then the seats are ours and so is the
-        // (shared, idempotent) authorization — answer with that booking and void nothing.
-        if (outcome != WriteOutcome.Booked && await bookings.ByReservationAsync(reservationId, userId, cancellationToken) is { } raced)
+        // The write records the authorization with the booking, in its transaction.
+        var write = new BookingWrite(reservation, total, paymentRef);
+        var direct = options.Value.WritePath == BookingWritePath.Direct;
+        var result = direct ? await writer.WriteAsync(write, cancellationToken) : await queue.WriteAsync(write, CancellationToken.None);
+        if (result is null)
         {
+            // The queued writer did not answer in time; it may still book. The status URL tells; the reconciler
+            // captures the payment if it did and voids it if it did not.
+            var status = $"/v1/booking/confirmations/{reservation.ReservationId}";
+            return TypedResults.Accepted(status, new ConfirmationStatus(reservation.ReservationId, ConfirmationStates.Pending, status, null));
+        }
+        if (result.Outcome == WriteOutcome.AlreadyBooked
+            && await bookings.ByIdAsync(result.BookingId, userId, CancellationToken.None) is { } raced)
+        {
+            // A concurrent retry of this very confirm won: the seats are ours and so is the (shared, idempotent)
+            // authorization, which that retry captures — answer with its booking and void nothing.
             return TypedResults.Created($"/v1/booking/bookings/{raced.BookingId}", raced);
         }
-        if (outcome != WriteOutcome.Booked)
+        if (result.Outcome != WriteOutcome.Booked)
         {
             // Someone else's booking holds a seat now (our hold lapsed meanwhile): the fan is not charged.
             await gateway.VoidAsync(paymentRef, idempotencyKey + ":void", CancellationToken.None);
@@ -111,19 +124,11 @@ public static class ConfirmApi
             // The booking stands; the payment row stays "authorized" with its booking, for the reconciler to capture.
             logger.LogError(ex, "Capture of {Reservation} failed; left for reconciliation", reservation.ReservationId);
         }
-        await holds.MarkSoldAsync(reservation);
-
-        var booking = await bookings.ByIdAsync(bookingId, userId, CancellationToken.None);
-        return TypedResults.Created($"/v1/booking/bookings/{bookingId}", booking!);
-    }
-
-    private static async Task<long> TotalAsync(MySqlDataSource dataSource, Reservation reservation, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var command = new MySqlCommand(
-            $"SELECT COALESCE(SUM(price_cents), 0) FROM event_seat WHERE event_id = @event AND seat_id IN ({string.Join(',', reservation.SeatIds)})",
-            connection);
-        command.Parameters.AddWithValue("@event", reservation.EventId);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken));
+        if (direct)
+        {
+            await holds.MarkSoldAsync(reservation); // the queued writer did this after its commit
+        }
+        var booking = await bookings.FromWriteAsync(write, result, CancellationToken.None);
+        return TypedResults.Created($"/v1/booking/bookings/{booking.BookingId}", booking);
     }
 }

@@ -3,6 +3,7 @@ using TicketMaster.BookingApi.Payments;
 using TicketMaster.BookingApi.Reservations;
 using TicketMaster.BookingApi.Seats;
 using TicketMaster.BookingApi.WaitingRoom;
+using TicketMaster.BookingApi.WriteQueue;
 
 namespace TicketMaster.BookingApi.Extensions;
 
@@ -45,6 +46,9 @@ public static class Extensions
         builder.Services.AddHostedService<PaymentReconciler>();
         builder.Services.AddSingleton<BookingWriter>();
         builder.Services.AddSingleton<BookingReader>();
+        // Queued writes (DESIGN §3 item 6): every replica publishes confirms and runs a batching writer.
+        builder.Services.AddSingleton<BookingWriteQueue>();
+        builder.Services.AddHostedService<BookingWriteConsumer>();
         builder.Services.AddSingleton(TicketCodes.FromSigningKey(builder.Configuration["Auth:SigningKey"]!));
 
         // Waiting rooms of hot events (Booking:WaitingRoom:*).

@@ -55,4 +55,14 @@ public sealed class PaymentLedger(MySqlDataSource dataSource)
         command.Parameters.AddWithValue("@ref", providerRef);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    /// <summary>The payment status of the fan's confirm of this reservation; null when there is none.</summary>
+    public async Task<string?> StatusAsync(string reservationId, string userId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new MySqlCommand("SELECT status FROM payment WHERE reservation_id = @reservation AND user_id = @user", connection);
+        command.Parameters.AddWithValue("@reservation", reservationId);
+        command.Parameters.AddWithValue("@user", userId);
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
 }

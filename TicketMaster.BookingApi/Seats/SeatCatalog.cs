@@ -40,23 +40,18 @@ public sealed class SeatCatalog(MySqlDataSource dataSource, IMemoryCache cache)
         {
             return null;
         }
-        var known = await cache.GetOrCreateAsync(("seat-ids", eventId), async entry =>
+        var known = await SeatRowsAsync(eventId, cancellationToken);
+        return new EventSale(facts.Status, facts.OnSaleAt, facts.MaxTicketsPerUser, facts.WaitingRoom, known.Count,
+            seatIds.Where(s => !known.ContainsKey(s)).ToList());
+    }
+
+    /// <summary>The seats of the event by id, with section, row, number and price (fixed once the event exists; status not kept).</summary>
+    public async Task<IReadOnlyDictionary<long, SeatRow>> SeatRowsAsync(long eventId, CancellationToken cancellationToken) =>
+        (await cache.GetOrCreateAsync(("seat-rows", eventId), async entry =>
         {
             entry.AbsoluteExpirationRelativeToNow = SeatListLifetime;
-            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            await using var command = new MySqlCommand("SELECT seat_id FROM event_seat WHERE event_id = @event", connection);
-            command.Parameters.AddWithValue("@event", eventId);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            var ids = new HashSet<long>();
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                ids.Add(reader.GetInt64(0));
-            }
-            return ids;
-        });
-        return new EventSale(facts.Status, facts.OnSaleAt, facts.MaxTicketsPerUser, facts.WaitingRoom, known!.Count,
-            seatIds.Where(s => !known.Contains(s)).ToList());
-    }
+            return (await GetSeatsAsync(eventId, cancellationToken) ?? []).ToDictionary(s => s.SeatId);
+        }))!;
 
     /// <summary>Every seat of the event with its section, row, number, price and sold/available status; null when no such event.</summary>
     public async Task<List<SeatRow>?> GetSeatsAsync(long eventId, CancellationToken cancellationToken)
