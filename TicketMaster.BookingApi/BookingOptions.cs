@@ -30,6 +30,9 @@ public sealed class BookingOptions
 
     /// <summary>How long a confirm waits for the queued writer before answering 202 with a status URL.</summary>
     public TimeSpan QueuedWriteTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often the invariant gauge re-checks each active sale.</summary>
+    public TimeSpan InvariantCheckInterval { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 public enum BookingWritePath { Queued, Direct }

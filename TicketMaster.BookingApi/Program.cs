@@ -1,4 +1,5 @@
 using TicketMaster.BookingApi.Bookings;
+using TicketMaster.BookingApi.Invariants;
 using TicketMaster.BookingApi.Payments;
 using TicketMaster.BookingApi.Reservations;
 using TicketMaster.BookingApi.Seats;
@@ -22,6 +23,7 @@ app.MapWaitingRoomApi();
 app.MapReservationsApi();
 app.MapConfirmApi();
 app.MapConfirmationsApi();
+app.MapInvariantsApi();
 app.MapBookingsApi();
 app.MapStripeWebhookApi();
 // The benchmarks' baseline: the cheapest possible endpoint of this same process (bench/).

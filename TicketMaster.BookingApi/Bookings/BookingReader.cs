@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Caching.Memory;
+using TicketMaster.BookingApi.Caching;
 using MySqlConnector;
 using TicketMaster.BookingApi.Seats;
 using TicketMaster.ServiceDefaults.Search;
@@ -6,7 +6,7 @@ using TicketMaster.ServiceDefaults.Search;
 namespace TicketMaster.BookingApi.Bookings;
 
 // Builds the booking response (confirmation number, event details, check-in details) from MySQL.
-public sealed class BookingReader(MySqlDataSource dataSource, TicketCodes codes, SeatCatalog catalog, IMemoryCache cache)
+public sealed class BookingReader(MySqlDataSource dataSource, TicketCodes codes, SeatCatalog catalog, SingleFlightCache cache)
 {
     private static readonly TimeSpan GatesOpenBeforeStart = TimeSpan.FromHours(1);
     // An event's name, times, venue and performers as shown on a booking: a sale confirms thousands against one event.
@@ -31,11 +31,10 @@ public sealed class BookingReader(MySqlDataSource dataSource, TicketCodes codes,
     }
 
     private async Task<EventDetails> EventDetailsAsync(long eventId, CancellationToken cancellationToken) =>
-        (await cache.GetOrCreateAsync(("booking-event", eventId), async entry =>
+        (await cache.GetAsync(("booking-event", eventId), EventDetailsFreshness, async () =>
         {
-            entry.AbsoluteExpirationRelativeToNow = EventDetailsFreshness;
-            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            var document = await EventDocumentReader.ReadAsync(connection, null, eventId, cancellationToken);
+            await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
+            var document = await EventDocumentReader.ReadAsync(connection, null, eventId, CancellationToken.None);
             return new EventDetails(document!.EventId, document.EventName, document.StartsAt, document.EndsAt, document.Venue, document.Performers);
         }))!;
 

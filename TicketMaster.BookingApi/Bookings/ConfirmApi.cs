@@ -51,12 +51,6 @@ public static class ConfirmApi
             return Problems.NotFound("Reservation not found", "No reservation holds this seat; reserve it first.");
         }
 
-        // A retried confirm (lost response, double click) returns the booking it already made.
-        if (await bookings.ByReservationAsync(reservationId, userId, cancellationToken) is { } existing)
-        {
-            return TypedResults.Created($"/v1/booking/bookings/{existing.BookingId}", existing);
-        }
-
         var found = await holds.GetAsync(reservationId, cancellationToken);
         if (found is not { Record: { } record } || record.UserId != userId)
         {
@@ -64,6 +58,12 @@ public static class ConfirmApi
         }
         if (found.Value.Active is not { } reservation)
         {
+            // The hold is gone: a retried confirm (lost response, double click) finds the booking it already made;
+            // otherwise the hold lapsed.
+            if (await bookings.ByReservationAsync(reservationId, userId, cancellationToken) is { } existing)
+            {
+                return TypedResults.Created($"/v1/booking/bookings/{existing.BookingId}", existing);
+            }
             return TypedResults.Problem(statusCode: StatusCodes.Status410Gone, title: "Reservation expired",
                 detail: $"The hold ended at {record.ExpiresAt:O}; the seats may have been taken. Reserve again.");
         }

@@ -1,4 +1,6 @@
 using TicketMaster.BookingApi.Bookings;
+using TicketMaster.BookingApi.Caching;
+using TicketMaster.BookingApi.Invariants;
 using TicketMaster.BookingApi.Payments;
 using TicketMaster.BookingApi.Reservations;
 using TicketMaster.BookingApi.Seats;
@@ -25,6 +27,7 @@ public static class Extensions
 
         builder.Services.Configure<BookingOptions>(builder.Configuration.GetSection("Booking"));
         builder.Services.AddMemoryCache();
+        builder.Services.AddSingleton<SingleFlightCache>();
         builder.Services.AddSingleton<SeatEvents>();
         builder.Services.AddSingleton<SeatCatalog>();
         builder.Services.AddSingleton<HoldStore>();
@@ -49,6 +52,11 @@ public static class Extensions
         // Queued writes (DESIGN §3 item 6): every replica publishes confirms and runs a batching writer.
         builder.Services.AddSingleton<BookingWriteQueue>();
         builder.Services.AddHostedService<BookingWriteConsumer>();
+
+        // The invariant check, on demand and as a gauge of active sales.
+        builder.Services.AddSingleton<SaleInvariants>();
+        builder.Services.AddSingleton<InvariantMonitor>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<InvariantMonitor>());
         builder.Services.AddSingleton(TicketCodes.FromSigningKey(builder.Configuration["Auth:SigningKey"]!));
 
         // Waiting rooms of hot events (Booking:WaitingRoom:*).

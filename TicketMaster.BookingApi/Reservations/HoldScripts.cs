@@ -99,13 +99,16 @@ public static class HoldScripts
         """;
 
     // After the booking committed. KEYS[1..n] hold keys, n+1 sold set, n+2 user's booked seats, n+3 reservation,
-    // n+4 user holds, n+5 seat log; ARGV: reservation id, n, event id, seat ids csv
+    // n+4 user holds, n+5 seat log; ARGV: reservation id, n, event id, seat ids csv. A sold seat is held by nobody:
+    // not by this reservation, nor by a fan who took it after this hold had lapsed (that fan's confirm loses at
+    // MySQL; meanwhile the seat must not look held).
     public const string MarkSold = Announce + ReleaseHolds + """
         local n = tonumber(ARGV[2])
         for i = 1, n do
           local seat = string.match(KEYS[i], ':hold:(%d+)$')
           redis.call('SADD', KEYS[n + 1], seat)
           redis.call('SADD', KEYS[n + 2], seat)
+          redis.call('DEL', KEYS[i])
         end
         release_holds(n, ARGV[1], KEYS[n + 3], KEYS[n + 4])
         announce(KEYS[n + 5], ARGV[3], 'sold', ARGV[4])

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using TicketMaster.BookingApi.Invariants;
 using TicketMaster.BookingApi.Seats;
 using TicketMaster.BookingApi.WaitingRoom;
 using TicketMaster.ServiceDefaults.Http;
@@ -27,7 +28,7 @@ public static class ReservationsApi
 
     public static async Task<Results<Created<ReservationResponse>, ValidationProblem, ProblemHttpResult>> Reserve(
         ReserveRequest request, ClaimsPrincipal user, HttpRequest http, HoldStore holds, SeatCatalog catalog,
-        QueuePasses passes, IOptions<BookingOptions> options, CancellationToken cancellationToken)
+        QueuePasses passes, InvariantMonitor invariants, IOptions<BookingOptions> options, CancellationToken cancellationToken)
     {
         var seatIds = (request.SeatIds ?? (request.SeatId is { } single ? [single] : [])).Distinct().ToList();
         var errors = new ValidationErrors();
@@ -74,6 +75,7 @@ public static class ReservationsApi
         }
         var reservationId = Reservation.NewId(eventId, userId, idempotencyKey.Length == 0 ? null : idempotencyKey);
         var outcome = await holds.ReserveAsync(eventId, userId, seatIds, reservationId, sale.MaxTicketsPerUser, cancellationToken);
+        invariants.Watch(eventId);
 
         return outcome switch
         {

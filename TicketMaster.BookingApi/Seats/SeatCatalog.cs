@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Caching.Memory;
+using TicketMaster.BookingApi.Caching;
 using MySqlConnector;
 using TicketMaster.ServiceDefaults.Search;
 
@@ -15,7 +15,7 @@ public sealed record SeatRow(long SeatId, string Section, string Row, int Number
 // The event and seat facts the booking side reads from MySQL. A hot sale asks for the same event thousands of
 // times a second, so its facts are kept in memory briefly: the seat list of an event never changes, its status
 // and limits may (an organizer's PATCH), hence the short lifetime for those.
-public sealed class SeatCatalog(MySqlDataSource dataSource, IMemoryCache cache)
+public sealed class SeatCatalog(MySqlDataSource dataSource, SingleFlightCache cache)
 {
     private static readonly TimeSpan SaleFreshness = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan SeatListLifetime = TimeSpan.FromMinutes(10);
@@ -25,14 +25,13 @@ public sealed class SeatCatalog(MySqlDataSource dataSource, IMemoryCache cache)
     /// <summary>Null when the event does not exist.</summary>
     public async Task<EventSale?> GetSaleAsync(long eventId, IReadOnlyList<long> seatIds, CancellationToken cancellationToken)
     {
-        var facts = await cache.GetOrCreateAsync(("sale", eventId), async entry =>
+        var facts = await cache.GetAsync(("sale", eventId), SaleFreshness, async () =>
         {
-            entry.AbsoluteExpirationRelativeToNow = SaleFreshness;
-            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
             await using var command = new MySqlCommand("SELECT status, on_sale_at, max_tickets_per_user, waiting_room FROM event WHERE event_id = @event", connection);
             command.Parameters.AddWithValue("@event", eventId);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            return await reader.ReadAsync(cancellationToken)
+            await using var reader = await command.ExecuteReaderAsync(CancellationToken.None);
+            return await reader.ReadAsync(CancellationToken.None)
                 ? new SaleFacts(reader.GetString(0), EventDocumentReader.Utc(reader.GetDateTime(1)), reader.GetInt32(2), reader.GetBoolean(3))
                 : null;
         });
@@ -47,10 +46,9 @@ public sealed class SeatCatalog(MySqlDataSource dataSource, IMemoryCache cache)
 
     /// <summary>The seats of the event by id, with section, row, number and price (fixed once the event exists; status not kept).</summary>
     public async Task<IReadOnlyDictionary<long, SeatRow>> SeatRowsAsync(long eventId, CancellationToken cancellationToken) =>
-        (await cache.GetOrCreateAsync(("seat-rows", eventId), async entry =>
+        (await cache.GetAsync(("seat-rows", eventId), SeatListLifetime, async () =>
         {
-            entry.AbsoluteExpirationRelativeToNow = SeatListLifetime;
-            return (await GetSeatsAsync(eventId, cancellationToken) ?? []).ToDictionary(s => s.SeatId);
+            return (await GetSeatsAsync(eventId, CancellationToken.None) ?? []).ToDictionary(s => s.SeatId);
         }))!;
 
     /// <summary>Every seat of the event with its section, row, number, price and sold/available status; null when no such event.</summary>

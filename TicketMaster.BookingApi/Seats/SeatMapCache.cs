@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Caching.Memory;
+using TicketMaster.BookingApi.Caching;
 using StackExchange.Redis;
 using TicketMaster.BookingApi.Reservations;
 
@@ -13,20 +13,19 @@ public sealed record SeatMapSnapshot(SeatMap Map, StreamPosition LogPosition);
 
 // Many fans poll the seat map or open the seat stream during a sale: one MySQL + Redis read per event per second
 // and replica serves them all.
-public sealed class SeatMapCache(SeatCatalog catalog, HoldStore holds, IConnectionMultiplexer redis, IMemoryCache cache)
+public sealed class SeatMapCache(SeatCatalog catalog, HoldStore holds, IConnectionMultiplexer redis, SingleFlightCache cache)
 {
     private static readonly TimeSpan Freshness = TimeSpan.FromSeconds(1);
 
     /// <summary>Null when there is no such event.</summary>
     public Task<SeatMapSnapshot?> GetAsync(long eventId, CancellationToken cancellationToken) =>
-        cache.GetOrCreateAsync(("seat-map", eventId), async entry =>
+        cache.GetAsync(("seat-map", eventId), Freshness, async () =>
         {
-            entry.AbsoluteExpirationRelativeToNow = Freshness;
             // The log position first: a change after it may or may not be in the map, and replaying it is harmless
             // (deltas are states), whereas a change before it must be.
             var last = await redis.GetDatabase().StreamRangeAsync(HoldKeys.SeatLog(eventId), "-", "+", count: 1, messageOrder: Order.Descending);
             var position = last.Length == 0 ? StreamPosition.Start : StreamPosition.Parse(last[0].Id!);
-            var seats = await catalog.GetSeatsAsync(eventId, cancellationToken);
+            var seats = await catalog.GetSeatsAsync(eventId, CancellationToken.None);
             if (seats is null)
             {
                 return null;

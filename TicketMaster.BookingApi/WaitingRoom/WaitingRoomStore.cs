@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Extensions.Caching.Memory;
+using TicketMaster.BookingApi.Caching;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using TicketMaster.BookingApi.Reservations;
@@ -11,7 +11,7 @@ namespace TicketMaster.BookingApi.WaitingRoom;
 
 // DESIGN §5: a Redis sorted set per event. Nobody is ever removed from it, so a fan's rank is fixed once the
 // sale opens (later joiners go behind) and admission is a single counter: the first `admitted` ranks are in.
-public sealed class WaitingRoomStore(IConnectionMultiplexer redis, QueuePasses passes, IMemoryCache cache, IOptions<WaitingRoomOptions> options)
+public sealed class WaitingRoomStore(IConnectionMultiplexer redis, QueuePasses passes, SingleFlightCache cache, IOptions<WaitingRoomOptions> options)
 {
     public const string OrderRule =
         "Fans who joined before on_sale_at are ordered by the first 13 hex digits of SHA-1(seed + \":\" + user_id), smallest first; "
@@ -94,9 +94,8 @@ public sealed class WaitingRoomStore(IConnectionMultiplexer redis, QueuePasses p
         sale.Capacity > 0 && await Db.SetLengthAsync(HoldKeys.Sold(eventId)) >= sale.Capacity;
 
     private async Task<Room> RoomAsync(long eventId, EventSale sale) =>
-        (await cache.GetOrCreateAsync(("waiting-room", eventId), async entry =>
+        (await cache.GetAsync(("waiting-room", eventId), RoomFreshness, async () =>
         {
-            entry.AbsoluteExpirationRelativeToNow = RoomFreshness;
             var admitted = await Db.StringGetAsync(WaitingRoomKeys.Admitted(eventId));
             return new Room(admitted.HasValue ? (long)admitted : 0, await Db.SortedSetLengthAsync(WaitingRoomKeys.Queue(eventId)),
                 await RateAsync(eventId), await SoldOutAsync(eventId, sale));

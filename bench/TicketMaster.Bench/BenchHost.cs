@@ -17,11 +17,12 @@ public sealed class BenchHost : IAsyncDisposable
 
     public DistributedApplication App { get; private set; } = null!;
 
-    public static async Task<BenchHost> StartAsync()
+    /// <param name="settings">Extra AppHost settings, e.g. "--TicketMaster:Booking:WritePath=Direct".</param>
+    public static async Task<BenchHost> StartAsync(params string[] settings)
     {
         var host = new BenchHost();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.TicketMaster_AppHost>(
-            [$"--TicketMaster:DataDir={host._dataDir}", "--TicketMaster:FastUnsafeStorage=true", $"--Parameters:jwt-signing-key={SigningKey}"],
+            [$"--TicketMaster:DataDir={host._dataDir}", "--TicketMaster:FastUnsafeStorage=true", $"--Parameters:jwt-signing-key={SigningKey}", .. settings],
             (options, _) => options.DisableDashboard = true);
         host.App = await builder.BuildAsync();
         await host.App.StartAsync();
