@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 using MySqlConnector;
 using TicketMaster.BookingApi.Reservations;
 using TicketMaster.ServiceDefaults;
@@ -21,13 +22,19 @@ public sealed record WriteResult(WriteOutcome Outcome, long BookingId, string? C
 
 // DESIGN §3 step 2, the one place a seat becomes sold. Redis holds only make collisions rare; this makes them
 // impossible: the conditional UPDATE flips exactly the seats that are still available and the payment joins only
-// if the reconciler has not voided it; unless both hold for the whole reservation, that reservation's part is
-// rolled back to its savepoint. UNIQUE(event_id, seat_id) on ticket backs it up. A batch (the queued writer)
-// records many reservations in one transaction; each still succeeds or fails on its own.
+// if the reconciler has not voided it; unless both hold for the whole reservation, that reservation's rows are
+// put back and nothing else of it is written. UNIQUE(event_id, seat_id) on ticket backs it up.
+// A batch (the queued writer) records many reservations in one transaction and ONE round trip: each reservation's
+// statements are guarded by a user variable (@ok_i) instead of a client-side check, so each still succeeds or fails
+// on its own. That needs a data source with AllowUserVariables=true.
 public sealed class BookingWriter(MySqlDataSource dataSource, Outbox outbox)
 {
     private const string ConfirmationAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"; // no 0/O, 1/I
     private const int MaxAttempts = 5;
+
+    /// <summary>The connection string the writer needs: the service's own, with user variables allowed.</summary>
+    public static string ConnectionString(string connectionString) =>
+        new MySqlConnectionStringBuilder(connectionString) { AllowUserVariables = true }.ConnectionString;
 
     public async Task<WriteResult> WriteAsync(BookingWrite write, CancellationToken cancellationToken) =>
         (await WriteBatchAsync([write], cancellationToken))[0];
@@ -57,10 +64,31 @@ public sealed class BookingWriter(MySqlDataSource dataSource, Outbox outbox)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var results = new List<WriteResult>(writes.Count);
-        foreach (var write in writes)
+        await using var command = new MySqlCommand { Connection = connection, Transaction = transaction };
+        var sql = new StringBuilder();
+        var planned = new List<WriteResult>(writes.Count);
+        for (var i = 0; i < writes.Count; i++)
         {
-            results.Add(await TryWriteOneAsync(connection, transaction, write, cancellationToken));
+            planned.Add(Append(sql, command, i, writes[i]));
+        }
+        command.CommandText = sql.ToString();
+
+        var results = new List<WriteResult>(writes.Count);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            for (var i = 0; i < writes.Count; i++)
+            {
+                if (!await reader.ReadAsync(cancellationToken))
+                {
+                    throw new InvalidOperationException("the booking batch returned fewer outcomes than writes");
+                }
+                var booked = Convert.ToInt64(reader.GetValue(0)) == 1;
+                var existing = reader.IsDBNull(1) ? (long?)null : reader.GetInt64(1);
+                results.Add(booked ? planned[i]
+                    // A retried confirm (or a redelivered queue message) finds its own earlier booking here.
+                    : existing is { } earlier ? new WriteResult(WriteOutcome.AlreadyBooked, earlier, null, []) : WriteResult.Lost);
+                await reader.NextResultAsync(cancellationToken);
+            }
         }
         await transaction.CommitAsync(cancellationToken);
         if (results.Any(r => r.Outcome == WriteOutcome.Booked))
@@ -70,73 +98,54 @@ public sealed class BookingWriter(MySqlDataSource dataSource, Outbox outbox)
         return results;
     }
 
-    private static async Task<WriteResult> TryWriteOneAsync(MySqlConnection connection, MySqlTransaction transaction, BookingWrite write,
-        CancellationToken cancellationToken)
+    /// <summary>Appends write <paramref name="i"/>'s statements (ending with a SELECT of its outcome) and parameters.</summary>
+    private static WriteResult Append(StringBuilder sql, MySqlCommand command, int i, BookingWrite write)
     {
         var reservation = write.Reservation;
         var bookingId = Ids.New();
-        var seats = string.Join(',', reservation.SeatIds);
-
-        // Round trip 1: claim the seats and the payment. Both UPDATEs count their rows into one total, which is
-        // the seat count + 1 exactly when every seat was available and the payment was still unvoided.
-        await using (var claim = new MySqlCommand($"""
-            SAVEPOINT booking_write;
-            UPDATE event_seat SET status = 'sold', booking_id = @booking
-            WHERE event_id = @event AND seat_id IN ({seats}) AND status = 'available';
-            UPDATE payment SET booking_id = @booking, status = 'authorized', provider_ref = @payment, updated_at = CURRENT_TIMESTAMP(3)
-            WHERE reservation_id = @reservation AND booking_id IS NULL AND status IN ('authorizing', 'authorized');
-            """, connection, transaction))
-        {
-            claim.Parameters.AddWithValue("@booking", bookingId);
-            claim.Parameters.AddWithValue("@event", reservation.EventId);
-            claim.Parameters.AddWithValue("@reservation", reservation.ReservationId);
-            claim.Parameters.AddWithValue("@payment", write.PaymentRef);
-            if (await claim.ExecuteNonQueryAsync(cancellationToken) != reservation.SeatIds.Count + 1)
-            {
-                await using var undo = new MySqlCommand("ROLLBACK TO SAVEPOINT booking_write", connection, transaction);
-                await undo.ExecuteNonQueryAsync(cancellationToken);
-                // A retried confirm (or a redelivered queue message) finds its own earlier booking here.
-                await using var earlier = new MySqlCommand("SELECT booking_id FROM booking WHERE reservation_id = @reservation", connection, transaction);
-                earlier.Parameters.AddWithValue("@reservation", reservation.ReservationId);
-                return await earlier.ExecuteScalarAsync(cancellationToken) is long existing
-                    ? new WriteResult(WriteOutcome.AlreadyBooked, existing, null, [])
-                    : WriteResult.Lost;
-            }
-        }
-
-        // Round trip 2: the booking, its tickets and the outbox row that announces it.
         var confirmation = string.Concat(RandomNumberGenerator.GetItems<char>(ConfirmationAlphabet, 10));
         var tickets = reservation.SeatIds.Select(seat => new WrittenTicket(Ids.New(), seat)).ToList();
-        await using (var insert = new MySqlCommand($"""
-            INSERT INTO `user` (user_id) VALUES (@user) ON DUPLICATE KEY UPDATE user_id = user_id;
+        var p = $"@w{i}";
+        var (ok, claimed, n) = ($"@ok_{i}", $"@seats_{i}", reservation.SeatIds.Count);
+        var seats = string.Join(',', reservation.SeatIds);
+        var ids = string.Join(" UNION ALL SELECT ", tickets.Select(t => $"{t.TicketId} AS ticket_id, {t.SeatId} AS seat_id"));
+
+        sql.Append($"""
+            UPDATE event_seat SET status = 'sold', booking_id = {p}booking
+              WHERE event_id = {p}event AND seat_id IN ({seats}) AND status = 'available';
+            SET {claimed} = ROW_COUNT();
+            UPDATE payment SET booking_id = {p}booking, status = 'authorized', provider_ref = {p}payment, updated_at = CURRENT_TIMESTAMP(3)
+              WHERE reservation_id = {p}reservation AND booking_id IS NULL AND status IN ('authorizing', 'authorized') AND {claimed} = {n};
+            SET {ok} = ({claimed} = {n} AND ROW_COUNT() = 1);
+            UPDATE event_seat SET status = 'available', booking_id = NULL
+              WHERE NOT {ok} AND event_id = {p}event AND seat_id IN ({seats}) AND booking_id = {p}booking;
+            INSERT IGNORE INTO `user` (user_id) SELECT {p}user FROM DUAL WHERE {ok};
             INSERT INTO booking (booking_id, confirmation_number, reservation_id, user_id, event_id, status, total_cents, payment_ref)
-            VALUES (@booking, @confirmation, @reservation, @user, @event, 'confirmed', @total, @payment);
+              SELECT {p}booking, {p}confirmation, {p}reservation, {p}user, {p}event, 'confirmed', {p}total, {p}payment FROM DUAL WHERE {ok};
             INSERT INTO ticket (ticket_id, booking_id, event_id, seat_id, price_cents)
-            SELECT ids.ticket_id, @booking, es.event_id, es.seat_id, es.price_cents
-            FROM event_seat es JOIN (SELECT {string.Join(" UNION ALL SELECT ", tickets.Select(t => $"{t.TicketId} AS ticket_id, {t.SeatId} AS seat_id"))}) ids
-              ON ids.seat_id = es.seat_id
-            WHERE es.event_id = @event;
-            {Outbox.InsertSql}
-            """, connection, transaction))
+              SELECT ids.ticket_id, {p}booking, es.event_id, es.seat_id, es.price_cents
+              FROM event_seat es JOIN (SELECT {ids}) ids ON ids.seat_id = es.seat_id
+              WHERE es.event_id = {p}event AND {ok};
+            {Outbox.InsertSql($"w{i}outbox", ok)}
+            SELECT {ok}, (SELECT booking_id FROM booking WHERE reservation_id = {p}reservation);
+
+            """);
+        command.Parameters.AddWithValue($"{p}booking", bookingId);
+        command.Parameters.AddWithValue($"{p}confirmation", confirmation);
+        command.Parameters.AddWithValue($"{p}reservation", reservation.ReservationId);
+        command.Parameters.AddWithValue($"{p}user", reservation.UserId);
+        command.Parameters.AddWithValue($"{p}event", reservation.EventId);
+        command.Parameters.AddWithValue($"{p}total", write.TotalCents);
+        command.Parameters.AddWithValue($"{p}payment", write.PaymentRef);
+        Outbox.AddParameters(command, "booking", bookingId, "booking.confirmed", new
         {
-            insert.Parameters.AddWithValue("@booking", bookingId);
-            insert.Parameters.AddWithValue("@confirmation", confirmation);
-            insert.Parameters.AddWithValue("@reservation", reservation.ReservationId);
-            insert.Parameters.AddWithValue("@user", reservation.UserId);
-            insert.Parameters.AddWithValue("@event", reservation.EventId);
-            insert.Parameters.AddWithValue("@total", write.TotalCents);
-            insert.Parameters.AddWithValue("@payment", write.PaymentRef);
-            Outbox.AddParameters(insert, "booking", bookingId, "booking.confirmed", new
-            {
-                booking_id = bookingId,
-                reservation_id = reservation.ReservationId,
-                event_id = reservation.EventId,
-                user_id = reservation.UserId,
-                seat_ids = reservation.SeatIds,
-                total_cents = write.TotalCents,
-            });
-            await insert.ExecuteNonQueryAsync(cancellationToken);
-        }
+            booking_id = bookingId,
+            reservation_id = reservation.ReservationId,
+            event_id = reservation.EventId,
+            user_id = reservation.UserId,
+            seat_ids = reservation.SeatIds,
+            total_cents = write.TotalCents,
+        }, prefix: $"w{i}outbox");
         return new WriteResult(WriteOutcome.Booked, bookingId, confirmation, tickets);
     }
 }

@@ -47,7 +47,11 @@ public static class Extensions
             builder.Services.AddSingleton<IPaymentGateway, SimulatedPaymentGateway>();
         }
         builder.Services.AddHostedService<PaymentReconciler>();
-        builder.Services.AddSingleton<BookingWriter>();
+        // The booking writer's batches guard each reservation with user variables: its own pool allows them.
+        var writerConnectionString = BookingWriter.ConnectionString(builder.Configuration.GetConnectionString("mysql")!);
+        builder.Services.AddSingleton(sp => new BookingWriter(
+            new MySqlConnector.MySqlDataSourceBuilder(writerConnectionString).UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>()).Build(),
+            sp.GetRequiredService<TicketMaster.ServiceDefaults.Messaging.Outbox>()));
         builder.Services.AddSingleton<BookingReader>();
         // Queued writes (DESIGN §3 item 6): every replica publishes confirms and runs a batching writer.
         builder.Services.AddSingleton<BookingWriteQueue>();

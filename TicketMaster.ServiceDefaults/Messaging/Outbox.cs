@@ -8,29 +8,38 @@ namespace TicketMaster.ServiceDefaults.Messaging;
 // so a change and its announcement commit or roll back together. The relay publishes it later.
 public sealed class Outbox(OutboxSignal signal)
 {
-    /// <summary>The INSERT, for a caller that sends it within a larger command (with <see cref="AddParameters"/>).</summary>
-    public const string InsertSql = """
-        INSERT INTO outbox (aggregate_type, aggregate_id, message_type, payload, traceparent, tracestate)
-        VALUES (@outboxAggregateType, @outboxAggregateId, @outboxMessageType, @outboxPayload, @outboxTraceparent, @outboxTracestate);
-        """;
+    private const string Columns = "aggregate_type, aggregate_id, message_type, payload, traceparent, tracestate";
+
+    /// <summary>
+    /// The INSERT for a caller that sends it within a larger command (parameters from <see cref="AddParameters"/>
+    /// with the same prefix); with <paramref name="onlyIf"/>, a SQL condition, the row is written only when it holds.
+    /// </summary>
+    public static string InsertSql(string prefix = "outbox", string? onlyIf = null)
+    {
+        var values = $"@{prefix}AggregateType, @{prefix}AggregateId, @{prefix}MessageType, @{prefix}Payload, @{prefix}Traceparent, @{prefix}Tracestate";
+        return onlyIf is null
+            ? $"INSERT INTO outbox ({Columns}) VALUES ({values});"
+            : $"INSERT INTO outbox ({Columns}) SELECT {values} FROM DUAL WHERE {onlyIf};";
+    }
 
     public async Task AppendAsync(MySqlTransaction transaction, string aggregateType, long aggregateId, string messageType,
         object payload, CancellationToken cancellationToken)
     {
-        await using var command = new MySqlCommand(InsertSql, transaction.Connection, transaction);
+        await using var command = new MySqlCommand(InsertSql(), transaction.Connection, transaction);
         AddParameters(command, aggregateType, aggregateId, messageType, payload);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public static void AddParameters(MySqlCommand command, string aggregateType, long aggregateId, string messageType, object payload)
+    public static void AddParameters(MySqlCommand command, string aggregateType, long aggregateId, string messageType, object payload,
+        string prefix = "outbox")
     {
-        command.Parameters.AddWithValue("@outboxAggregateType", aggregateType);
-        command.Parameters.AddWithValue("@outboxAggregateId", aggregateId);
-        command.Parameters.AddWithValue("@outboxMessageType", messageType);
-        command.Parameters.AddWithValue("@outboxPayload", JsonSerializer.Serialize(payload, TicketMasterJson.Options));
+        command.Parameters.AddWithValue($"@{prefix}AggregateType", aggregateType);
+        command.Parameters.AddWithValue($"@{prefix}AggregateId", aggregateId);
+        command.Parameters.AddWithValue($"@{prefix}MessageType", messageType);
+        command.Parameters.AddWithValue($"@{prefix}Payload", JsonSerializer.Serialize(payload, TicketMasterJson.Options));
         // The request's trace continues through the relay and its consumers: one trace from the request on.
-        command.Parameters.AddWithValue("@outboxTraceparent", Activity.Current?.Id);
-        command.Parameters.AddWithValue("@outboxTracestate", Activity.Current?.TraceStateString);
+        command.Parameters.AddWithValue($"@{prefix}Traceparent", Activity.Current?.Id);
+        command.Parameters.AddWithValue($"@{prefix}Tracestate", Activity.Current?.TraceStateString);
     }
 
     /// <summary>Call after the transaction committed: wakes the relay instead of waiting for its next poll.</summary>

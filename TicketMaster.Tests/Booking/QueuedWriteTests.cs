@@ -37,7 +37,8 @@ public sealed class QueuedWriteTests(AppHostFixture fixture)
         var sale = await BookingSetup.CreateAsync(fixture, seats: 4);
         await using var dataSource = new MySqlDataSource(await fixture.GetConnectionStringAsync("mysql"));
         var ledger = new PaymentLedger(dataSource);
-        var writer = new BookingWriter(dataSource, new Outbox(new OutboxSignal()));
+        await using var writerSource = new MySqlDataSource(BookingWriter.ConnectionString(await fixture.GetConnectionStringAsync("mysql")));
+        var writer = new BookingWriter(writerSource, new Outbox(new OutboxSignal()));
         async Task<BookingWrite> PaidAsync(string user, params long[] seats)
         {
             var reservation = new Reservation(Reservation.NewId(sale.EventId, user, null), sale.EventId, user, seats, DateTimeOffset.UtcNow.AddMinutes(5));

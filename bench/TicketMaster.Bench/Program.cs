@@ -1,10 +1,13 @@
 using TicketMaster.Bench;
+using TicketMaster.Bench.Onsale;
 
 // dotnet run -c Release --project bench/TicketMaster.Bench -- catalog [--events N] [--seconds S] [--concurrency C]
 //                                                            booking [--seconds S] [--concurrency C]
+//                                                            onsale [--seats N] [--users M] [--rate A] [--concurrency C]
+//                                                                   [--hold-ttl S] [--write-path Queued|Direct] [--plot file.png]
 var command = args.FirstOrDefault() ?? "catalog";
-int Option(string name, int fallback) =>
-    Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var value) ? value : fallback;
+string? Text(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+int Option(string name, int fallback) => int.TryParse(Text(name), out var value) ? value : fallback;
 
 switch (command)
 {
@@ -14,7 +17,17 @@ switch (command)
     case "booking":
         await BookingBench.RunAsync(TimeSpan.FromSeconds(Option("--seconds", 10)), Option("--concurrency", 32));
         return 0;
+    case "onsale":
+        var seats = Option("--seats", 2_000);
+        var options = new OnsaleOptions(seats, Option("--users", 10_000))
+        {
+            Concurrency = Option("--concurrency", 64),
+            // Roughly what the booking path absorbs here; an organizer would tune it the same way.
+            AdmissionsPerSecond = Option("--rate", Math.Clamp(seats / 100, 20, 400)),
+            HoldTtl = TimeSpan.FromSeconds(Option("--hold-ttl", 30)),
+        };
+        return await OnsaleBench.RunAsync(options, Text("--write-path") ?? "Queued", Text("--plot") ?? "onsale.png");
     default:
-        Console.Error.WriteLine($"unknown benchmark '{command}' (known: catalog, booking)");
+        Console.Error.WriteLine($"unknown benchmark '{command}' (known: catalog, booking, onsale)");
         return 2;
 }
