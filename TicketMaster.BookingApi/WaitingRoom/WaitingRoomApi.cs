@@ -86,6 +86,7 @@ public static class WaitingRoomApi
         try
         {
             var sent = (Status: "", Position: -1L);
+            (string UserId, long Rank)? place = null;
             using var timer = new PeriodicTimer(options.Value.PositionUpdateInterval);
             while (true)
             {
@@ -106,7 +107,16 @@ public static class WaitingRoomApi
                 }
                 await timer.WaitForNextTickAsync(cancellationToken);
                 var sale = await catalog.GetSaleAsync(eventId, [], cancellationToken);
-                status = sale is null ? status with { Status = QueueStates.Expired } : await rooms.StatusAsync(queueId, sale, eventId) ?? status;
+                if (sale is null)
+                {
+                    return Results.Empty;
+                }
+                // Before the sale pre-sale joiners still shuffle in; after it the place is fixed and only the room moves.
+                if (place is null || sale.OnSaleAt > DateTimeOffset.UtcNow)
+                {
+                    place = await rooms.PlaceAsync(queueId, eventId);
+                }
+                status = place is { } known ? await rooms.StatusAsync(queueId, known, sale, eventId) : status;
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -49,25 +49,34 @@ public sealed class WaitingRoomStore(IConnectionMultiplexer redis, QueuePasses p
         return (queueId, queueId == fresh);
     }
 
-    /// <summary>Null when there is no such queue id.</summary>
-    public async Task<QueueStatus?> StatusAsync(string queueId, EventSale sale, long eventId)
+    /// <summary>The fan and rank (0-based) behind a queue id; null when there is no such queue id.</summary>
+    public async Task<(string UserId, long Rank)?> PlaceAsync(string queueId, long eventId)
     {
         var userId = (string?)await Db.HashGetAsync(WaitingRoomKeys.UserByQueueId(eventId), queueId);
         var rank = await Db.SortedSetRankAsync(WaitingRoomKeys.Queue(eventId), queueId);
-        if (userId is null || rank is null)
-        {
-            return null;
-        }
+        return userId is null || rank is null ? null : (userId, rank.Value);
+    }
+
+    /// <summary>Null when there is no such queue id.</summary>
+    public async Task<QueueStatus?> StatusAsync(string queueId, EventSale sale, long eventId) =>
+        await PlaceAsync(queueId, eventId) is { } place ? await StatusAsync(queueId, place, sale, eventId) : null;
+
+    /// <summary>
+    /// The status of a known place. Once the sale is open a rank never changes (nobody leaves, later joiners go
+    /// behind), so a position stream looks the place up once and then only reads the room's shared counters.
+    /// </summary>
+    public async Task<QueueStatus> StatusAsync(string queueId, (string UserId, long Rank) place, EventSale sale, long eventId)
+    {
         var room = await RoomAsync(eventId, sale);
         var now = DateTimeOffset.UtcNow;
-        if (rank < room.Admitted)
+        if (place.Rank < room.Admitted)
         {
             var expires = DateTimeOffset.FromUnixTimeMilliseconds(await PassExpiryAsync(eventId, queueId, now));
             return expires <= now
                 ? new QueueStatus(queueId, eventId, QueueStates.Expired, 0, 0, null, expires, sale.OnSaleAt)
-                : new QueueStatus(queueId, eventId, QueueStates.Admitted, 0, 0, passes.Issue(eventId, userId, expires), expires, sale.OnSaleAt);
+                : new QueueStatus(queueId, eventId, QueueStates.Admitted, 0, 0, passes.Issue(eventId, place.UserId, expires), expires, sale.OnSaleAt);
         }
-        var position = rank.Value - room.Admitted + 1;
+        var position = place.Rank - room.Admitted + 1;
         var untilSale = Math.Max(0, (sale.OnSaleAt - now).TotalSeconds);
         return new QueueStatus(queueId, eventId, room.SoldOut ? QueueStates.SoldOut : QueueStates.Waiting, position,
             Math.Round(untilSale + position / room.Rate, 1), null, null, sale.OnSaleAt);

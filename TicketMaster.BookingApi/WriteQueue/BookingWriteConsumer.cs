@@ -9,9 +9,10 @@ using TicketMaster.ServiceDefaults;
 
 namespace TicketMaster.BookingApi.WriteQueue;
 
-// The writer end of the queue: takes whatever confirmations are waiting (up to BatchSize) and records them in one
-// MySQL transaction (BookingWriter.WriteBatchAsync: each reservation still succeeds or fails on its own), marks
-// the booked seats sold in Redis, replies to each caller, then acks. A crash before the ack redelivers the batch;
+// The writer end of the queue: takes whatever messages are waiting (each an array of confirmations from one
+// replica; up to BatchSize confirmations in all) and records them in one MySQL transaction
+// (BookingWriter.WriteBatchAsync: each reservation still succeeds or fails on its own), marks the booked seats
+// sold in Redis, replies to each message, then acks. A crash before the ack redelivers the batch;
 // writing it again finds the bookings already made (AlreadyBooked), so nothing is written twice.
 public sealed class BookingWriteConsumer(IConnection connection, BookingWriter writer, HoldStore holds, IOptions<BookingOptions> options,
     ILogger<BookingWriteConsumer> logger) : BackgroundService
@@ -19,6 +20,8 @@ public sealed class BookingWriteConsumer(IConnection connection, BookingWriter w
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
 
     private sealed record Delivery(ulong Tag, string? ReplyTo, string? CorrelationId, byte[] Body);
+
+    private sealed record Message(Delivery Delivery, BookingWrite[] Writes);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -63,19 +66,21 @@ public sealed class BookingWriteConsumer(IConnection connection, BookingWriter w
         await channel.BasicConsumeAsync(WriteQueueTopology.Queue, autoAck: false, consumer, stoppingToken);
         logger.LogInformation("Writing bookings from {Queue} in batches of up to {BatchSize}", WriteQueueTopology.Queue, batchSize);
 
-        var batch = new List<(Delivery Delivery, BookingWrite Write)>(batchSize);
+        var batch = new List<Message>();
         while (await inbox.Reader.WaitToReadAsync(stoppingToken))
         {
             batch.Clear();
-            while (batch.Count < batchSize && inbox.Reader.TryRead(out var delivery))
+            var writes = 0;
+            while (writes < batchSize && inbox.Reader.TryRead(out var delivery))
             {
-                if (Parse(delivery) is { } write)
+                if (Parse(delivery) is { Length: > 0 } parsed)
                 {
-                    batch.Add((delivery, write));
+                    batch.Add(new Message(delivery, parsed));
+                    writes += parsed.Length;
                 }
                 else
                 {
-                    logger.LogError("Dropping an unreadable booking write {CorrelationId}", delivery.CorrelationId);
+                    logger.LogError("Dropping an unreadable booking write message {CorrelationId}", delivery.CorrelationId);
                     await channel.BasicNackAsync(delivery.Tag, multiple: false, requeue: false, stoppingToken);
                 }
             }
@@ -86,17 +91,18 @@ public sealed class BookingWriteConsumer(IConnection connection, BookingWriter w
         }
     }
 
-    private async Task WriteAsync(IChannel channel, List<(Delivery Delivery, BookingWrite Write)> batch, CancellationToken stoppingToken)
+    private async Task WriteAsync(IChannel channel, List<Message> batch, CancellationToken stoppingToken)
     {
+        var writes = batch.SelectMany(m => m.Writes).ToList();
         IReadOnlyList<WriteResult> results;
         try
         {
-            results = await writer.WriteBatchAsync(batch.Select(b => b.Write).ToList(), stoppingToken);
+            results = await writer.WriteBatchAsync(writes, stoppingToken);
         }
         catch (MySqlConnector.MySqlException ex) when (batch.Count > 1)
         {
-            // One bad write must not sink the others: write them one at a time, each in its own transaction.
-            logger.LogWarning(ex, "A batch of {Count} booking writes failed; writing them one by one", batch.Count);
+            // One bad message must not sink the others: write them one message at a time.
+            logger.LogWarning(ex, "A batch of {Count} booking writes failed; writing message by message", writes.Count);
             foreach (var single in batch)
             {
                 await WriteAsync(channel, [single], stoppingToken);
@@ -105,31 +111,34 @@ public sealed class BookingWriteConsumer(IConnection connection, BookingWriter w
         }
         catch (MySqlConnector.MySqlException ex)
         {
-            // No reply: the caller answers 202 and the payment reconciler voids the unbooked authorization.
-            logger.LogError(ex, "Booking write for {Reservation} failed; dropping it", batch[0].Write.Reservation.ReservationId);
+            // No reply: the callers answer 202 and the payment reconciler voids the unbooked authorizations.
+            logger.LogError(ex, "Booking writes of message {CorrelationId} failed; dropping them", batch[0].Delivery.CorrelationId);
             await channel.BasicNackAsync(batch[0].Delivery.Tag, multiple: false, requeue: false, stoppingToken);
             return;
         }
 
         // Redis learns about the sale only after MySQL committed it (a crash in between leaves the hold to lapse,
         // and the sold set is reloaded from MySQL whenever Redis lost it).
-        await Task.WhenAll(batch.Zip(results).Where(p => p.Second.Outcome == WriteOutcome.Booked).Select(p => holds.MarkSoldAsync(p.First.Write.Reservation)));
-        foreach (var ((delivery, _), result) in batch.Zip(results))
+        await Task.WhenAll(writes.Zip(results).Where(p => p.Second.Outcome == WriteOutcome.Booked).Select(p => holds.MarkSoldAsync(p.First.Reservation)));
+        var offset = 0;
+        foreach (var message in batch)
         {
-            if (delivery.ReplyTo is { Length: > 0 } replyTo)
+            var slice = results.Skip(offset).Take(message.Writes.Length).ToArray();
+            offset += message.Writes.Length;
+            if (message.Delivery.ReplyTo is { Length: > 0 } replyTo)
             {
-                await channel.BasicPublishAsync("", replyTo, mandatory: false, new BasicProperties { CorrelationId = delivery.CorrelationId },
-                    JsonSerializer.SerializeToUtf8Bytes(result, TicketMasterJson.Options), stoppingToken);
+                await channel.BasicPublishAsync("", replyTo, mandatory: false, new BasicProperties { CorrelationId = message.Delivery.CorrelationId },
+                    JsonSerializer.SerializeToUtf8Bytes(slice, TicketMasterJson.Options), stoppingToken);
             }
         }
-        await channel.BasicAckAsync(batch.Max(b => b.Delivery.Tag), multiple: true, stoppingToken);
+        await channel.BasicAckAsync(batch.Max(m => m.Delivery.Tag), multiple: true, stoppingToken);
     }
 
-    private BookingWrite? Parse(Delivery delivery)
+    private BookingWrite[]? Parse(Delivery delivery)
     {
         try
         {
-            return JsonSerializer.Deserialize<BookingWrite>(delivery.Body, TicketMasterJson.Options);
+            return JsonSerializer.Deserialize<BookingWrite[]>(delivery.Body, TicketMasterJson.Options);
         }
         catch (JsonException ex)
         {
