@@ -117,7 +117,7 @@ public static class ConfirmApi
         try
         {
             await gateway.CaptureAsync(paymentRef, idempotencyKey + ":capture", CancellationToken.None);
-            await ledger.MarkAsync(reservation.ReservationId, PaymentStatuses.Captured, null, CancellationToken.None);
+            await ledger.MarkCapturedAsync(reservation.ReservationId);
         }
         catch (Exception ex)
         {
