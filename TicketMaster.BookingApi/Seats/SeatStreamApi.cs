@@ -31,9 +31,19 @@ public static class SeatStreamApi
             {
                 return Problems.NotFound("Event not found", $"There is no event {eventId}.");
             }
+            var db = redis.GetDatabase();
             var opening = StreamPosition.TryParse(http.Request.Headers["Last-Event-ID"], out var resumeFrom)
-                ? await ReplayAsync(redis.GetDatabase(), eventId, resumeFrom) : null;
-            opening ??= [SnapshotFrame(snapshot)];
+                ? await ReplayAsync(db, eventId, resumeFrom) : null;
+            if (opening is null)
+            {
+                // The snapshot may be up to a second old, older than this client's subscription: the changes since
+                // it come from the log (the live feed skips what the log already gave, by position).
+                opening = [SnapshotFrame(snapshot), .. await ReadLogAsync(db, eventId, snapshot.LogPosition) ?? []];
+            }
+            else if (opening.Count == 0)
+            {
+                opening = [new SeatFrame(resumeFrom, $"id: {resumeFrom}\nevent: resumed\ndata: {{}}\n\n")]; // nothing missed
+            }
 
             http.Response.ContentType = "text/event-stream";
             http.Response.Headers.CacheControl = "no-cache";
@@ -98,26 +108,24 @@ public static class SeatStreamApi
         await response.Body.FlushAsync(cancellationToken);
     }
 
-    /// <summary>The changes after <paramref name="resumeFrom"/>, or null when the log no longer has them all.</summary>
-    private static async Task<List<SeatFrame>?> ReplayAsync(IDatabase db, long eventId, StreamPosition resumeFrom)
+    /// <summary>The changes after <paramref name="resumeFrom"/>, or null when a snapshot is the better start.</summary>
+    private static async Task<List<SeatFrame>?> ReplayAsync(IDatabase db, long eventId, StreamPosition resumeFrom) =>
+        await ReadLogAsync(db, eventId, resumeFrom) is { Count: <= MaxReplay } frames ? frames : null;
+
+    /// <summary>The logged changes after <paramref name="from"/> (at most MaxReplay + 1), or null when the log no longer has them all.</summary>
+    private static async Task<List<SeatFrame>?> ReadLogAsync(IDatabase db, long eventId, StreamPosition from)
     {
         var log = HoldKeys.SeatLog(eventId);
-        // The log covers the client's position when it starts at or before it, or when it was never trimmed.
+        // The log covers the position when it starts at or before it, or when it was never trimmed.
         var first = await db.StreamRangeAsync(log, "-", "+", count: 1);
-        var covered = first.Length > 0 && StreamPosition.Parse(first[0].Id!) <= resumeFrom
+        var covered = first.Length > 0 && StreamPosition.Parse(first[0].Id!) <= from
             || await db.StreamLengthAsync(log) < HoldScripts.SeatLogLength;
         if (!covered)
         {
-            return null; // older than the capped log: start from a snapshot
-        }
-        var entries = await db.StreamRangeAsync(log, $"({resumeFrom}", "+", count: MaxReplay + 1);
-        if (entries.Length > MaxReplay)
-        {
             return null;
         }
-        var frames = entries.Select(e => SeatFrame.Delta(e.Id!, (string)e["type"]!, eventId, (string)e["seats"]!)).ToList();
-        // Nothing missed: the client still needs an opening frame to know the stream is live.
-        return frames.Count > 0 ? frames : [new SeatFrame(resumeFrom, $"id: {resumeFrom}\nevent: resumed\ndata: {{}}\n\n")];
+        var entries = await db.StreamRangeAsync(log, $"({from}", "+", count: MaxReplay + 1);
+        return entries.Select(e => SeatFrame.Delta(e.Id!, (string)e["type"]!, eventId, (string)e["seats"]!)).ToList();
     }
 
     private static SeatFrame SnapshotFrame(SeatMapSnapshot snapshot)

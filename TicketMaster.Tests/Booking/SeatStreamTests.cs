@@ -51,6 +51,23 @@ public sealed class SeatStreamTests(AppHostFixture fixture)
     }
 
     [Fact]
+    public async Task A_change_between_a_cached_snapshot_and_the_clients_arrival_still_reaches_the_client()
+    {
+        var sale = await BookingSetup.CreateAsync(fixture, seats: 2);
+        using var fan = sale.Fan("stream-gap-fan");
+        using var anonymous = fixture.App.CreateHttpClient("bookingapi");
+        await Task.Delay(TimeSpan.FromSeconds(1.1));
+        await anonymous.GetJsonAsync($"/v1/booking/events/{sale.EventId}/seats"); // caches a map without the hold below
+        await BookingSetup.ReserveAsync(fan, sale.EventId, sale.SeatIds[1]);
+
+        await using var stream = await SseReader.OpenAsync(anonymous, Path(sale.EventId));
+        var snapshot = await stream.NextEventAsync(TimeSpan.FromSeconds(10));
+        var held = Seats(snapshot, "held").Count == 1 ? snapshot : await stream.NextEventAsync(WithinASecond);
+
+        Assert.Contains(sale.SeatIds[1], Seats(held, held.Type == "snapshot" ? "held" : "seat_ids"));
+    }
+
+    [Fact]
     public async Task A_lapsed_hold_is_announced_as_expired_within_a_second_of_its_expiry()
     {
         var sale = await BookingSetup.CreateAsync(fixture, seats: 1);

@@ -22,8 +22,8 @@ switch (command)
         var options = new OnsaleOptions(seats, Option("--users", 10_000))
         {
             Concurrency = Option("--concurrency", 64),
-            // Roughly what the booking path absorbs here; an organizer would tune it the same way.
-            AdmissionsPerSecond = Option("--rate", Math.Clamp(seats / 100, 20, 400)),
+            // Fans let in per second: about what the booking path absorbs on this machine (an organizer tunes it the same way).
+            AdmissionsPerSecond = Option("--rate", Math.Clamp(seats / 10, 50, 400)),
             HoldTtl = TimeSpan.FromSeconds(Option("--hold-ttl", 30)),
         };
         return await OnsaleBench.RunAsync(options, Text("--write-path") ?? "Queued", Text("--plot") ?? "onsale.png");
