@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+ulimit -n 65536 2>/dev/null || true # the SSE benchmark opens thousands of connections
 source scripts/ensure-servers.sh
 ensure_servers
 dotnet build TicketMaster.sln -c Release -nologo -clp:ErrorsOnly

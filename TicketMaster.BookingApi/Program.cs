@@ -28,5 +28,17 @@ app.MapBookingsApi();
 app.MapStripeWebhookApi();
 // The benchmarks' baseline: the cheapest possible endpoint of this same process (bench/).
 app.MapGet("/bench/hello", () => "hello").ExcludeFromDescription();
+if (app.Environment.IsDevelopment())
+{
+    // The SSE memory benchmark reads this process's footprint after a full collection (never in production: a GC on demand).
+    app.MapGet("/bench/memory", (SeatStreamHub hub) =>
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        return new { working_set_bytes = process.WorkingSet64, managed_heap_bytes = GC.GetTotalMemory(false), seat_stream_clients = hub.Clients };
+    }).ExcludeFromDescription();
+}
 
 app.Run();

@@ -115,9 +115,13 @@ public static class HoldScripts
         return n
         """;
 
-    // A hold key expired; every replica hears it, the first one announces it. KEYS: dedupe key, seat log;
-    // ARGV: event id, seat id
+    // A hold key expired; every replica hears it, the first one announces it — unless the seat has moved on since
+    // (held again or sold: the notification comes after the fact, and an "expired" after a newer "held" would tell
+    // clients the seat is free when it is not). KEYS: dedupe key, seat log, hold key, sold set; ARGV: event id, seat id
     public const string Expired = Announce + """
+        if redis.call('EXISTS', KEYS[3]) == 1 or redis.call('SISMEMBER', KEYS[4], ARGV[2]) == 1 then
+          return 0
+        end
         if redis.call('SET', KEYS[1], 1, 'NX', 'PX', 2000) then
           announce(KEYS[2], ARGV[1], 'expired', ARGV[2])
           return 1

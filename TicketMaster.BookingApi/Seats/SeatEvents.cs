@@ -18,5 +18,6 @@ public sealed class SeatEvents(IConnectionMultiplexer redis)
     /// <summary>Announces a lapsed hold once, however many replicas heard Redis expire it.</summary>
     public Task AnnounceExpiredAsync(long eventId, long seatId) =>
         redis.GetDatabase().ScriptEvaluateAsync(HoldScripts.Expired,
-            [HoldKeys.ExpiryAnnounced(eventId, seatId), HoldKeys.SeatLog(eventId)], [eventId, seatId]);
+            [HoldKeys.ExpiryAnnounced(eventId, seatId), HoldKeys.SeatLog(eventId), HoldKeys.Hold(eventId, seatId), HoldKeys.Sold(eventId)],
+            [eventId, seatId]);
 }

@@ -48,7 +48,8 @@ public sealed class SeatStreamHub(IConnectionMultiplexer redis, ILogger<SeatStre
 
     private readonly Dictionary<long, Topic> _topics = [];
 
-    public int EventsSubscribed { get { lock (_topics) { return _topics.Count; } } }
+    /// <summary>Open seat streams in this process.</summary>
+    public int Clients { get { lock (_topics) { return _topics.Values.Sum(t => t.Listeners.Length); } } }
 
     /// <summary>Joins the event's stream; once this returns, every later change reaches the listener.</summary>
     public async Task<SeatStreamListener> JoinAsync(long eventId)

@@ -5,6 +5,7 @@ using TicketMaster.Bench.Onsale;
 //                                                            booking [--seconds S] [--concurrency C]
 //                                                            onsale [--seats N] [--users M] [--rate A] [--concurrency C]
 //                                                                   [--hold-ttl S] [--write-path Queued|Direct] [--plot file.png]
+//                                                            sse [--clients N]
 var command = args.FirstOrDefault() ?? "catalog";
 string? Text(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 int Option(string name, int fallback) => int.TryParse(Text(name), out var value) ? value : fallback;
@@ -27,7 +28,10 @@ switch (command)
             HoldTtl = TimeSpan.FromSeconds(Option("--hold-ttl", 30)),
         };
         return await OnsaleBench.RunAsync(options, Text("--write-path") ?? "Queued", Text("--plot") ?? "onsale.png");
+    case "sse":
+        await SseBench.RunAsync(Option("--clients", 5_000));
+        return 0;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{command}' (known: catalog, booking, onsale)");
+        Console.Error.WriteLine($"unknown benchmark '{command}' (known: catalog, booking, onsale, sse)");
         return 2;
 }
