@@ -36,14 +36,15 @@ public sealed record SeatFrame(StreamPosition Position, string Text)
 }
 
 // DESIGN §5: one Redis subscription per event per process, fanned out to every SSE client of that event here.
-// The subscription is dropped when the event's last client leaves.
+// The subscription is a ChannelMessageQueue, which hands messages over one at a time in publish order: the stream
+// drops frames at or below the last position it sent, so out-of-order delivery (the Action-handler overload may run
+// handlers concurrently) would silently lose changes. The subscription is dropped when the event's last client leaves.
 public sealed class SeatStreamHub(IConnectionMultiplexer redis, ILogger<SeatStreamHub> logger)
 {
     private sealed class Topic
     {
         public volatile SeatStreamListener[] Listeners = [];
-        public required Action<RedisChannel, RedisValue> Handler;
-        public required Task Subscribed;
+        public required Task<ChannelMessageQueue> Subscription;
     }
 
     private readonly Dictionary<long, Topic> _topics = [];
@@ -60,13 +61,13 @@ public sealed class SeatStreamHub(IConnectionMultiplexer redis, ILogger<SeatStre
         {
             if (!_topics.TryGetValue(eventId, out var topic))
             {
-                var created = default(Topic);
-                Action<RedisChannel, RedisValue> handler = (_, message) => Publish(created!, message);
-                created = new Topic { Handler = handler, Subscribed = redis.GetSubscriber().SubscribeAsync(HoldKeys.SeatChannel(eventId), handler) };
-                _topics[eventId] = topic = created;
+                _topics[eventId] = topic = new Topic { Subscription = SubscribeAsync(eventId) };
+                var created = topic;
+                topic.Subscription.ContinueWith(t => t.Result.OnMessage(message => Publish(created, message.Message)),
+                    CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
             topic.Listeners = [.. topic.Listeners, listener];
-            subscribed = topic.Subscribed;
+            subscribed = topic.Subscription;
         }
         await subscribed;
         return listener;
@@ -84,11 +85,14 @@ public sealed class SeatStreamHub(IConnectionMultiplexer redis, ILogger<SeatStre
             if (topic.Listeners.Length == 0)
             {
                 _topics.Remove(eventId);
-                // Removes only this topic's handler: a new topic for the event may already have subscribed again.
-                _ = redis.GetSubscriber().UnsubscribeAsync(HoldKeys.SeatChannel(eventId), topic.Handler);
+                // Ends only this topic's queue: a new topic for the event may already have subscribed again.
+                _ = topic.Subscription.ContinueWith(t => t.Result.UnsubscribeAsync(), CancellationToken.None,
+                    TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
             }
         }
     }
+
+    private Task<ChannelMessageQueue> SubscribeAsync(long eventId) => redis.GetSubscriber().SubscribeAsync(HoldKeys.SeatChannel(eventId));
 
     private void Publish(Topic topic, RedisValue message)
     {
