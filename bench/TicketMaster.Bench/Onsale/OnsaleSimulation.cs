@@ -25,6 +25,7 @@ public sealed class OnsaleSimulation(OnsaleTarget target, OnsaleOptions options,
         public string? QueueId { get; set; }
         public string? Pass { get; set; }
         public int Attempts { get; set; }
+        public double? AdmittedAt { get; set; }
     }
 
     private readonly OnsaleStats _stats = new();
@@ -150,7 +151,8 @@ public sealed class OnsaleSimulation(OnsaleTarget target, OnsaleOptions options,
         }
         if (fan.Pass is null)
         {
-            using var polled = await SendAsync(fan, HttpMethod.Get, $"/v1/booking/events/{_eventId}/queue/{fan.QueueId}", null, cancellationToken);
+            // Anonymous, as a browser's EventSource would be: the queue id is the capability.
+            using var polled = await _booking.GetAsync($"/v1/booking/events/{_eventId}/queue/{fan.QueueId}", cancellationToken);
             var status = await ReadAsync(polled, cancellationToken);
             switch (status.GetProperty("status").GetString())
             {
@@ -169,14 +171,16 @@ public sealed class OnsaleSimulation(OnsaleTarget target, OnsaleOptions options,
 
     private async Task<double?> ShopAsync(Fan fan, Random random, CancellationToken cancellationToken)
     {
-        if (++fan.Attempts > 8)
-        {
-            return null; // gives up
-        }
+        fan.AdmittedAt ??= _stats.Seconds;
         var seats = _board.Pick(random.Next(1, options.MaxTicketsPerFan + 1), random);
         if (seats.Count == 0)
         {
-            return 1; // everything left is held: look again in a second (held seats may lapse)
+            // Everything left is held: wait for holds to lapse, as long as the pass lasts.
+            return _stats.Seconds - fan.AdmittedAt < options.HoldTtl.TotalSeconds * 3 ? 1 : null;
+        }
+        if (++fan.Attempts > 8)
+        {
+            return null; // lost too many races: gives up
         }
         var started = Stopwatch.GetTimestamp();
         using var reserved = await SendAsync(fan, HttpMethod.Post, "/v1/booking/reserve",
@@ -241,9 +245,9 @@ public sealed class OnsaleSimulation(OnsaleTarget target, OnsaleOptions options,
         return response;
     }
 
-    // A fan far back polls rarely; one near the front polls every half second.
+    // A fan far back polls rarely (at most once a minute); one near the front every half second.
     private static double PollDelay(JsonElement place) =>
-        Math.Clamp(place.GetProperty("estimated_wait_seconds").GetDouble() * 0.5, 0.5, 20);
+        Math.Clamp(place.GetProperty("estimated_wait_seconds").GetDouble() * 0.5, 0.5, 60);
 
     private Task<HttpResponseMessage> SendAsync(Fan fan, HttpMethod method, string path, object? body, CancellationToken cancellationToken)
     {
@@ -365,7 +369,9 @@ public sealed class OnsaleSimulation(OnsaleTarget target, OnsaleOptions options,
         check.Headers.Authorization = new AuthenticationHeaderValue("Bearer", organizerToken);
         var invariants = await ReadAsync(await _booking.SendAsync(check, cancellationToken), cancellationToken);
 
-        var saleSeconds = Math.Max(0.001, (_stats.LastConfirmAt ?? _stats.Seconds) - (_stats.FirstSaleAt ?? 0));
+        // Rates while the sale was moving: seconds with no reserve (everything left held, waiting for TTLs) do not count.
+        var active = Math.Max(1, _stats.Samples.Count(s => s.ReservesPerSecond > 0 || s.ConfirmsPerSecond > 0));
+        var saleSeconds = (double)active;
         log.WriteLine($"onsale: {_stats.Joined:N0} joined, {_stats.Admitted:N0} admitted, {_stats.Reserved:N0} holds, {_stats.Conflicts:N0} reserve 409s, "
             + $"{_stats.Abandoned:N0} abandoned, {_stats.Declined:N0} declined, {_stats.Confirmed:N0} confirmed, {_stats.Accepted202:N0} answered 202, "
             + $"{_stats.Unexpected:N0} unexpected answers; invariant check: {invariants.GetRawText()}");
