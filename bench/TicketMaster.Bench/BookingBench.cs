@@ -136,6 +136,20 @@ public static class BookingBench
         (await http.SendAsync(confirm)).EnsureSuccessStatusCode();
     }
 
+    /// <summary>The raw-database baseline on its own event (for benchmarks that do not create one).</summary>
+    public static async Task<Load> RawBaselineAsync(BenchHost host, int concurrency, TimeSpan duration)
+    {
+        var tokens = new TokenSettings(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(BenchHost.SigningKey)));
+        using var organizer = host.Client("eventsapi", tokens.Issue("bench-raw-organizer", [Roles.Organizer], TimeSpan.FromHours(1)));
+        var venue = await (await organizer.PostAsJsonAsync("/v1/venues", new
+        {
+            name = "Raw Baseline Hall", city = "Leeds", address = "2 Bench Way",
+            sections = Enumerable.Range(1, 10).Select(s => new { name = $"S{s}", rows = Enumerable.Range(1, 10).Select(r => new { label = $"R{r}", seats = 200 }) }),
+        }, TicketMasterJson.Options)).Content.ReadFromJsonAsync<JsonElement>(TicketMasterJson.Options);
+        var eventId = await CreateEventAsync(organizer, venue, "Raw baseline");
+        return await RawMySqlAsync(await host.App.GetConnectionStringAsync("mysql") ?? "", eventId, concurrency, duration);
+    }
+
     public sealed record Load(double PerSecond, long Ok, long Failed, double P50, double P95, double P99);
 
     /// <summary>Runs <paramref name="operation"/> in closed loops until the time is up or it reports there is nothing left.</summary>

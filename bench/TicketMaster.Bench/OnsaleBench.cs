@@ -16,12 +16,15 @@ public static class OnsaleBench
         var target = new OnsaleTarget(service => host.Client(service), BenchHost.SigningKey,
             await host.App.GetConnectionStringAsync("mysql") ?? throw new InvalidOperationException("no mysql connection string"));
 
-        // The baselines of the same run: BookingApi's hello-world endpoint, as in the booking benchmark.
+        // The baselines of the same run, as in the booking benchmark: BookingApi's hello-world endpoint, and raw
+        // MySQL transactions doing a confirm's conditional UPDATE + INSERTs.
         using (var http = host.Client("bookingapi"))
         {
             var hello = await Measure.ThroughputAsync(http, "/bench/hello", options.Concurrency, TimeSpan.FromSeconds(5));
             Console.WriteLine($"baseline hello-world (BookingApi): {hello.RequestsPerSecond:F0} req/s");
         }
+        var raw = await BookingBench.RawBaselineAsync(host, 32, TimeSpan.FromSeconds(5));
+        Console.WriteLine($"baseline raw MySQL booking transactions: {raw.PerSecond:F0} tx/s");
 
         var report = await new OnsaleSimulation(target, options with { Settle = TimeSpan.FromSeconds(7) }, Console.Out).RunAsync();
         OnsalePlot.Save(report, plotPath);
