@@ -130,6 +130,26 @@ public sealed class WaitingRoomTests(AppHostFixture fixture)
         await (await anonymous.PostAsync(Queue(sale.EventId), null)).AssertProblemAsync(401);
     }
 
+    [Fact]
+    public async Task Only_one_replica_holds_the_admission_lease_and_another_takes_over_when_it_lapses()
+    {
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(await fixture.GetConnectionStringAsync("redis"));
+        var db = redis.GetDatabase();
+        StackExchange.Redis.RedisKey lease = $"test:wr:leader:{Guid.NewGuid():N}";
+        async Task<bool> LeadAsync(string replica, int ms) =>
+            (int)await db.ScriptEvaluateAsync(BookingApi.WaitingRoom.WaitingRoomScripts.Lead, [lease], [replica, ms]) == 1;
+
+        var firstRound = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => LeadAsync($"replica-{i}", 600)));
+        var leader = $"replica-{Array.IndexOf(firstRound, true)}";
+        Assert.Single(firstRound, won => won);
+        Assert.True(await LeadAsync(leader, 600)); // the leader renews
+        Assert.False(await LeadAsync("replica-other", 600));
+
+        await Task.Delay(900); // the leader stopped renewing (it died)
+        Assert.True(await LeadAsync("replica-other", 600));
+        Assert.False(await LeadAsync(leader, 600));
+    }
+
     private async Task SetRateAsync(BookingSetup sale, double perSecond)
     {
         using var organizer = sale.Fan("room-organizer", "organizer");
