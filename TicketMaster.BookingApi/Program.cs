@@ -28,6 +28,8 @@ app.MapBookingsApi();
 app.MapStripeWebhookApi();
 // The benchmarks' baseline: the cheapest possible endpoint of this same process (bench/).
 app.MapGet("/bench/hello", () => "hello").ExcludeFromDescription();
+// The same behind JWT validation: separates what authentication costs from what a reserve costs (bench/).
+app.MapGet("/bench/hello-auth", () => "hello").RequireAuthorization().ExcludeFromDescription();
 if (app.Environment.IsDevelopment())
 {
     // The SSE memory benchmark reads this process's footprint after a full collection (never in production: a GC on demand).

@@ -69,7 +69,22 @@ public sealed class SeatStreamHub(IConnectionMultiplexer redis, ILogger<SeatStre
             topic.Listeners = [.. topic.Listeners, listener];
             subscribed = topic.Subscription;
         }
-        await subscribed;
+        try
+        {
+            await subscribed;
+        }
+        catch
+        {
+            // Redis refused: forget the failed subscription so that the next client tries again.
+            lock (_topics)
+            {
+                if (_topics.TryGetValue(eventId, out var failed) && failed.Subscription == subscribed)
+                {
+                    _topics.Remove(eventId);
+                }
+            }
+            throw;
+        }
         return listener;
     }
 

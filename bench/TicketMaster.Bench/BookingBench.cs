@@ -18,10 +18,10 @@ namespace TicketMaster.Bench;
 // concurrency — once with queued (batched) booking writes and once with direct ones, each with its own baselines.
 public static class BookingBench
 {
-    public static async Task RunAsync(TimeSpan duration, int concurrency)
+    public static async Task RunAsync(TimeSpan duration, int concurrency, string? onlyPath = null)
     {
         var lines = new List<string>();
-        foreach (var path in new[] { "Queued", "Direct" })
+        foreach (var path in onlyPath is null ? ["Queued", "Direct"] : new[] { onlyPath })
         {
             Console.WriteLine($"--- write path: {path}");
             lines.Add($"--- write path: {path}");
@@ -52,6 +52,9 @@ public static class BookingBench
         using var http = host.Client("bookingapi");
         await Measure.ThroughputAsync(http, "/bench/hello", concurrency, TimeSpan.FromSeconds(3));
         var hello = await Measure.ThroughputAsync(http, "/bench/hello", concurrency, duration);
+        // Where a reserve's cost goes: the same endpoint behind JWT validation.
+        using var authenticated = host.Client("bookingapi", tokens.Issue("bench-hello", [], TimeSpan.FromHours(1)));
+        var helloAuth = await Measure.ThroughputAsync(authenticated, "/bench/hello-auth", concurrency, duration);
 
         // Warm-up: the first reserve and confirm of an event load its seats, sold set and details into the caches.
         await WarmUpAsync(http, tokens, hot, seats);
@@ -107,6 +110,7 @@ public static class BookingBench
         List<string> lines =
         [
             $"hello-world (BookingApi):  {hello.RequestsPerSecond,8:F0} req/s  p50 {Measure.Ms(hello.P50Ms)}  p99 {Measure.Ms(hello.P99Ms)}",
+            $"hello-world with a JWT:    {helloAuth.RequestsPerSecond,8:F0} req/s  p50 {Measure.Ms(helloAuth.P50Ms)}  p99 {Measure.Ms(helloAuth.P99Ms)}  ({helloAuth.RequestsPerSecond / hello.RequestsPerSecond:F2}x hello-world)",
             $"reserve (1 hot event):     {reserve.PerSecond,8:F0} req/s  p50 {Measure.Ms(reserve.P50)}  p95 {Measure.Ms(reserve.P95)}  p99 {Measure.Ms(reserve.P99)}  ok {reserve.Ok} failed {reserve.Failed}",
             $"reserve / hello-world:     {reserve.PerSecond / hello.RequestsPerSecond:F2}x  (target >= 0.5x)",
             $"confirm (simulated card):  {confirm.PerSecond,8:F0} bookings/s  p50 {Measure.Ms(confirm.P50)}  p95 {Measure.Ms(confirm.P95)}  p99 {Measure.Ms(confirm.P99)}  ok {confirm.Ok} failed {confirm.Failed}",

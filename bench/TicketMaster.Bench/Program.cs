@@ -2,7 +2,7 @@ using TicketMaster.Bench;
 using TicketMaster.Bench.Onsale;
 
 // dotnet run -c Release --project bench/TicketMaster.Bench -- catalog [--events N] [--seconds S] [--concurrency C]
-//                                                            booking [--seconds S] [--concurrency C]
+//                                                            booking [--seconds S] [--concurrency C] [--write-path Queued|Direct]
 //                                                            onsale [--seats N] [--users M] [--rate A] [--concurrency C]
 //                                                                   [--hold-ttl S] [--write-path Queued|Direct] [--plot file.png]
 //                                                            sse [--clients N]
@@ -16,7 +16,7 @@ switch (command)
         await CatalogBench.RunAsync(Option("--events", 100_000), TimeSpan.FromSeconds(Option("--seconds", 10)), Option("--concurrency", 32));
         return 0;
     case "booking":
-        await BookingBench.RunAsync(TimeSpan.FromSeconds(Option("--seconds", 10)), Option("--concurrency", 32));
+        await BookingBench.RunAsync(TimeSpan.FromSeconds(Option("--seconds", 10)), Option("--concurrency", 32), Text("--write-path"));
         return 0;
     case "onsale":
         var seats = Option("--seats", 2_000);

@@ -27,8 +27,6 @@ public sealed class OnsaleStats
     public double Seconds => _clock.Elapsed.TotalSeconds;
     public long Reserved => Interlocked.Read(ref _reserved);
     public long Confirmed => Interlocked.Read(ref _confirmed);
-    public double? FirstSaleAt { get; private set; }
-    public double? LastConfirmAt { get; private set; }
 
     public void Record(double milliseconds, bool reserve, bool succeeded)
     {
@@ -36,14 +34,6 @@ public sealed class OnsaleStats
         {
             _all.Add(milliseconds);
             _window.Add(milliseconds);
-            if (succeeded)
-            {
-                FirstSaleAt ??= Seconds;
-                if (!reserve)
-                {
-                    LastConfirmAt = Seconds;
-                }
-            }
         }
         if (succeeded)
         {
