@@ -36,7 +36,7 @@ public sealed class PaymentReconciler(
         foreach (var payment in await StaleAsync("status = 'authorized' AND booking_id IS NOT NULL", quietFor, cancellationToken))
         {
             await gateway.CaptureAsync(payment.ProviderRef!, payment.IdempotencyKey + ":capture", cancellationToken);
-            await ledger.MarkAsync(payment.ReservationId, PaymentStatuses.Captured, null, cancellationToken);
+            await ledger.MarkCapturedAsync(payment.ReservationId);
             logger.LogWarning("Captured the payment of booked reservation {Reservation} left uncaptured", payment.ReservationId);
         }
         foreach (var payment in await StaleAsync("status IN ('authorizing', 'authorized') AND booking_id IS NULL", quietFor, cancellationToken))

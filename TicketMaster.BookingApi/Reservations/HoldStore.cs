@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
-using MySqlConnector;
 using StackExchange.Redis;
+using TicketMaster.BookingApi.Seats;
 
 namespace TicketMaster.BookingApi.Reservations;
 
@@ -15,7 +15,7 @@ public abstract record ReserveOutcome
 // Seat holds in Redis (DESIGN §3): a hold is a key per seat whose value is the reservation id and whose TTL is
 // the hold time, so a lapsed hold frees its seat without any cron job. Sold seats are mirrored into a set that
 // the reserve script checks; MySQL stays the final arbiter at confirm.
-public sealed class HoldStore(IConnectionMultiplexer redis, MySqlDataSource dataSource, IOptions<BookingOptions> options)
+public sealed class HoldStore(IConnectionMultiplexer redis, SeatCatalog catalog, IOptions<BookingOptions> options)
 {
     private static readonly TimeSpan SoldSetCheckInterval = TimeSpan.FromSeconds(30);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, DateTime> _soldSetChecked = new();
@@ -96,18 +96,22 @@ public sealed class HoldStore(IConnectionMultiplexer redis, MySqlDataSource data
             [reservation.ReservationId, reservation.SeatIds.Count, reservation.EventId, string.Join(',', reservation.SeatIds)]);
     }
 
-    public async Task<Dictionary<long, bool>> HeldAsync(long eventId, IReadOnlyList<long> seatIds)
+    /// <summary>The seats among <paramref name="seatIds"/> that are held now, with the reservation holding each.</summary>
+    public async Task<Dictionary<long, string>> HoldersAsync(long eventId, IReadOnlyCollection<long> seatIds)
     {
-        var held = new Dictionary<long, bool>(seatIds.Count);
+        var holders = new Dictionary<long, string>();
         foreach (var chunk in seatIds.Chunk(1_000))
         {
             var values = await Db.StringGetAsync(chunk.Select(s => HoldKeys.Hold(eventId, s)).ToArray());
             for (var i = 0; i < chunk.Length; i++)
             {
-                held[chunk[i]] = values[i].HasValue;
+                if (values[i].HasValue)
+                {
+                    holders[chunk[i]] = values[i]!;
+                }
             }
         }
-        return held;
+        return holders;
     }
 
     // The sold set is a cache of MySQL, filled once per event (and after a Redis restart) before the first hold.
@@ -125,31 +129,14 @@ public sealed class HoldStore(IConnectionMultiplexer redis, MySqlDataSource data
         }
         // Sold seats and who bought them: the reserve script checks the first and counts the second against the
         // per-user limit. SADD is idempotent, so a booking committed meanwhile (MarkSold) cannot be counted twice.
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var command = new MySqlCommand("""
-            SELECT es.seat_id, b.user_id FROM event_seat es JOIN booking b ON b.booking_id = es.booking_id
-            WHERE es.event_id = @event AND es.status = 'sold'
-            """, connection);
-        command.Parameters.AddWithValue("@event", eventId);
-        var byUser = new Dictionary<string, List<RedisValue>>();
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var user = reader.GetString(1);
-                if (!byUser.TryGetValue(user, out var seats))
-                {
-                    byUser[user] = seats = [];
-                }
-                seats.Add(reader.GetInt64(0));
-            }
-        }
+        var buyers = await catalog.BuyersAsync(eventId, cancellationToken);
         var batch = Db.CreateBatch();
         var writes = new List<Task>();
-        foreach (var (user, seats) in byUser)
+        foreach (var byUser in buyers.GroupBy(b => b.Value, b => (RedisValue)b.Key))
         {
-            writes.Add(batch.SetAddAsync(HoldKeys.Sold(eventId), seats.ToArray()));
-            writes.Add(batch.SetAddAsync(HoldKeys.Booked(eventId, user), seats.ToArray()));
+            var seats = byUser.ToArray();
+            writes.Add(batch.SetAddAsync(HoldKeys.Sold(eventId), seats));
+            writes.Add(batch.SetAddAsync(HoldKeys.Booked(eventId, byUser.Key), seats));
         }
         batch.Execute();
         await Task.WhenAll(writes);

@@ -51,6 +51,24 @@ public sealed class SeatCatalog(MySqlDataSource dataSource, SingleFlightCache ca
             return (await GetSeatsAsync(eventId, CancellationToken.None) ?? []).ToDictionary(s => s.SeatId);
         }))!;
 
+    /// <summary>The event's sold seats and who bought each, from MySQL (the arbiter).</summary>
+    public async Task<Dictionary<long, string>> BuyersAsync(long eventId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new MySqlCommand("""
+            SELECT es.seat_id, b.user_id FROM event_seat es JOIN booking b ON b.booking_id = es.booking_id
+            WHERE es.event_id = @event AND es.status = 'sold'
+            """, connection);
+        command.Parameters.AddWithValue("@event", eventId);
+        var buyers = new Dictionary<long, string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            buyers[reader.GetInt64(0)] = reader.GetString(1);
+        }
+        return buyers;
+    }
+
     /// <summary>Every seat of the event with its section, row, number, price and sold/available status; null when no such event.</summary>
     public async Task<List<SeatRow>?> GetSeatsAsync(long eventId, CancellationToken cancellationToken)
     {

@@ -30,9 +30,9 @@ public sealed class SeatMapCache(SeatCatalog catalog, HoldStore holds, IConnecti
             {
                 return null;
             }
-            var held = await holds.HeldAsync(eventId, seats.Where(s => s.Status == "available").Select(s => s.SeatId).ToList());
+            var held = await holds.HoldersAsync(eventId, seats.Where(s => s.Status == "available").Select(s => s.SeatId).ToList());
             var map = new SeatMap(eventId, seats.Select(s => new SeatStatus(s.SeatId, s.Section, s.Row, s.Number, s.PriceCents,
-                s.Status == "sold" ? "sold" : held.GetValueOrDefault(s.SeatId) ? "held" : "available")).ToList());
+                s.Status == "sold" ? "sold" : held.ContainsKey(s.SeatId) ? "held" : "available")).ToList());
             return new SeatMapSnapshot(map, position);
         });
 }

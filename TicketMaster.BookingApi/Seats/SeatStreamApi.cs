@@ -45,9 +45,7 @@ public static class SeatStreamApi
                 opening = [new SeatFrame(resumeFrom, $"id: {resumeFrom}\nevent: resumed\ndata: {{}}\n\n")]; // nothing missed
             }
 
-            http.Response.ContentType = "text/event-stream";
-            http.Response.Headers.CacheControl = "no-cache";
-            http.Response.Headers["X-Accel-Buffering"] = "no"; // proxies must not buffer a stream
+            http.Response.StartEventStream();
             await WriteAsync(http.Response, opening, cancellationToken);
             await RelayAsync(http.Response, listener, opening[^1].Position, options.Value.SeatStreamHeartbeat, cancellationToken);
             return Results.Empty;

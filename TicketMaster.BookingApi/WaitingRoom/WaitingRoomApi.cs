@@ -80,9 +80,7 @@ public static class WaitingRoomApi
         {
             return problem;
         }
-        http.Response.ContentType = "text/event-stream";
-        http.Response.Headers.CacheControl = "no-cache";
-        http.Response.Headers["X-Accel-Buffering"] = "no";
+        http.Response.StartEventStream();
         try
         {
             var sent = (Status: "", Position: -1L);
