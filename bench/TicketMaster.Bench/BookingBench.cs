@@ -8,6 +8,7 @@ using System.Text.Json;
 using Aspire.Hosting.Testing;
 using Microsoft.IdentityModel.Tokens;
 using MySqlConnector;
+using TicketMaster.Bench.Onsale;
 using TicketMaster.ServiceDefaults;
 using TicketMaster.ServiceDefaults.Auth;
 
@@ -37,11 +38,7 @@ public static class BookingBench
         var tokens = new TokenSettings(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(BenchHost.SigningKey)));
         using var organizer = host.Client("eventsapi", tokens.Issue("bench-organizer", [Roles.Organizer], TimeSpan.FromHours(1)));
 
-        var venue = await (await organizer.PostAsJsonAsync("/v1/venues", new
-        {
-            name = "Bench Arena", city = "London", address = "1 Bench Way",
-            sections = Enumerable.Range(1, 20).Select(s => new { name = $"S{s}", rows = Enumerable.Range(1, 10).Select(r => new { label = $"R{r}", seats = 250 }) }),
-        }, TicketMasterJson.Options)).Content.ReadFromJsonAsync<JsonElement>(TicketMasterJson.Options);
+        var venue = await CreateVenueAsync(organizer, "Bench Arena", sections: 20, rowsPerSection: 10, seatsPerRow: 250);
         var hot = await CreateEventAsync(organizer, venue, "Hot show");
         var raw = await CreateEventAsync(organizer, venue, "Raw baseline show");
         using var anonymous = host.Client("bookingapi");
@@ -70,12 +67,7 @@ public static class BookingBench
             {
                 return false;
             }
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/booking/reserve")
-            {
-                Content = JsonContent.Create(new { event_id = hot, seat_ids = new[] { seat } }, options: TicketMasterJson.Options),
-            };
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            using var response = await http.SendAsync(request);
+            using var response = await http.SendJsonAsync(HttpMethod.Post, "/v1/booking/reserve", new { event_id = hot, seat_ids = new[] { seat } }, token);
             if (response.StatusCode != HttpStatusCode.Created)
             {
                 return false;
@@ -92,12 +84,7 @@ public static class BookingBench
             {
                 return false;
             }
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/booking/confirm")
-            {
-                Content = JsonContent.Create(new { reservation_id = next.ReservationId, payment_info = new { method = "pm_card_visa" } }, options: TicketMasterJson.Options),
-            };
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", next.Token);
-            using var response = await http.SendAsync(request);
+            using var response = await ConfirmAsync(http, next.ReservationId, next.Token);
             if (response.StatusCode != HttpStatusCode.Created && Interlocked.Increment(ref reported) <= 3)
             {
                 Console.WriteLine($"confirm failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
@@ -125,31 +112,20 @@ public static class BookingBench
     {
         seats.TryDequeue(out var seat);
         var token = tokens.Issue("bench-warm-up", [], TimeSpan.FromHours(1));
-        using var reserve = new HttpRequestMessage(HttpMethod.Post, "/v1/booking/reserve")
-        {
-            Content = JsonContent.Create(new { event_id = eventId, seat_ids = new[] { seat } }, options: TicketMasterJson.Options),
-        };
-        reserve.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var reserved = await http.SendAsync(reserve);
-        var reservationId = (await reserved.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reservation_id").GetString();
-        using var confirm = new HttpRequestMessage(HttpMethod.Post, "/v1/booking/confirm")
-        {
-            Content = JsonContent.Create(new { reservation_id = reservationId, payment_info = new { method = "pm_card_visa" } }, options: TicketMasterJson.Options),
-        };
-        confirm.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        (await http.SendAsync(confirm)).EnsureSuccessStatusCode();
+        using var reserved = await http.SendJsonAsync(HttpMethod.Post, "/v1/booking/reserve", new { event_id = eventId, seat_ids = new[] { seat } }, token);
+        var reservationId = (await reserved.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reservation_id").GetString()!;
+        (await ConfirmAsync(http, reservationId, token)).EnsureSuccessStatusCode();
     }
+
+    private static Task<HttpResponseMessage> ConfirmAsync(HttpClient http, string reservationId, string token) =>
+        http.SendJsonAsync(HttpMethod.Post, "/v1/booking/confirm", new { reservation_id = reservationId, payment_info = new { method = "pm_card_visa" } }, token);
 
     /// <summary>The raw-database baseline on its own event (for benchmarks that do not create one).</summary>
     public static async Task<Load> RawBaselineAsync(BenchHost host, int concurrency, TimeSpan duration)
     {
         var tokens = new TokenSettings(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(BenchHost.SigningKey)));
         using var organizer = host.Client("eventsapi", tokens.Issue("bench-raw-organizer", [Roles.Organizer], TimeSpan.FromHours(1)));
-        var venue = await (await organizer.PostAsJsonAsync("/v1/venues", new
-        {
-            name = "Raw Baseline Hall", city = "Leeds", address = "2 Bench Way",
-            sections = Enumerable.Range(1, 10).Select(s => new { name = $"S{s}", rows = Enumerable.Range(1, 10).Select(r => new { label = $"R{r}", seats = 200 }) }),
-        }, TicketMasterJson.Options)).Content.ReadFromJsonAsync<JsonElement>(TicketMasterJson.Options);
+        var venue = await CreateVenueAsync(organizer, "Raw Baseline Hall", sections: 10, rowsPerSection: 10, seatsPerRow: 200);
         var eventId = await CreateEventAsync(organizer, venue, "Raw baseline");
         return await RawMySqlAsync(await host.App.GetConnectionStringAsync("mysql") ?? "", eventId, concurrency, duration);
     }
@@ -226,7 +202,22 @@ public static class BookingBench
         });
     }
 
-    private static async Task<long> CreateEventAsync(HttpClient organizer, JsonElement venue, string name)
+    public static async Task<JsonElement> CreateVenueAsync(HttpClient organizer, string name, int sections, int rowsPerSection, int seatsPerRow)
+    {
+        var response = await organizer.PostAsJsonAsync("/v1/venues", new
+        {
+            name, city = "London", address = "1 Bench Way",
+            sections = Enumerable.Range(1, sections).Select(s => new
+            {
+                name = $"S{s}", rows = Enumerable.Range(1, rowsPerSection).Select(r => new { label = $"R{r}", seats = seatsPerRow }),
+            }),
+        }, TicketMasterJson.Options);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JsonElement>(TicketMasterJson.Options);
+    }
+
+    /// <summary>An event on sale since a minute ago, every section at 25.00.</summary>
+    public static async Task<long> CreateEventAsync(HttpClient organizer, JsonElement venue, string name)
     {
         var startsAt = DateTimeOffset.UtcNow.AddDays(30);
         var response = await organizer.PostAsJsonAsync("/v1/events", new

@@ -19,18 +19,8 @@ public static class SseBench
         await using var host = await BenchHost.StartAsync();
         var tokens = new TokenSettings(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(BenchHost.SigningKey)));
         using var organizer = host.Client("eventsapi", tokens.Issue("sse-organizer", [Roles.Organizer], TimeSpan.FromHours(1)));
-        var venue = await (await organizer.PostAsJsonAsync("/v1/venues", new
-        {
-            name = "SSE Hall", city = "Bristol", address = "1 Stream St", sections = new[] { new { name = "A", rows = new[] { new { label = "1", seats = 100 } } } },
-        }, TicketMasterJson.Options)).Content.ReadFromJsonAsync<JsonElement>();
-        var startsAt = DateTimeOffset.UtcNow.AddDays(20);
-        var created = await (await organizer.PostAsJsonAsync("/v1/events", new
-        {
-            event_name = "SSE show", venue_id = venue.GetProperty("venue_id").GetInt64(), starts_at = startsAt, ends_at = startsAt.AddHours(2),
-            on_sale_at = DateTimeOffset.UtcNow.AddMinutes(-1), max_tickets_per_user = 4,
-            prices = venue.GetProperty("sections").EnumerateArray().ToDictionary(s => s.GetProperty("section_id").GetInt64().ToString(), _ => 1000L),
-        }, TicketMasterJson.Options)).Content.ReadFromJsonAsync<JsonElement>();
-        var eventId = created.GetProperty("event_id").GetInt64();
+        var venue = await BookingBench.CreateVenueAsync(organizer, "SSE Hall", sections: 1, rowsPerSection: 1, seatsPerRow: 100);
+        var eventId = await BookingBench.CreateEventAsync(organizer, venue, "SSE show");
         using var booking = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue })
         {
             BaseAddress = host.Client("bookingapi").BaseAddress, Timeout = Timeout.InfiniteTimeSpan,
@@ -60,14 +50,8 @@ public static class SseBench
             await s.NextEventAsync(TimeSpan.FromSeconds(60));
             return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         }).ToList();
-        using (var reserve = new HttpRequestMessage(HttpMethod.Post, "/v1/booking/reserve")
-        {
-            Content = JsonContent.Create(new { event_id = eventId, seat_ids = new[] { seat } }, options: TicketMasterJson.Options),
-        })
-        {
-            reserve.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.Issue("sse-fan", [], TimeSpan.FromHours(1)));
-            (await booking.SendAsync(reserve)).EnsureSuccessStatusCode();
-        }
+        (await booking.SendJsonAsync(HttpMethod.Post, "/v1/booking/reserve", new { event_id = eventId, seat_ids = new[] { seat } },
+            tokens.Issue("sse-fan", [], TimeSpan.FromHours(1)))).EnsureSuccessStatusCode();
         var delivered = (await Task.WhenAll(waiting)).Order().ToList();
 
         long Bytes(JsonElement e, string name) => e.GetProperty(name).GetInt64();

@@ -44,14 +44,8 @@ public sealed class OnsaleSimulation(OnsaleTarget target, OnsaleOptions options,
         var organizerToken = _tokens.Issue($"onsale-organizer-{Guid.NewGuid():N}", [Roles.Organizer], TimeSpan.FromHours(2));
         organizer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", organizerToken);
         (_eventId, _onSaleAt) = await CreateEventAsync(organizer);
-        using (var admission = new HttpRequestMessage(HttpMethod.Put, $"/v1/booking/events/{_eventId}/queue/admission")
-        {
-            Content = JsonContent.Create(new { admissions_per_second = options.AdmissionsPerSecond }, options: TicketMasterJson.Options),
-        })
-        {
-            admission.Headers.Authorization = new AuthenticationHeaderValue("Bearer", organizerToken);
-            (await _booking.SendAsync(admission, cancellationToken)).EnsureSuccessStatusCode();
-        }
+        (await _booking.SendJsonAsync(HttpMethod.Put, $"/v1/booking/events/{_eventId}/queue/admission",
+            new { admissions_per_second = options.AdmissionsPerSecond }, organizerToken, cancellationToken)).EnsureSuccessStatusCode();
         var seatIds = (await _booking.GetFromJsonAsync<JsonElement>($"/v1/booking/events/{_eventId}/seats", cancellationToken))
             .GetProperty("seats").EnumerateArray().Select(s => s.GetProperty("seat_id").GetInt64()).ToList();
         _board = new SeatBoard(seatIds);
@@ -249,16 +243,8 @@ public sealed class OnsaleSimulation(OnsaleTarget target, OnsaleOptions options,
     private static double PollDelay(JsonElement place) =>
         Math.Clamp(place.GetProperty("estimated_wait_seconds").GetDouble() * 0.5, 0.5, 60);
 
-    private Task<HttpResponseMessage> SendAsync(Fan fan, HttpMethod method, string path, object? body, CancellationToken cancellationToken)
-    {
-        var request = new HttpRequestMessage(method, path);
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body, options: TicketMasterJson.Options);
-        }
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", fan.Token);
-        return _booking.SendAsync(request, cancellationToken);
-    }
+    private Task<HttpResponseMessage> SendAsync(Fan fan, HttpMethod method, string path, object? body, CancellationToken cancellationToken) =>
+        _booking.SendJsonAsync(method, path, body, fan.Token, cancellationToken);
 
     private static async Task<JsonElement> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
@@ -365,9 +351,8 @@ public sealed class OnsaleSimulation(OnsaleTarget target, OnsaleOptions options,
 
         var map = await _booking.GetFromJsonAsync<JsonElement>($"/v1/booking/events/{_eventId}/seats", cancellationToken);
         var stranded = map.GetProperty("seats").EnumerateArray().Count(s => s.GetProperty("status").GetString() == "held");
-        using var check = new HttpRequestMessage(HttpMethod.Get, $"/v1/booking/admin/events/{_eventId}/invariants");
-        check.Headers.Authorization = new AuthenticationHeaderValue("Bearer", organizerToken);
-        var invariants = await ReadAsync(await _booking.SendAsync(check, cancellationToken), cancellationToken);
+        var invariants = await ReadAsync(await _booking.SendJsonAsync(HttpMethod.Get, $"/v1/booking/admin/events/{_eventId}/invariants",
+            null, organizerToken, cancellationToken), cancellationToken);
 
         // Rates while the sale was moving: seconds with no reserve (everything left held, waiting for TTLs) do not count.
         var active = Math.Max(1, _stats.Samples.Count(s => s.ReservesPerSecond > 0 || s.ConfirmsPerSecond > 0));
