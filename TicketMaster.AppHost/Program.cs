@@ -34,6 +34,7 @@ var eventsApi = builder.AddProject<Projects.TicketMaster_EventsApi>("eventsapi")
     .WithReference(rabbitmq).WaitFor(rabbitmq)
     .WithSearch(search, local)
     .WithAuth(jwtSigningKey, devTokens)
+    .WithTelemetrySettings(builder.Configuration)
     .WithHttpHealthCheck("/health");
 
 var bookingApi = builder.AddProject<Projects.TicketMaster_BookingApi>("bookingapi")
@@ -43,12 +44,14 @@ var bookingApi = builder.AddProject<Projects.TicketMaster_BookingApi>("bookingap
     .WithReference(rabbitmq).WaitFor(rabbitmq)
     .WithAuth(jwtSigningKey, devTokens)
     .WithBookingSettings(builder.Configuration)
+    .WithTelemetrySettings(builder.Configuration)
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.TicketMaster_Indexer>("indexer")
     .WithReference(mysql).WaitFor(mysql)
     .WithReference(rabbitmq).WaitFor(rabbitmq)
     .WithSearch(search, local)
+    .WithTelemetrySettings(builder.Configuration)
     .WithHttpHealthCheck("/health");
 
 builder.PrintAddressesWhenReady(eventsApi, bookingApi);

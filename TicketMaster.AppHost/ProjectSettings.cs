@@ -26,4 +26,30 @@ public static class ProjectSettings
         }
         return project;
     }
+
+    /// <summary>
+    /// TicketMaster:Telemetry:Export=false leaves out the OTLP endpoint: tests and benchmarks run without the dashboard,
+    /// and with the endpoint still set every service would serialize its spans, fail to send them and retry from
+    /// memory (measured as a real share of the CPU under load). TicketMaster:Telemetry:TracesSampler and
+    /// TracesSamplerArg set the standard OTEL_TRACES_SAMPLER(_ARG), which Aspire sets to always_on.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithTelemetrySettings(this IResourceBuilder<ProjectResource> project, IConfiguration configuration)
+    {
+        var telemetry = configuration.GetSection("TicketMaster:Telemetry");
+        return project.WithEnvironment(context =>
+        {
+            if (!telemetry.GetValue("Export", true))
+            {
+                context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
+            }
+            if (telemetry["TracesSampler"] is { Length: > 0 } sampler)
+            {
+                context.EnvironmentVariables["OTEL_TRACES_SAMPLER"] = sampler;
+            }
+            if (telemetry["TracesSamplerArg"] is { Length: > 0 } argument)
+            {
+                context.EnvironmentVariables["OTEL_TRACES_SAMPLER_ARG"] = argument;
+            }
+        });
+    }
 }

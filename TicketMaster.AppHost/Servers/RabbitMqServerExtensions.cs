@@ -34,7 +34,8 @@ public static class RabbitMqServerExtensions
         var management = new EndpointReference(server, RabbitMqServerResource.ManagementEndpointName);
 
         return builder.AddResource(server)
-            .WithEndpoint(name: RabbitMqServerResource.EndpointName, scheme: "tcp")
+            // Not proxied: a proxy hop per message is not what production has (see the MariaDB endpoint).
+            .WithEndpoint(name: RabbitMqServerResource.EndpointName, scheme: "tcp", isProxied: false)
             .WithEndpoint(name: RabbitMqServerResource.DistributionEndpointName, scheme: "tcp", isProxied: false)
             .WithHttpEndpoint(name: RabbitMqServerResource.ManagementEndpointName)
             .WithEnvironment(context =>

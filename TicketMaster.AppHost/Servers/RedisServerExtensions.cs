@@ -40,7 +40,8 @@ public static class RedisServerExtensions
                 context.Args.Add("--daemonize");
                 context.Args.Add("no");
             })
-            .WithEndpoint(name: RedisServerResource.EndpointName, scheme: "tcp")
+            // Not proxied: a proxy hop per Redis command is not what production has (see the MariaDB endpoint).
+            .WithEndpoint(name: RedisServerResource.EndpointName, scheme: "tcp", isProxied: false)
             .OnBeforeResourceStarted(async (resource, _, cancellationToken) =>
                 await PrivateFile.WriteAsync(configFile, $"requirepass {await resource.Password.GetValueAsync(cancellationToken)}\nnotify-keyspace-events Ex\n", cancellationToken))
             .WithHealthCheck(builder.AddReadinessCheck(name, cancellationToken => PingAsync(server, cancellationToken)));

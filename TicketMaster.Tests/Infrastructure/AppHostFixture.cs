@@ -39,6 +39,8 @@ public sealed class AppHostFixture : IAsyncLifetime
                 "--TicketMaster:Booking:WaitingRoom:PositionUpdateInterval=00:00:00.250",
                 $"--TicketMaster:Payments:Stripe:WebhookSecret={StripeWebhookSecret}",
                 $"--Parameters:jwt-signing-key={JwtSigningKey}",
+                // No dashboard, so nothing would receive the telemetry (see WithTelemetrySettings).
+                "--TicketMaster:Telemetry:Export=false",
             ],
             (options, _) => options.DisableDashboard = true,
             cts.Token);

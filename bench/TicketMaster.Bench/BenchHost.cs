@@ -22,7 +22,12 @@ public sealed class BenchHost : IAsyncDisposable
     {
         var host = new BenchHost();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.TicketMaster_AppHost>(
-            [$"--TicketMaster:DataDir={host._dataDir}", "--TicketMaster:FastUnsafeStorage=true", $"--Parameters:jwt-signing-key={SigningKey}", .. settings],
+            [
+                $"--TicketMaster:DataDir={host._dataDir}", "--TicketMaster:FastUnsafeStorage=true", $"--Parameters:jwt-signing-key={SigningKey}",
+                // No dashboard, so nothing would receive the telemetry (see the AppHost's WithTelemetrySettings).
+                "--TicketMaster:Telemetry:Export=false",
+                .. settings,
+            ],
             (options, _) => options.DisableDashboard = true);
         host.App = await builder.BuildAsync();
         await host.App.StartAsync();
