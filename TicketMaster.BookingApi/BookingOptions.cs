@@ -28,6 +28,13 @@ public sealed class BookingOptions
     /// <summary>Most confirmations the queued writer records in one transaction.</summary>
     public int WriteBatchSize { get; set; } = 64;
 
+    /// <summary>
+    /// Batches each replica's queued writer records at once (one connection each). One writer runs MySQL's side of
+    /// a batch on a single server thread; two let the database use a second core while the first batch executes.
+    /// Concurrent batches are safe for the same reason several replicas are: each reservation is guarded on its own.
+    /// </summary>
+    public int WriteConcurrency { get; set; } = 2;
+
     /// <summary>How long a confirm waits for the queued writer before answering 202 with a status URL.</summary>
     public TimeSpan QueuedWriteTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

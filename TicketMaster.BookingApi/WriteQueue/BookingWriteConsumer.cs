@@ -9,7 +9,7 @@ using TicketMaster.ServiceDefaults;
 
 namespace TicketMaster.BookingApi.WriteQueue;
 
-// The writer end of the queue: takes whatever messages are waiting (each an array of confirmations from one
+// The writer end of the queue (WriteConcurrency loops per replica): each takes whatever messages are waiting (each an array of confirmations from one
 // replica; up to BatchSize confirmations in all) and records them in one MySQL transaction
 // (BookingWriter.WriteBatchAsync: each reservation still succeeds or fails on its own), marks the booked seats
 // sold in Redis, replies to each message, then acks. A crash before the ack redelivers the batch;
@@ -23,7 +23,11 @@ public sealed class BookingWriteConsumer(IConnection connection, BookingWriter w
 
     private sealed record Message(Delivery Delivery, BookingWrite[] Writes);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        // Each loop has its own channel (and prefetch): the broker hands messages to whichever loop has room.
+        Task.WhenAll(Enumerable.Range(0, Math.Max(1, options.Value.WriteConcurrency)).Select(_ => RunLoopAsync(stoppingToken)));
+
+    private async Task RunLoopAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {

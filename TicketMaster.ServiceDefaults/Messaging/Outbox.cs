@@ -10,17 +10,15 @@ public sealed class Outbox(OutboxSignal signal)
 {
     private const string Columns = "aggregate_type, aggregate_id, message_type, payload, traceparent, tracestate";
 
-    /// <summary>
-    /// The INSERT for a caller that sends it within a larger command (parameters from <see cref="AddParameters"/>
-    /// with the same prefix); with <paramref name="onlyIf"/>, a SQL condition, the row is written only when it holds.
-    /// </summary>
-    public static string InsertSql(string prefix = "outbox", string? onlyIf = null)
-    {
-        var values = $"@{prefix}AggregateType, @{prefix}AggregateId, @{prefix}MessageType, @{prefix}Payload, @{prefix}Traceparent, @{prefix}Tracestate";
-        return onlyIf is null
-            ? $"INSERT INTO outbox ({Columns}) VALUES ({values});"
-            : $"INSERT INTO outbox ({Columns}) SELECT {values} FROM DUAL WHERE {onlyIf};";
-    }
+    /// <summary>The INSERT for a caller that sends it within a larger command (parameters from <see cref="AddParameters"/> with the same prefix).</summary>
+    public static string InsertSql(string prefix = "outbox") => $"INSERT INTO outbox ({Columns}) VALUES ({Values(prefix)});";
+
+    /// <summary>One INSERT of several messages (parameters added with one prefix each), each written only when its SQL condition holds.</summary>
+    public static string InsertSql(IEnumerable<(string Prefix, string OnlyIf)> rows) =>
+        $"INSERT INTO outbox ({Columns}) {string.Join(" UNION ALL ", rows.Select(r => $"SELECT {Values(r.Prefix)} FROM DUAL WHERE {r.OnlyIf}"))};";
+
+    private static string Values(string prefix) =>
+        $"@{prefix}AggregateType, @{prefix}AggregateId, @{prefix}MessageType, @{prefix}Payload, @{prefix}Traceparent, @{prefix}Tracestate";
 
     public async Task AppendAsync(MySqlTransaction transaction, string aggregateType, long aggregateId, string messageType,
         object payload, CancellationToken cancellationToken)
