@@ -9,11 +9,11 @@ using TicketMaster.ServiceDefaults;
 
 namespace TicketMaster.BookingApi.WriteQueue;
 
-// The writer end of the queue (WriteConcurrency loops per replica): each takes whatever messages are waiting (each an array of confirmations from one
-// replica; up to BatchSize confirmations in all) and records them in one MySQL transaction
-// (BookingWriter.WriteBatchAsync: each reservation still succeeds or fails on its own), marks the booked seats
-// sold in Redis, replies to each message, then acks. A crash before the ack redelivers the batch;
-// writing it again finds the bookings already made (AlreadyBooked), so nothing is written twice.
+// The writer end of the queue (WriteConcurrency loops per replica): each takes whatever messages are waiting
+// (each an array of confirmations from one replica; up to BatchSize confirmations in all), records them in one
+// MySQL transaction (BookingWriter.WriteBatchAsync: each reservation still succeeds or fails on its own), marks
+// the booked seats sold in Redis, replies to each message, then acks. A crash before the ack redelivers the
+// batch; writing it again finds the bookings already made (AlreadyBooked), so nothing is written twice.
 public sealed class BookingWriteConsumer(IConnection connection, BookingWriter writer, HoldStore holds, IOptions<BookingOptions> options,
     ILogger<BookingWriteConsumer> logger) : BackgroundService
 {

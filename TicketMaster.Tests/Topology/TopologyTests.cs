@@ -120,4 +120,41 @@ public sealed class TopologyTests(AppHostFixture fixture)
 
         Assert.StartsWith("-NOAUTH", System.Text.Encoding.ASCII.GetString(buffer, 0, read));
     }
+
+    [Theory]
+    [InlineData("mysql")]
+    [InlineData("redis")]
+    [InlineData("rabbitmq")]
+    public async Task Data_stores_are_reached_directly_not_through_the_proxy(string name)
+    {
+        // The services' connection strings name the port the server itself listens on: no DCP proxy hop per query.
+        var model = fixture.App.Services.GetRequiredService<DistributedApplicationModel>();
+        var server = model.Resources.OfType<IResourceWithEndpoints>().Single(r => r.Name == name);
+        var endpoint = server.GetEndpoints().First(e => e.EndpointName == "tcp");
+        var connectionString = await fixture.GetConnectionStringAsync(name);
+
+        Assert.False(endpoint.EndpointAnnotation.IsProxied);
+        Assert.Equal(endpoint.TargetPort, endpoint.Port);
+        Assert.Contains(endpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), connectionString);
+    }
+
+    [Theory]
+    [InlineData("eventsapi")]
+    [InlineData("bookingapi")]
+    [InlineData("indexer")]
+    public async Task Without_a_dashboard_the_services_get_telemetry_settings_but_no_OTLP_endpoint(string name)
+    {
+        // The fixture passes TicketMaster:Telemetry:Export=false: nothing would receive the spans.
+        var model = fixture.App.Services.GetRequiredService<DistributedApplicationModel>();
+        var project = model.Resources.OfType<ProjectResource>().Single(r => r.Name == name);
+
+        // Obsolete in favour of ExecutionConfigurationBuilder, which needs its gatherers assembled by hand; this
+        // evaluates the same environment callbacks the run used.
+#pragma warning disable CS0618
+        var environment = await project.GetEnvironmentVariableValuesAsync();
+#pragma warning restore CS0618
+
+        Assert.True(environment.ContainsKey("OTEL_SERVICE_NAME"), "Aspire's telemetry settings were applied");
+        Assert.False(environment.ContainsKey("OTEL_EXPORTER_OTLP_ENDPOINT"));
+    }
 }
