@@ -140,7 +140,10 @@ public sealed class BookingWriter(MySqlDataSource dataSource, Outbox outbox)
     private static string BatchSql(IReadOnlyList<PlannedWrite> planned)
     {
         var sql = new StringBuilder();
-        sql.Append("INSERT IGNORE INTO `user` (user_id) VALUES ").AppendJoin(", ", planned.Select(w => $"({w.P}user)")).AppendLine(";");
+        // In one order for every batch, so two writers inserting the same fans take those row locks in the same order.
+        sql.Append("INSERT IGNORE INTO `user` (user_id) VALUES ")
+            .AppendJoin(", ", planned.OrderBy(w => w.Write.Reservation.UserId, StringComparer.Ordinal).Select(w => $"({w.P}user)"))
+            .AppendLine(";");
         foreach (var w in planned)
         {
             var (p, ok, claimed, n) = (w.P, w.Ok, $"@seats_{w.Index}", w.Write.Reservation.SeatIds.Count);
