@@ -124,7 +124,7 @@ public static class BookingBench
         List<string> lines =
         [
             $"hello-world (BookingApi):  {hello.RequestsPerSecond,8:F0} req/s  p50 {Measure.Ms(hello.P50Ms)}  p99 {Measure.Ms(hello.P99Ms)}  (median of {string.Join(", ", hellos.Select(h => h.RequestsPerSecond.ToString("F0")))})",
-            $"hello-world with a JWT:    {helloAuth.RequestsPerSecond,8:F0} req/s  p50 {Measure.Ms(helloAuth.P50Ms)}  p99 {Measure.Ms(helloAuth.P99Ms)}",
+            $"hello-world with a JWT:    {helloAuth.RequestsPerSecond,8:F0} req/s  p50 {Measure.Ms(helloAuth.P50Ms)}  p99 {Measure.Ms(helloAuth.P99Ms)}  ({helloAuth.RequestsPerSecond / hello.RequestsPerSecond:F2}x hello-world)",
             $"reserve (1 hot event):     {reserve.PerSecond,8:F0} req/s  p50 {Measure.Ms(reserve.P50)}  p95 {Measure.Ms(reserve.P95)}  p99 {Measure.Ms(reserve.P99)}  (median of {string.Join(", ", reserves.Select(r => r.PerSecond.ToString("F0")))})",
             $"reserve / hello-world:     {reserve.PerSecond / hello.RequestsPerSecond:F2}x  (target >= 0.5x; rounds {string.Join(", ", reserves.Zip(hellos, (r, h) => $"{r.PerSecond / h.RequestsPerSecond:F2}x"))})",
             $"confirm (simulated card):  {confirm.PerSecond,8:F0} bookings/s  p50 {Measure.Ms(confirm.P50)}  p95 {Measure.Ms(confirm.P95)}  p99 {Measure.Ms(confirm.P99)}  ok {confirm.Ok} failed {confirm.Failed}",
