@@ -84,7 +84,8 @@ public static class ProcessCpu
         {
             return "kernel";
         }
-        var program = Path.GetFileName(args[0]);
+        // Some servers rewrite their title ("redis-server 127.0.0.1:6379"): the program is its first word.
+        var program = Path.GetFileName(args[0].Split(' ')[0]);
         if (program == "dotnet" && args.Length > 1)
         {
             program = Path.GetFileNameWithoutExtension(args[1]);
