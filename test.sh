@@ -18,6 +18,8 @@ fi
 
 results=.test-results
 rm -rf "$results"
+# The services' console output of this run, one file per replica (read it when a test failed).
+export TICKETMASTER_TEST_LOGS="$PWD/$results/service-logs"
 
 if ! dotnet build TicketMaster.sln -c Debug -nologo -clp:ErrorsOnly; then
   echo "Build failed."

@@ -11,7 +11,8 @@ namespace TicketMaster.BookingApi.WaitingRoom;
 public sealed class AdmissionLoop(IConnectionMultiplexer redis, WaitingRoomStore rooms, SeatCatalog catalog,
     IOptions<WaitingRoomOptions> options, ILogger<AdmissionLoop> logger) : BackgroundService
 {
-    private readonly string _instance = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+    // Eight ticks: a replica that stops renewing hands over within a couple of seconds.
+    private readonly Lease _lease = new(redis, WaitingRoomKeys.AdmissionLeader, options.Value.AdmissionTick * 8);
     private readonly Dictionary<long, double> _credit = [];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -25,7 +26,7 @@ public sealed class AdmissionLoop(IConnectionMultiplexer redis, WaitingRoomStore
             clock.Restart();
             try
             {
-                if (await LeadAsync(tick))
+                if (await _lease.HoldAsync())
                 {
                     await AdmitAsync(Math.Min(elapsed, 2 * tick.TotalSeconds), stoppingToken);
                 }
@@ -40,10 +41,6 @@ public sealed class AdmissionLoop(IConnectionMultiplexer redis, WaitingRoomStore
             }
         }
     }
-
-    private async Task<bool> LeadAsync(TimeSpan tick) =>
-        (int)await redis.GetDatabase().ScriptEvaluateAsync(WaitingRoomScripts.Lead, [WaitingRoomKeys.AdmissionLeader],
-            [_instance, (long)(tick.TotalMilliseconds * 8)]) == 1;
 
     private async Task AdmitAsync(double seconds, CancellationToken cancellationToken)
     {

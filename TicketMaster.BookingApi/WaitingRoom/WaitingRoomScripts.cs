@@ -36,16 +36,4 @@ public static class WaitingRoomScripts
         end
         return next
         """;
-
-    // KEYS: leader lease. ARGV: this process's id, lease ms → 1 while this process holds the lease.
-    public const string Lead = """
-        if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-          return 1
-        end
-        if redis.call('GET', KEYS[1]) == ARGV[1] then
-          redis.call('PEXPIRE', KEYS[1], ARGV[2])
-          return 1
-        end
-        return 0
-        """;
 }

@@ -25,6 +25,32 @@ public sealed class ReservationTests(AppHostFixture fixture)
     }
 
     [Fact]
+    public async Task A_reserved_event_is_noted_for_the_invariant_check_that_one_replica_holds_the_lease_for()
+    {
+        var sale = await BookingSetup.CreateAsync(fixture, seats: 3);
+        using var fan = sale.Fan("watched-fan");
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(await fixture.GetConnectionStringAsync("redis"));
+        var db = redis.GetDatabase();
+        Assert.Null(await db.SortedSetScoreAsync(BookingApi.Invariants.InvariantMonitor.WatchedKey, sale.EventId));
+
+        Assert.Equal(HttpStatusCode.Created, (await BookingSetup.ReserveAsync(fan, sale.EventId, sale.SeatIds[0])).StatusCode);
+
+        // Noted in Redis (fire and forget, so give it a moment) with the time of the reserve, for whichever replica
+        // holds the lease to check; the fixture's one BookingApi takes the lease at its first interval (10 s).
+        double? noted = null;
+        var leased = false;
+        for (var attempt = 0; attempt < 60 && (noted is null || !leased); attempt++)
+        {
+            noted = await db.SortedSetScoreAsync(BookingApi.Invariants.InvariantMonitor.WatchedKey, sale.EventId);
+            leased = await db.KeyExistsAsync(BookingApi.Invariants.InvariantMonitor.LeaderKey);
+            await Task.Delay(250);
+        }
+        Assert.NotNull(noted);
+        Assert.InRange(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - noted.Value, 0, 60_000);
+        Assert.True(leased, "a BookingApi replica holds the invariant check's lease");
+    }
+
+    [Fact]
     public async Task Overlapping_multi_seat_reserves_are_all_or_nothing()
     {
         var sale = await BookingSetup.CreateAsync(fixture, seats: 60);

@@ -133,21 +133,21 @@ public sealed class WaitingRoomTests(AppHostFixture fixture)
     [Fact]
     public async Task Only_one_replica_holds_the_admission_lease_and_another_takes_over_when_it_lapses()
     {
+        // The lease the admission loop (and the invariant check) uses; each Lease object is one replica.
         await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(await fixture.GetConnectionStringAsync("redis"));
-        var db = redis.GetDatabase();
-        StackExchange.Redis.RedisKey lease = $"test:wr:leader:{Guid.NewGuid():N}";
-        async Task<bool> LeadAsync(string replica, int ms) =>
-            (int)await db.ScriptEvaluateAsync(BookingApi.WaitingRoom.WaitingRoomScripts.Lead, [lease], [replica, ms]) == 1;
+        StackExchange.Redis.RedisKey key = $"test:wr:leader:{Guid.NewGuid():N}";
+        var replicas = Enumerable.Range(0, 8).Select(_ => new BookingApi.Lease(redis, key, TimeSpan.FromMilliseconds(600))).ToArray();
 
-        var firstRound = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => LeadAsync($"replica-{i}", 600)));
-        var leader = $"replica-{Array.IndexOf(firstRound, true)}";
+        var firstRound = await Task.WhenAll(replicas.Select(r => r.HoldAsync()));
         Assert.Single(firstRound, won => won);
-        Assert.True(await LeadAsync(leader, 600)); // the leader renews
-        Assert.False(await LeadAsync("replica-other", 600));
+        var leader = replicas[Array.IndexOf(firstRound, true)];
+        var other = replicas[(Array.IndexOf(firstRound, true) + 1) % replicas.Length];
+        Assert.True(await leader.HoldAsync()); // the leader renews
+        Assert.False(await other.HoldAsync());
 
         await Task.Delay(900); // the leader stopped renewing (it died)
-        Assert.True(await LeadAsync("replica-other", 600));
-        Assert.False(await LeadAsync(leader, 600));
+        Assert.True(await other.HoldAsync());
+        Assert.False(await leader.HoldAsync());
     }
 
     private async Task SetRateAsync(BookingSetup sale, double perSecond)

@@ -10,14 +10,17 @@ public sealed class SearchTests(AppHostFixture fixture)
     private static readonly DateTimeOffset January = new(2031, 1, 15, 19, 0, 0, TimeSpan.Zero);
 
     [Fact]
-    public async Task A_created_event_is_searchable_within_one_second_at_p99_over_50_creates()
+    public async Task A_created_event_is_searchable_within_one_second_at_p99_over_100_creates()
     {
+        // 100 creates, so the p99 is the second worst: over 50 it was the maximum, and one 1 s stall of this shared
+        // 2-core machine (seen once in seven full runs, cause not found; the run's service logs are now kept under
+        // .test-results/service-logs) failed a test about the 99th percentile.
         var catalog = await CatalogSetup.CreateAsync(fixture);
         var venue = await catalog.VenueAsync("Fresh Hall " + catalog.Tag, "Derby", ("Floor", 1, 2));
         using var reader = await fixture.ClientAsync("eventsapi");
         var lags = new List<TimeSpan>();
 
-        for (var i = 0; i < 50; i++)
+        for (var i = 0; i < 100; i++)
         {
             var word = CatalogSetup.UniqueWord();
             await catalog.EventAsync(venue, $"Fresh {word}", January.AddDays(i));

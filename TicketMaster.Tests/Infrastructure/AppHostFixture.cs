@@ -17,6 +17,7 @@ public sealed class AppHostFixture : IAsyncLifetime
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
 
     private readonly string _dataDir = Directory.CreateTempSubdirectory("ticketmaster-tests-").FullName;
+    private readonly CancellationTokenSource _stopping = new();
 
     public DistributedApplication App { get; private set; } = null!;
 
@@ -49,6 +50,7 @@ public sealed class AppHostFixture : IAsyncLifetime
         // crash test would fail the tests after it.
 
         App = await builder.BuildAsync(cts.Token);
+        ServiceLogs.StartCapture(App, _stopping.Token);
         await App.StartAsync(cts.Token);
 
         foreach (var name in ResourceNames)
@@ -69,8 +71,10 @@ public sealed class AppHostFixture : IAsyncLifetime
         if (App is not null)
         {
             await App.StopAsync();
+            await _stopping.CancelAsync();
             await App.DisposeAsync();
         }
+        _stopping.Dispose();
         try
         {
             Directory.Delete(_dataDir, recursive: true);
