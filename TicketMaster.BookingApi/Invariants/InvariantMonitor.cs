@@ -77,8 +77,9 @@ public sealed class InvariantMonitor : BackgroundService
                     await CheckAsync(eventId, stoppingToken);
                 }
             }
-            catch (RedisException ex)
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
+                // (SE.Redis timeouts are TimeoutExceptions; either escaping would stop the service.)
                 _logger.LogWarning(ex, "Invariant monitor could not reach Redis; trying again next interval");
             }
         }
