@@ -49,7 +49,7 @@ public sealed class InvariantMonitor : BackgroundService
         }
         _noted[eventId] = now;
         // Fire and forget: the reserve does not wait for bookkeeping.
-        _redis.GetDatabase().SortedSetAdd(WatchedKey, eventId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), CommandFlags.FireAndForget);
+        _redis.GetDatabase().SortedSetAdd(WatchedKey, eventId, new DateTimeOffset(now).ToUnixTimeMilliseconds(), CommandFlags.FireAndForget);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -57,6 +57,14 @@ public sealed class InvariantMonitor : BackgroundService
         using var timer = new PeriodicTimer(_options.Value.InvariantCheckInterval);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
+            // This replica's own notes: an event not reserved here for the watch period is forgotten.
+            foreach (var (eventId, noted) in _noted)
+            {
+                if (DateTime.UtcNow - noted > WatchFor)
+                {
+                    _noted.TryRemove(eventId, out _);
+                }
+            }
             try
             {
                 if (!await _lease.HoldAsync())

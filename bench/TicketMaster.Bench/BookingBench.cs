@@ -53,9 +53,6 @@ public static class BookingBench
         using var http = host.Client("bookingapi");
         await Measure.ThroughputAsync(http, "/bench/hello", concurrency, TimeSpan.FromSeconds(3));
 
-        // Warm-up: the first reserve and confirm of an event load its seats, sold set and details into the caches.
-        await WarmUpAsync(http, tokens, hot, seats);
-
         // Every reserve asks for a fresh seat as a fresh fan: the Lua script's work, not conflicts, is measured.
         var reservations = new ConcurrentQueue<(string Token, string ReservationId)>();
         // Fans' tokens are minted before the clock starts: signing JWTs is the client's cost, not the API's.
@@ -77,8 +74,9 @@ public static class BookingBench
             return true;
         }
 
-        // Warm-ups run each path under load before it is measured: tiered compilation recompiles hot methods in
-        // the first seconds (the JIT took a quarter of BookingApi's CPU in a profile of an unwarmed confirm phase).
+        // Warm-ups run each path under load before it is measured: the first reserve and confirm of an event load its
+        // seats, sold set and details into the caches, and tiered compilation recompiles hot methods in the first
+        // seconds (the JIT took a quarter of BookingApi's CPU in a profile of an unwarmed confirm phase).
         await LoadAsync(concurrency, WarmUp, ReserveOne);
         // Where a reserve's cost goes: the same endpoint behind JWT validation (after the warm-up, which ran that code).
         using var authenticated = host.Client("bookingapi", tokens.Issue("bench-hello", [], TimeSpan.FromHours(1)));
@@ -137,15 +135,6 @@ public static class BookingBench
         ];
         lines.ForEach(Console.WriteLine);
         return lines;
-    }
-
-    private static async Task WarmUpAsync(HttpClient http, TokenSettings tokens, long eventId, ConcurrentQueue<long> seats)
-    {
-        seats.TryDequeue(out var seat);
-        var token = tokens.Issue("bench-warm-up", [], TimeSpan.FromHours(1));
-        using var reserved = await http.SendJsonAsync(HttpMethod.Post, "/v1/booking/reserve", new { event_id = eventId, seat_ids = new[] { seat } }, token);
-        var reservationId = (await reserved.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reservation_id").GetString()!;
-        (await ConfirmAsync(http, reservationId, token)).EnsureSuccessStatusCode();
     }
 
     private static Task<HttpResponseMessage> ConfirmAsync(HttpClient http, string reservationId, string token) =>
