@@ -50,13 +50,19 @@ public sealed class OutboxSignal
 
     public void Notify()
     {
+        // Already signalled: one wake-up publishes everything pending. Checked first because every booking batch
+        // notifies, and a thrown SemaphoreFullException (the race below) costs far more than the check.
+        if (_pending.CurrentCount > 0)
+        {
+            return;
+        }
         try
         {
             _pending.Release();
         }
         catch (SemaphoreFullException)
         {
-            // Already signalled; one wake-up publishes everything pending.
+            // Another committer signalled between the check and the release.
         }
     }
 

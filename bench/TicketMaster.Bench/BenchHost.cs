@@ -27,6 +27,8 @@ public sealed class BenchHost : IAsyncDisposable
                 // No dashboard, so nothing would receive the telemetry (see the AppHost's WithTelemetrySettings).
                 "--TicketMaster:Telemetry:Export=false",
                 .. settings,
+                // Any AppHost setting given to the benchmark itself, e.g. --TicketMaster:Telemetry:TracesSampler=always_off.
+                .. Environment.GetCommandLineArgs().Where(a => a.StartsWith("--TicketMaster:", StringComparison.Ordinal)),
             ],
             (options, _) => options.DisableDashboard = true);
         host.App = await builder.BuildAsync();

@@ -20,7 +20,11 @@ namespace TicketMaster.Bench;
 public static class BookingBench
 {
     private const int Rounds = 3;
+    // Long enough for tiered compilation to settle (dotnet-counters: the JIT recompiled the reserve path for ~8 s
+    // at up to half a core, and the confirm path, which runs through far more code, for ~6-8 s).
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan ReserveWarmUp = TimeSpan.FromSeconds(8);
+    private static readonly TimeSpan ConfirmWarmUp = TimeSpan.FromSeconds(12);
 
     public static async Task RunAsync(TimeSpan duration, int concurrency, string? onlyPath = null)
     {
@@ -41,8 +45,8 @@ public static class BookingBench
         var tokens = new TokenSettings(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(BenchHost.SigningKey)));
         using var organizer = host.Client("eventsapi", tokens.Issue("bench-organizer", [Roles.Organizer], TimeSpan.FromHours(1)));
 
-        // 125,000 seats: every reserve takes a fresh one, over the warm-up and all rounds.
-        var venue = await CreateVenueAsync(organizer, "Bench Arena", sections: 50, rowsPerSection: 10, seatsPerRow: 250);
+        // 200,000 seats: every reserve takes a fresh one, over the warm-up and all rounds.
+        var venue = await CreateVenueAsync(organizer, "Bench Arena", sections: 50, rowsPerSection: 10, seatsPerRow: 400);
         var hot = await CreateEventAsync(organizer, venue, "Hot show");
         var raw = await CreateEventAsync(organizer, venue, "Raw baseline show");
         using var anonymous = host.Client("bookingapi");
@@ -77,7 +81,7 @@ public static class BookingBench
         // Warm-ups run each path under load before it is measured: the first reserve and confirm of an event load its
         // seats, sold set and details into the caches, and tiered compilation recompiles hot methods in the first
         // seconds (the JIT took a quarter of BookingApi's CPU in a profile of an unwarmed confirm phase).
-        await LoadAsync(concurrency, WarmUp, ReserveOne);
+        await LoadAsync(concurrency, ReserveWarmUp, ReserveOne);
         // Where a reserve's cost goes: the same endpoint behind JWT validation (after the warm-up, which ran that code).
         using var authenticated = host.Client("bookingapi", tokens.Issue("bench-hello", [], TimeSpan.FromHours(1)));
         var helloAuth = await Measure.ThroughputAsync(authenticated, "/bench/hello-auth", concurrency, duration);
@@ -110,7 +114,7 @@ public static class BookingBench
             }
             return response.StatusCode == HttpStatusCode.Created;
         }
-        await LoadAsync(concurrency, WarmUp, ConfirmOne);
+        await LoadAsync(concurrency, ConfirmWarmUp, ConfirmOne);
         var confirmCpu = new ProcessCpu.Tally();
         var confirm = await confirmCpu.MeasureAsync(() => LoadAsync(concurrency, duration, ConfirmOne), c => c.Ok);
 

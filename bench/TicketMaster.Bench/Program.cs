@@ -6,6 +6,7 @@ using TicketMaster.Bench.Onsale;
 //                                                            onsale [--seats N] [--users M] [--rate A] [--concurrency C]
 //                                                                   [--hold-ttl S] [--write-path Queued|Direct] [--plot file.png]
 //                                                            sse [--clients N]
+// Every benchmark also passes --TicketMaster:...=value arguments on to the AppHost (e.g. the trace sampler).
 var command = args.FirstOrDefault() ?? "catalog";
 string? Text(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 int Option(string name, int fallback) => int.TryParse(Text(name), out var value) ? value : fallback;
