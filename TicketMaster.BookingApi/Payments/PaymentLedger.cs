@@ -30,8 +30,8 @@ public sealed class PaymentLedger
     public PaymentLedger(MySqlDataSource dataSource)
     {
         _dataSource = dataSource;
-        _begins = new MicroBatcher<NewPayment>(InsertAsync, MaxBatch);
-        _captures = new MicroBatcher<string>(MarkCapturedAsync, MaxBatch);
+        _begins = new MicroBatcher<NewPayment>("payment-begin", InsertAsync, MaxBatch);
+        _captures = new MicroBatcher<string>("payment-captured", MarkCapturedAsync, MaxBatch);
     }
 
     /// <summary>The row in status "authorizing", before the provider is asked (a failed or voided earlier try starts over).</summary>

@@ -19,55 +19,85 @@ public static class HoldScripts
 
         """;
 
-    // KEYS[1..n] hold keys, n+1 sold set, n+2 reservation, n+3 reservation record, n+4 user holds, n+5 user's
-    // booked seats, n+6 seat log. ARGV: reservation id, ttl ms, per-user limit, user id, seat ids csv, n, event id
-    // → {'OK', expires_at_ms} | {'EXISTS', expires_at_ms} | {'CONFLICT', seat...} | {'LIMIT', already}
+    // Several reservations of one event at once (a replica's concurrent reserves, HoldStore): each is held whole or
+    // not at all, in order, so a later one sees the holds of an earlier one; all seats held by the call are
+    // announced in one "held" change. KEYS[1] sold set, KEYS[2] seat log, then per reservation its n hold keys,
+    // reservation, reservation record, the fan's holds, the fan's booked seats. ARGV[1] event id, ARGV[2] ttl ms,
+    // ARGV[3] count, then per reservation: id, user id, seat ids csv, n, per-user limit.
+    // → per reservation {'OK', expires_at_ms} | {'EXISTS', expires_at_ms} | {'CONFLICT', seat...} | {'LIMIT', already}
     public const string Reserve = Announce + """
-        local n = tonumber(ARGV[6])
-        local reservation = ARGV[1]
-        local existing = redis.call('HGET', KEYS[n + 2], 'expires_at')
-        if existing then
-          return {'EXISTS', existing}
-        end
-        local conflicts = {}
-        for i = 1, n do
-          local seat = string.match(KEYS[i], ':hold:(%d+)$')
-          local holder = redis.call('GET', KEYS[i])
-          if (holder and holder ~= reservation) or redis.call('SISMEMBER', KEYS[n + 1], seat) == 1 then
-            table.insert(conflicts, seat)
-          end
-        end
-        if #conflicts > 0 then
-          return {'CONFLICT', unpack(conflicts)}
-        end
         local time = redis.call('TIME')
         local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
         local ttl = tonumber(ARGV[2])
         local expires = now + ttl
-        redis.call('ZREMRANGEBYSCORE', KEYS[n + 4], '-inf', now)
-        local held = 0
-        for _, member in ipairs(redis.call('ZRANGE', KEYS[n + 4], 0, -1)) do
-          held = held + tonumber(string.match(member, '|(%d+)$'))
+
+        local function hold(first, n, reservation, user, csv, limit)
+          local reservation_key, record_key, user_holds, booked = KEYS[first + n], KEYS[first + n + 1], KEYS[first + n + 2], KEYS[first + n + 3]
+          local existing = redis.call('HGET', reservation_key, 'expires_at')
+          if existing then
+            return {'EXISTS', existing}
+          end
+          local conflicts = {'CONFLICT'}
+          for i = first, first + n - 1 do
+            local seat = string.match(KEYS[i], ':hold:(%d+)$')
+            local holder = redis.call('GET', KEYS[i])
+            if (holder and holder ~= reservation) or redis.call('SISMEMBER', KEYS[1], seat) == 1 then
+              table.insert(conflicts, seat)
+            end
+          end
+          if #conflicts > 1 then
+            return conflicts
+          end
+          redis.call('ZREMRANGEBYSCORE', user_holds, '-inf', now)
+          local held = 0
+          for _, member in ipairs(redis.call('ZRANGE', user_holds, 0, -1)) do
+            held = held + tonumber(string.match(member, '|(%d+)$'))
+          end
+          local already = held + redis.call('SCARD', booked)
+          if already + n > limit then
+            return {'LIMIT', tostring(already)}
+          end
+          for i = first, first + n - 1 do
+            redis.call('SET', KEYS[i], reservation, 'PX', ttl)
+          end
+          redis.call('HSET', reservation_key, 'user', user, 'seats', csv, 'expires_at', expires)
+          redis.call('PEXPIRE', reservation_key, ttl)
+          redis.call('HSET', record_key, 'user', user, 'seats', csv, 'expires_at', expires)
+          redis.call('EXPIRE', record_key, 86400)
+          redis.call('ZADD', user_holds, expires, reservation .. '|' .. n)
+          redis.call('PEXPIRE', user_holds, ttl)
+          return {'OK', tostring(expires)}
         end
-        local already = held + redis.call('SCARD', KEYS[n + 5])
-        if already + n > tonumber(ARGV[3]) then
-          return {'LIMIT', tostring(already)}
+
+        local results, held = {}, {}
+        local first, arg = 3, 4
+        for r = 1, tonumber(ARGV[3]) do
+          local n = tonumber(ARGV[arg + 3])
+          results[r] = hold(first, n, ARGV[arg], ARGV[arg + 1], ARGV[arg + 2], tonumber(ARGV[arg + 4]))
+          if results[r][1] == 'OK' then
+            table.insert(held, ARGV[arg + 2])
+          end
+          first = first + n + 4
+          arg = arg + 5
         end
-        for i = 1, n do
-          redis.call('SET', KEYS[i], reservation, 'PX', ttl)
+        if #held > 0 then
+          announce(KEYS[2], ARGV[1], 'held', table.concat(held, ','))
         end
-        redis.call('HSET', KEYS[n + 2], 'user', ARGV[4], 'seats', ARGV[5], 'expires_at', expires)
-        redis.call('PEXPIRE', KEYS[n + 2], ttl)
-        redis.call('HSET', KEYS[n + 3], 'user', ARGV[4], 'seats', ARGV[5], 'expires_at', expires)
-        redis.call('EXPIRE', KEYS[n + 3], 86400)
-        redis.call('ZADD', KEYS[n + 4], expires, reservation .. '|' .. n)
-        redis.call('PEXPIRE', KEYS[n + 4], ttl)
-        announce(KEYS[n + 6], ARGV[7], 'held', ARGV[5])
-        return {'OK', tostring(expires)}
+        return results
         """;
 
-    // Deletes only holds that are still this reservation's (an expired hold may belong to someone else now).
+    // Deletes only holds that are still this reservation's (an expired hold may belong to someone else now), then
+    // the reservation itself.
     private const string ReleaseHolds = """
+        local function forget_reservation(reservation, reservation_key, user_holds)
+          redis.call('DEL', reservation_key)
+          for _, member in ipairs(redis.call('ZRANGE', user_holds, 0, -1)) do
+            if string.sub(member, 1, string.len(reservation) + 1) == reservation .. '|' then
+              redis.call('ZREM', user_holds, member)
+            end
+          end
+        end
+
         local function release_holds(n, reservation, reservation_key, user_holds)
           local released = {}
           for i = 1, n do
@@ -76,12 +106,7 @@ public static class HoldScripts
               table.insert(released, string.match(KEYS[i], ':hold:(%d+)$'))
             end
           end
-          redis.call('DEL', reservation_key)
-          for _, member in ipairs(redis.call('ZRANGE', user_holds, 0, -1)) do
-            if string.sub(member, 1, string.len(reservation) + 1) == reservation .. '|' then
-              redis.call('ZREM', user_holds, member)
-            end
-          end
+          forget_reservation(reservation, reservation_key, user_holds)
           return released
         end
 
@@ -98,21 +123,32 @@ public static class HoldScripts
         return released
         """;
 
-    // After the booking committed. KEYS[1..n] hold keys, n+1 sold set, n+2 user's booked seats, n+3 reservation,
-    // n+4 user holds, n+5 seat log; ARGV: reservation id, n, event id, seat ids csv. A sold seat is held by nobody:
-    // not by this reservation, nor by a fan who took it after this hold had lapsed (that fan's confirm loses at
-    // MySQL; meanwhile the seat must not look held).
+    // After bookings committed, for any number of reservations of one event (a writer batch's): their seats join
+    // the sold set (and each fan's booked seats), and are announced in one "sold" change. A sold seat is held by
+    // nobody: not by its reservation, nor by a fan who took it after that hold had lapsed (that fan's confirm
+    // loses at MySQL; meanwhile the seat must not look held). KEYS[1] sold set, KEYS[2] seat log, then per
+    // reservation its n hold keys, the fan's booked seats, the reservation, the fan's holds. ARGV[1] event id,
+    // ARGV[2] count, then per reservation: id, n → the number of seats
     public const string MarkSold = Announce + ReleaseHolds + """
-        local n = tonumber(ARGV[2])
-        for i = 1, n do
-          local seat = string.match(KEYS[i], ':hold:(%d+)$')
-          redis.call('SADD', KEYS[n + 1], seat)
-          redis.call('SADD', KEYS[n + 2], seat)
-          redis.call('DEL', KEYS[i])
+        local sold = {}
+        local first, arg = 3, 3
+        for r = 1, tonumber(ARGV[2]) do
+          local reservation, n = ARGV[arg], tonumber(ARGV[arg + 1])
+          for i = first, first + n - 1 do
+            local seat = string.match(KEYS[i], ':hold:(%d+)$')
+            redis.call('SADD', KEYS[1], seat)
+            redis.call('SADD', KEYS[first + n], seat)
+            redis.call('DEL', KEYS[i])
+            table.insert(sold, seat)
+          end
+          forget_reservation(reservation, KEYS[first + n + 1], KEYS[first + n + 2])
+          first = first + n + 3
+          arg = arg + 2
         end
-        release_holds(n, ARGV[1], KEYS[n + 3], KEYS[n + 4])
-        announce(KEYS[n + 5], ARGV[3], 'sold', ARGV[4])
-        return n
+        if #sold > 0 then
+          announce(KEYS[2], ARGV[1], 'sold', table.concat(sold, ','))
+        end
+        return #sold
         """;
 
     // A hold key expired; every replica hears it, the first one announces it — unless the seat has moved on since

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using TicketMaster.BookingApi.Batching;
 using TicketMaster.BookingApi.Seats;
 
 namespace TicketMaster.BookingApi.Reservations;
@@ -15,29 +16,39 @@ public abstract record ReserveOutcome
 // Seat holds in Redis (DESIGN §3): a hold is a key per seat whose value is the reservation id and whose TTL is
 // the hold time, so a lapsed hold frees its seat without any cron job. Sold seats are mirrored into a set that
 // the reserve script checks; MySQL stays the final arbiter at confirm.
-public sealed class HoldStore(IConnectionMultiplexer redis, SeatCatalog catalog, IOptions<BookingOptions> options)
+public sealed class HoldStore
 {
     private static readonly TimeSpan SoldSetCheckInterval = TimeSpan.FromSeconds(30);
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, DateTime> _soldSetChecked = new();
+    /// <summary>Most reservations one reserve script call holds.</summary>
+    private const int MaxReserveBatch = 64;
 
-    private IDatabase Db => redis.GetDatabase();
+    private sealed record HoldRequest(long EventId, string UserId, IReadOnlyList<long> SeatIds, string ReservationId, int Limit);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, DateTime> _soldSetChecked = new();
+    private readonly IConnectionMultiplexer _redis;
+    private readonly SeatCatalog _catalog;
+    private readonly IOptions<BookingOptions> _options;
+    private readonly MicroBatcher<HoldRequest, RedisResult> _reserves;
+
+    public HoldStore(IConnectionMultiplexer redis, SeatCatalog catalog, IOptions<BookingOptions> options)
+    {
+        _redis = redis;
+        _catalog = catalog;
+        _options = options;
+        // A hot sale sends this replica thousands of reserves a second: the ones that arrive while a script call is
+        // under way go together in the next (one round trip, one script run and one seat-stream announcement for all
+        // of them, instead of one each — Redis' and this process's CPU per reserve both fell; bench/ measures it).
+        _reserves = new MicroBatcher<HoldRequest, RedisResult>("reserve", ReserveBatchAsync, MaxReserveBatch);
+    }
+
+    private IDatabase Db => _redis.GetDatabase();
 
     public async Task<ReserveOutcome> ReserveAsync(long eventId, string userId, IReadOnlyList<long> seatIds, string reservationId,
         int limit, CancellationToken cancellationToken)
     {
         await EnsureSoldSeatsLoadedAsync(eventId, cancellationToken);
         var seats = seatIds.Order().ToList();
-        var keys = seats.Select(s => HoldKeys.Hold(eventId, s))
-            .Append(HoldKeys.Sold(eventId))
-            .Append(HoldKeys.Reservation(eventId, reservationId))
-            .Append(HoldKeys.ReservationRecord(eventId, reservationId))
-            .Append(HoldKeys.UserHolds(eventId, userId))
-            .Append(HoldKeys.Booked(eventId, userId))
-            .Append(HoldKeys.SeatLog(eventId))
-            .ToArray();
-        var ttl = (long)options.Value.HoldTtl.TotalMilliseconds;
-        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(HoldScripts.Reserve, keys,
-            [reservationId, ttl, limit, userId, string.Join(',', seats), seats.Count, eventId]))!;
+        var result = (RedisResult[])(await _reserves.EnqueueAsync(new HoldRequest(eventId, userId, seats, reservationId, limit)))!;
 
         switch ((string?)result[0])
         {
@@ -55,6 +66,35 @@ public sealed class HoldStore(IConnectionMultiplexer redis, SeatCatalog catalog,
             default:
                 throw new InvalidOperationException($"Unexpected reserve script result {result[0]}");
         }
+    }
+
+    // One script call per event among the waiting reserves (its keys share the event's hash tag, so the call stays
+    // on one Redis Cluster slot); the results come back in the order the reserves were queued.
+    private async Task<IReadOnlyList<RedisResult>> ReserveBatchAsync(IReadOnlyList<HoldRequest> batch)
+    {
+        var results = new RedisResult[batch.Count];
+        var ttl = (long)_options.Value.HoldTtl.TotalMilliseconds;
+        await Task.WhenAll(batch.Select((request, index) => (Request: request, Index: index)).GroupBy(r => r.Request.EventId).Select(async byEvent =>
+        {
+            var eventId = byEvent.Key;
+            List<RedisKey> keys = [HoldKeys.Sold(eventId), HoldKeys.SeatLog(eventId)];
+            List<RedisValue> args = [eventId, ttl, byEvent.Count()];
+            foreach (var (request, _) in byEvent)
+            {
+                keys.AddRange(request.SeatIds.Select(s => HoldKeys.Hold(eventId, s)));
+                keys.Add(HoldKeys.Reservation(eventId, request.ReservationId));
+                keys.Add(HoldKeys.ReservationRecord(eventId, request.ReservationId));
+                keys.Add(HoldKeys.UserHolds(eventId, request.UserId));
+                keys.Add(HoldKeys.Booked(eventId, request.UserId));
+                args.AddRange([request.ReservationId, request.UserId, string.Join(',', request.SeatIds), request.SeatIds.Count, request.Limit]);
+            }
+            var outcomes = (RedisResult[])(await Db.ScriptEvaluateAsync(HoldScripts.Reserve, [.. keys], [.. args]))!;
+            foreach (var ((_, index), outcome) in byEvent.Zip(outcomes))
+            {
+                results[index] = outcome;
+            }
+        }));
+        return results;
     }
 
     /// <summary>The live reservation (null once it expired or was released) and its longer-lived record.</summary>
@@ -83,18 +123,25 @@ public sealed class HoldStore(IConnectionMultiplexer redis, SeatCatalog catalog,
     }
 
     /// <summary>After the booking committed: the seats join the sold set (and the fan's booked seats) and their holds go.</summary>
-    public async Task MarkSoldAsync(Reservation reservation)
-    {
-        var keys = reservation.SeatIds.Select(s => HoldKeys.Hold(reservation.EventId, s))
-            .Append(HoldKeys.Sold(reservation.EventId))
-            .Append(HoldKeys.Booked(reservation.EventId, reservation.UserId))
-            .Append(HoldKeys.Reservation(reservation.EventId, reservation.ReservationId))
-            .Append(HoldKeys.UserHolds(reservation.EventId, reservation.UserId))
-            .Append(HoldKeys.SeatLog(reservation.EventId))
-            .ToArray();
-        await Db.ScriptEvaluateAsync(HoldScripts.MarkSold, keys,
-            [reservation.ReservationId, reservation.SeatIds.Count, reservation.EventId, string.Join(',', reservation.SeatIds)]);
-    }
+    public Task MarkSoldAsync(Reservation reservation) => MarkSoldAsync([reservation]);
+
+    /// <summary>The same for a writer's batch: one script call (and one "sold" announcement) per event.</summary>
+    public Task MarkSoldAsync(IReadOnlyCollection<Reservation> reservations) =>
+        Task.WhenAll(reservations.GroupBy(r => r.EventId).Select(byEvent =>
+        {
+            var eventId = byEvent.Key;
+            List<RedisKey> keys = [HoldKeys.Sold(eventId), HoldKeys.SeatLog(eventId)];
+            List<RedisValue> args = [eventId, byEvent.Count()];
+            foreach (var reservation in byEvent)
+            {
+                keys.AddRange(reservation.SeatIds.Select(s => HoldKeys.Hold(eventId, s)));
+                keys.Add(HoldKeys.Booked(eventId, reservation.UserId));
+                keys.Add(HoldKeys.Reservation(eventId, reservation.ReservationId));
+                keys.Add(HoldKeys.UserHolds(eventId, reservation.UserId));
+                args.AddRange([reservation.ReservationId, reservation.SeatIds.Count]);
+            }
+            return Db.ScriptEvaluateAsync(HoldScripts.MarkSold, [.. keys], [.. args]);
+        }));
 
     /// <summary>The seats among <paramref name="seatIds"/> that are held now, with the reservation holding each.</summary>
     public async Task<Dictionary<long, string>> HoldersAsync(long eventId, IReadOnlyCollection<long> seatIds)
@@ -129,7 +176,7 @@ public sealed class HoldStore(IConnectionMultiplexer redis, SeatCatalog catalog,
         }
         // Sold seats and who bought them: the reserve script checks the first and counts the second against the
         // per-user limit. SADD is idempotent, so a booking committed meanwhile (MarkSold) cannot be counted twice.
-        var buyers = await catalog.BuyersAsync(eventId, cancellationToken);
+        var buyers = await _catalog.BuyersAsync(eventId, cancellationToken);
         var batch = Db.CreateBatch();
         var writes = new List<Task>();
         foreach (var byUser in buyers.GroupBy(b => b.Value, b => (RedisValue)b.Key))

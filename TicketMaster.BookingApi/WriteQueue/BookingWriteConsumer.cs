@@ -124,8 +124,8 @@ public sealed class BookingWriteConsumer(IConnection connection, BookingWriter w
         // Redis learns about the sale only after MySQL committed it. A redelivered write (AlreadyBooked) is marked
         // again: if Redis failed after the first commit, this is when its seats join the sold set (marking is
         // idempotent; the stream may see "sold" twice, which clients treat as a state).
-        await Task.WhenAll(writes.Zip(results).Where(p => p.Second.Outcome is WriteOutcome.Booked or WriteOutcome.AlreadyBooked)
-            .Select(p => holds.MarkSoldAsync(p.First.Reservation)));
+        await holds.MarkSoldAsync(writes.Zip(results).Where(p => p.Second.Outcome is WriteOutcome.Booked or WriteOutcome.AlreadyBooked)
+            .Select(p => p.First.Reservation).ToList());
         var offset = 0;
         foreach (var message in batch)
         {

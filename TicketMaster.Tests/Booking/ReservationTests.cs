@@ -24,6 +24,51 @@ public sealed class ReservationTests(AppHostFixture fixture)
         fans.ForEach(f => f.Dispose());
     }
 
+    // Concurrent reserves share one script call (HoldStore's batches): the per-fan limit must still count the
+    // holds made earlier in the same call.
+    [Fact]
+    public async Task Concurrent_reserves_of_one_fan_never_hold_more_than_the_ticket_limit()
+    {
+        var sale = await BookingSetup.CreateAsync(fixture, seats: 12, maxTicketsPerUser: 4);
+        using var fan = sale.Fan("greedy-fan");
+
+        var responses = await Task.WhenAll(sale.SeatIds.Select(seat => BookingSetup.ReserveAsync(fan, sale.EventId, seat)));
+
+        Assert.Equal(4, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
+        Assert.Equal(8, responses.Count(r => r.StatusCode == HttpStatusCode.UnprocessableEntity));
+        var granted = new List<long>();
+        foreach (var response in responses.Where(r => r.StatusCode == HttpStatusCode.Created))
+        {
+            granted.Add((await response.ReadJsonAsync()).GetProperty("seat_ids")[0].GetInt64());
+        }
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(await fixture.GetConnectionStringAsync("redis"));
+        var holders = await redis.GetDatabase().StringGetAsync([.. sale.SeatIds.Select(s => BookingApi.Reservations.HoldKeys.Hold(sale.EventId, s))]);
+        Assert.Equal(granted.Order(), sale.SeatIds.Where((_, i) => holders[i].HasValue).Order());
+    }
+
+    [Fact]
+    public async Task Concurrent_reserves_of_different_events_each_hold_their_own_seats()
+    {
+        var first = await BookingSetup.CreateAsync(fixture, seats: 20);
+        var second = await BookingSetup.CreateAsync(fixture, seats: 20);
+        var requests = Enumerable.Range(0, 20).SelectMany(i => new[] { (Sale: first, Seat: first.SeatIds[i]), (Sale: second, Seat: second.SeatIds[i]) })
+            .Select((r, i) => (r.Sale, r.Seat, Fan: r.Sale.Fan($"two-events-fan-{i}"))).ToList();
+
+        var responses = await Task.WhenAll(requests.Select(r => BookingSetup.ReserveAsync(r.Fan, r.Sale.EventId, r.Seat)));
+
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(await fixture.GetConnectionStringAsync("redis"));
+        foreach (var (request, response) in requests.Zip(responses))
+        {
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            var body = await response.ReadJsonAsync();
+            Assert.Equal(request.Sale.EventId, body.GetProperty("event_id").GetInt64());
+            // The seat's hold names this very reservation: each result went back to the reserve it belongs to.
+            Assert.Equal(body.GetProperty("reservation_id").GetString(),
+                (string?)await redis.GetDatabase().StringGetAsync(BookingApi.Reservations.HoldKeys.Hold(request.Sale.EventId, request.Seat)));
+            request.Fan.Dispose();
+        }
+    }
+
     [Fact]
     public async Task A_reserved_event_is_noted_for_the_invariant_check_that_one_replica_holds_the_lease_for()
     {
