@@ -29,6 +29,8 @@ public sealed record WriteResult(WriteOutcome Outcome, long BookingId, string? C
 // its own. That needs a data source with AllowUserVariables=true.
 public sealed class BookingWriter(MySqlDataSource dataSource, Outbox outbox)
 {
+    /// <summary>The keyed service name of the data source built from <see cref="ConnectionString"/>.</summary>
+    public const string DataSourceKey = "booking-writes";
     private const string ConfirmationAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"; // no 0/O, 1/I
     private const int MaxAttempts = 5;
 

@@ -37,7 +37,10 @@ public static class Extensions
         builder.Services.AddSingleton<SeatMapCache>();
         builder.Services.AddSingleton<SeatStreamHub>();
         builder.Services.AddHostedService<HoldExpiryListener>();
-        builder.Services.AddSingleton<PaymentLedger>();
+        // The ledger's writes (two per confirm, group-committed) use the writer's pool: single statements that
+        // keep no session state, so the session reset every pooled open costs (a round trip, and MariaDB's work)
+        // buys nothing there. The rest of the service keeps the default pool and its reset.
+        builder.Services.AddSingleton(sp => new PaymentLedger(sp.GetRequiredKeyedService<MySqlConnector.MySqlDataSource>(BookingWriter.DataSourceKey)));
         // Payments:Provider = Simulated (default: Stripe's test cards, no network) or Stripe (Payments:Stripe:*).
         var stripe = builder.Configuration.GetSection("Payments:Stripe").Get<StripeOptions>() ?? new StripeOptions();
         builder.Services.AddSingleton(stripe);
@@ -52,8 +55,10 @@ public static class Extensions
         builder.Services.AddHostedService<PaymentReconciler>();
         // The booking writer's batches guard each reservation with user variables: its own pool allows them.
         var writerConnectionString = BookingWriter.ConnectionString(builder.Configuration.GetConnectionString("mysql")!);
+        builder.Services.AddKeyedSingleton(BookingWriter.DataSourceKey, (sp, _) =>
+            new MySqlConnector.MySqlDataSourceBuilder(writerConnectionString).UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>()).Build());
         builder.Services.AddSingleton(sp => new BookingWriter(
-            new MySqlConnector.MySqlDataSourceBuilder(writerConnectionString).UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>()).Build(),
+            sp.GetRequiredKeyedService<MySqlConnector.MySqlDataSource>(BookingWriter.DataSourceKey),
             sp.GetRequiredService<TicketMaster.ServiceDefaults.Messaging.Outbox>()));
         builder.Services.AddSingleton<BookingReader>();
         // Queued writes (DESIGN §3 item 6): every replica publishes confirms and runs a batching writer.
