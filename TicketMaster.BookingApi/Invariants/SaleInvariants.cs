@@ -15,7 +15,19 @@ public sealed record InvariantReport(long EventId, int Capacity, int Sold, int H
 public sealed class SaleInvariants(MySqlDataSource dataSource, IConnectionMultiplexer redis, SeatCatalog catalog, HoldStore holds)
 {
     /// <summary>Null when there is no such event.</summary>
-    public async Task<InvariantReport?> CheckAsync(long eventId, CancellationToken cancellationToken)
+    public Task<InvariantReport?> CheckAsync(long eventId, CancellationToken cancellationToken) =>
+        CheckAsync(eventId, everySeat: true, cancellationToken);
+
+    /// <summary>
+    /// The violations alone, for the periodic gauge, reading the holds of sold seats only. The other seats' holds
+    /// only count what is held and cannot make a violation (a seat is one row, sold or not, so sold + held-and-unsold
+    /// cannot exceed capacity), yet during a sale they are most of the venue: 200 MGETs of 1,000 keys per check of a
+    /// 200,000-seat event, 6 % of Redis' time in the booking benchmark. Null when there is no such event.
+    /// </summary>
+    public async Task<int?> ViolationsAsync(long eventId, CancellationToken cancellationToken) =>
+        (await CheckAsync(eventId, everySeat: false, cancellationToken))?.Violations;
+
+    private async Task<InvariantReport?> CheckAsync(long eventId, bool everySeat, CancellationToken cancellationToken)
     {
         var seats = await catalog.SeatRowsAsync(eventId, cancellationToken);
         if (seats.Count == 0)
@@ -27,7 +39,7 @@ public sealed class SaleInvariants(MySqlDataSource dataSource, IConnectionMultip
 
         var held = 0;
         var heldByAnother = 0;
-        foreach (var (seat, reservationId) in await holds.HoldersAsync(eventId, seats.Keys.ToList()))
+        foreach (var (seat, reservationId) in await holds.HoldersAsync(eventId, (everySeat ? seats.Keys : buyers.Keys).ToList()))
         {
             if (!buyers.TryGetValue(seat, out var buyer))
             {
