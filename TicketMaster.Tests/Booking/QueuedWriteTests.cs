@@ -31,6 +31,58 @@ public sealed class QueuedWriteTests(AppHostFixture fixture)
         await sale.AssertInvariantsAsync();
     }
 
+    // The queued writer cannot answer within Booking:QueuedWriteTimeout (5 s) while this test holds the seat's row
+    // lock, so the confirm answers 202 with its status URL. The tests' reconciler settles payments untouched for 3 s
+    // (ReconcileAfter; 2 min by default): it voids the authorization, since no booking has it, and the write that runs
+    // once the lock goes must then book nothing — the seat stays free and nobody is charged.
+    [Fact]
+    public async Task A_confirm_the_writer_cannot_answer_in_time_is_202_and_a_write_later_than_the_reconciler_books_nothing()
+    {
+        var sale = await BookingSetup.CreateAsync(fixture, seats: 1);
+        using var fan = sale.Fan("slow-write-fan");
+        var reservationId = (await (await BookingSetup.ReserveAsync(fan, sale.EventId, sale.SeatIds[0])).ReadJsonAsync())
+            .GetProperty("reservation_id").GetString()!;
+        var statusUrl = $"/v1/booking/confirmations/{reservationId}";
+
+        await using var blocker = new MySqlConnection(await fixture.GetConnectionStringAsync("mysql"));
+        await blocker.OpenAsync();
+        await using (var transaction = await blocker.BeginTransactionAsync())
+        {
+            await using var lockSeat = new MySqlCommand("SELECT seat_id FROM event_seat WHERE event_id = @e AND seat_id = @s FOR UPDATE",
+                blocker, transaction);
+            lockSeat.Parameters.AddWithValue("@e", sale.EventId);
+            lockSeat.Parameters.AddWithValue("@s", sale.SeatIds[0]);
+            await lockSeat.ExecuteScalarAsync();
+
+            var confirm = await BookingSetup.ConfirmAsync(fan, reservationId);
+
+            Assert.Equal(HttpStatusCode.Accepted, confirm.StatusCode);
+            Assert.Equal(statusUrl, confirm.Headers.Location?.OriginalString);
+            Assert.Equal("pending", (await confirm.ReadJsonAsync()).GetProperty("status").GetString());
+            await Eventually.TrueAsync(async () => (await fan.GetJsonAsync(statusUrl)).GetProperty("status").GetString() == "failed",
+                TimeSpan.FromSeconds(20), "the reconciler voids the authorization no booking has");
+            await transaction.RollbackAsync();
+        }
+
+        // The write now runs (the lock is gone) and must lose to the void: give it time, then look.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Equal("failed", (await fan.GetJsonAsync(statusUrl)).GetProperty("status").GetString());
+        await using var db = new MySqlConnection(await fixture.GetConnectionStringAsync("mysql"));
+        await db.OpenAsync();
+        await using var check = new MySqlCommand("""
+            SELECT (SELECT status FROM event_seat WHERE event_id = @e AND seat_id = @s),
+                   (SELECT COUNT(*) FROM booking WHERE reservation_id = @r),
+                   (SELECT status FROM payment WHERE reservation_id = @r)
+            """, db);
+        check.Parameters.AddWithValue("@e", sale.EventId);
+        check.Parameters.AddWithValue("@s", sale.SeatIds[0]);
+        check.Parameters.AddWithValue("@r", reservationId);
+        await using var reader = await check.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        Assert.Equal(("available", 0L, "voided"), (reader.GetString(0), reader.GetInt64(1), reader.GetString(2)));
+        await sale.AssertInvariantsAsync();
+    }
+
     [Fact]
     public async Task In_one_batch_each_reservation_books_or_fails_on_its_own()
     {
