@@ -3,6 +3,7 @@ using System.Text;
 using MySqlConnector;
 using TicketMaster.BookingApi.Reservations;
 using TicketMaster.ServiceDefaults;
+using TicketMaster.ServiceDefaults.Data;
 using TicketMaster.ServiceDefaults.Messaging;
 
 namespace TicketMaster.BookingApi.Bookings;
@@ -51,17 +52,12 @@ public sealed class BookingWriter(MySqlDataSource dataSource, Outbox outbox)
         {
             try
             {
-                return await TryWriteBatchAsync(writes, cancellationToken);
+                // A deadlock victim (busy sales interleave index and foreign-key locks) was rolled back whole.
+                return await LockConflicts.RetryAsync(() => TryWriteBatchAsync(writes, cancellationToken), cancellationToken);
             }
             catch (MySqlException ex) when (ex.ErrorCode == MySqlErrorCode.DuplicateKeyEntry && ex.Message.Contains("confirmation_number") && attempt < MaxAttempts)
             {
                 // 32^10 codes make this vanishingly rare; draw others.
-            }
-            catch (MySqlException ex) when (ex.ErrorCode is MySqlErrorCode.LockDeadlock or MySqlErrorCode.LockWaitTimeout && attempt < MaxAttempts)
-            {
-                // InnoDB picked this transaction as a deadlock victim (busy sales interleave index and foreign-key
-                // locks); it was rolled back whole, so running it again is safe.
-                await Task.Delay(Random.Shared.Next(5, 25) * attempt, cancellationToken);
             }
         }
     }

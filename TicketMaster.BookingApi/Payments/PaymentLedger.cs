@@ -1,4 +1,5 @@
 using MySqlConnector;
+using TicketMaster.ServiceDefaults.Data;
 using TicketMaster.BookingApi.Batching;
 
 namespace TicketMaster.BookingApi.Payments;
@@ -42,7 +43,10 @@ public sealed class PaymentLedger
     /// <summary>After the provider captured a booked payment.</summary>
     public Task MarkCapturedAsync(string reservationId) => _captures.EnqueueAsync(reservationId);
 
-    private async Task InsertAsync(IReadOnlyList<NewPayment> payments)
+    // Each flush is one autocommitted statement: a lock conflict rolled all of it back, so it runs again whole.
+    private Task InsertAsync(IReadOnlyList<NewPayment> payments) => LockConflicts.RetryAsync(() => InsertOnceAsync(payments));
+
+    private async Task InsertOnceAsync(IReadOnlyList<NewPayment> payments)
     {
         await using var connection = await _dataSource.OpenConnectionAsync();
         await using var command = new MySqlCommand { Connection = connection };
@@ -71,7 +75,9 @@ public sealed class PaymentLedger
         await command.ExecuteNonQueryAsync();
     }
 
-    private async Task MarkCapturedAsync(IReadOnlyList<string> reservationIds)
+    private Task MarkCapturedAsync(IReadOnlyList<string> reservationIds) => LockConflicts.RetryAsync(() => MarkCapturedOnceAsync(reservationIds));
+
+    private async Task MarkCapturedOnceAsync(IReadOnlyList<string> reservationIds)
     {
         await using var connection = await _dataSource.OpenConnectionAsync();
         await using var command = new MySqlCommand { Connection = connection };
@@ -86,7 +92,10 @@ public sealed class PaymentLedger
         await command.ExecuteNonQueryAsync();
     }
 
-    public async Task MarkAsync(string reservationId, string status, string? providerRef, CancellationToken cancellationToken)
+    public Task MarkAsync(string reservationId, string status, string? providerRef, CancellationToken cancellationToken) =>
+        LockConflicts.RetryAsync(() => MarkOnceAsync(reservationId, status, providerRef, cancellationToken), cancellationToken);
+
+    private async Task MarkOnceAsync(string reservationId, string status, string? providerRef, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var command = new MySqlCommand("""

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MySqlConnector;
+using TicketMaster.ServiceDefaults.Data;
 using OpenTelemetry;
 using RabbitMQ.Client;
 
@@ -50,7 +51,7 @@ public sealed class OutboxRelay(
             {
                 return;
             }
-            catch (MySqlException ex) when (ex.ErrorCode is MySqlErrorCode.LockDeadlock or MySqlErrorCode.LockWaitTimeout)
+            catch (MySqlException ex) when (ex.IsLockConflict())
             {
                 // Rolled back whole; the rows are still pending. Try again at once rather than after a broker-sized pause.
                 logger.LogDebug(ex, "Outbox relay transaction was a deadlock victim; retrying");
