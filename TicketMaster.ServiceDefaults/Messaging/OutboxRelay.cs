@@ -3,9 +3,9 @@ using System.Text;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MySqlConnector;
-using TicketMaster.ServiceDefaults.Data;
 using OpenTelemetry;
 using RabbitMQ.Client;
+using TicketMaster.ServiceDefaults.Data;
 
 namespace TicketMaster.ServiceDefaults.Messaging;
 
