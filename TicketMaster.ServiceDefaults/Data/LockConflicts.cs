@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using MySqlConnector;
 
 namespace TicketMaster.ServiceDefaults.Data;
@@ -9,6 +10,10 @@ namespace TicketMaster.ServiceDefaults.Data;
 public static class LockConflicts
 {
     public const int MaxAttempts = 5;
+
+    // How often work lost a lock conflict and ran again: a rising rate is the first sign of a hot row or index.
+    private static readonly Counter<long> Retries = new Meter("TicketMaster").CreateCounter<long>("ticketmaster.mysql.lock_conflict_retries",
+        "{retry}", "Transactions or statements rerun after InnoDB rolled them back for a deadlock or a lock wait timeout");
 
     public static bool IsLockConflict(this MySqlException ex) =>
         ex.ErrorCode is MySqlErrorCode.LockDeadlock or MySqlErrorCode.LockWaitTimeout;
@@ -27,6 +32,7 @@ public static class LockConflicts
             }
             catch (MySqlException ex) when (ex.IsLockConflict() && attempt < MaxAttempts)
             {
+                Retries.Add(1, new KeyValuePair<string, object?>("error", ex.ErrorCode == MySqlErrorCode.LockDeadlock ? "deadlock" : "lock_wait_timeout"));
                 await Task.Delay(Random.Shared.Next(5, 25) * attempt, cancellationToken);
             }
         }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using MySqlConnector;
 using TicketMaster.ServiceDefaults.Data;
 using TicketMaster.Tests.Infrastructure;
@@ -9,7 +10,7 @@ public sealed class LockConflictTests(AppHostFixture fixture)
 {
     // A real InnoDB deadlock: two transactions take two rows in opposite orders. InnoDB rolls back the smaller one
     // (the one that changed fewer rows), whose work — run through LockConflicts.RetryAsync, as the payment ledger's
-    // and the booking writer's are — then runs again and succeeds once the other commits.
+    // and the booking writer's are — then runs again and succeeds once the other commits; the retry is counted.
     [Fact]
     public async Task A_deadlock_victim_run_through_RetryAsync_is_run_again_and_succeeds()
     {
@@ -26,6 +27,29 @@ public sealed class LockConflictTests(AppHostFixture fixture)
         // Fifty rows make this transaction the bigger one, so InnoDB picks the other as its victim.
         await ExecuteAsync(other, otherTransaction, "INSERT INTO bulk VALUES " + string.Join(", ", Enumerable.Range(1, 50).Select(i => $"({i})")));
         await ExecuteAsync(other, otherTransaction, "UPDATE t SET v = v + 1 WHERE id = 1");
+
+        var countedDeadlocks = 0L;
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Name == "ticketmaster.mysql.lock_conflict_retries")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag is { Key: "error", Value: "deadlock" })
+                {
+                    Interlocked.Add(ref countedDeadlocks, value);
+                }
+            }
+        });
+        listener.Start();
 
         var attempts = 0;
         var holdsRowTwo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -47,6 +71,7 @@ public sealed class LockConflictTests(AppHostFixture fixture)
         await retried;
 
         Assert.Equal(2, attempts);
+        Assert.Equal(1, Interlocked.Read(ref countedDeadlocks)); // what operators see as ticketmaster.mysql.lock_conflict_retries
         await using var check = new MySqlCommand("SELECT GROUP_CONCAT(v ORDER BY id) FROM t", setup);
         Assert.Equal("11,11", await check.ExecuteScalarAsync() as string);
     }
