@@ -84,12 +84,12 @@ public sealed class ReservationTests(AppHostFixture fixture)
         // holds the lease to check; the fixture's one BookingApi takes the lease at its first interval (10 s).
         double? noted = null;
         var leased = false;
-        for (var attempt = 0; attempt < 60 && (noted is null || !leased); attempt++)
+        await Eventually.TrueAsync(async () =>
         {
             noted = await db.SortedSetScoreAsync(BookingApi.Invariants.InvariantMonitor.WatchedKey, sale.EventId);
             leased = await db.KeyExistsAsync(BookingApi.Invariants.InvariantMonitor.LeaderKey);
-            await Task.Delay(250);
-        }
+            return noted is not null && leased;
+        }, TimeSpan.FromSeconds(15), "the event is noted in Redis and a replica holds the invariant check's lease");
         Assert.NotNull(noted);
         Assert.InRange(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - noted.Value, 0, 60_000);
         Assert.True(leased, "a BookingApi replica holds the invariant check's lease");
