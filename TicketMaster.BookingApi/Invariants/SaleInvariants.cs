@@ -47,7 +47,8 @@ public sealed class SaleInvariants(MySqlDataSource dataSource, IConnectionMultip
                 continue;
             }
             // Held by the buyer is the instant between the commit and the hold's release: not a violation.
-            var holder = (string?)await redis.GetDatabase().HashGetAsync(HoldKeys.Reservation(eventId, reservationId), "user");
+            var holder = Reservation.FromStored(reservationId, eventId,
+                await redis.GetDatabase().StringGetAsync(HoldKeys.Reservation(eventId, reservationId)))?.UserId;
             if (holder is not null && holder != buyer)
             {
                 heldByAnother++;

@@ -11,9 +11,11 @@ public static class HoldKeys
     public static RedisKey SoldLoaded(long eventId) => $"tm:{{{eventId}}}:sold:loaded";
     /// <summary>Seats a fan has bought for the event (the per-user limit counts them without asking MySQL).</summary>
     public static RedisKey Booked(long eventId, string userId) => $"tm:{{{eventId}}}:booked:{userId}";
-    public static RedisKey Reservation(long eventId, string reservationId) => $"tm:{{{eventId}}}:res:{reservationId}";
+    // Strings in Reservation.ToStored's format; named rsv/rsvrec since they stopped being hashes (res/resrec), so an
+    // older version's hash is never read as one.
+    public static RedisKey Reservation(long eventId, string reservationId) => $"tm:{{{eventId}}}:rsv:{reservationId}";
     /// <summary>Outlives the hold (a day), so a late confirm is told "expired" (410), not "unknown" (404).</summary>
-    public static RedisKey ReservationRecord(long eventId, string reservationId) => $"tm:{{{eventId}}}:resrec:{reservationId}";
+    public static RedisKey ReservationRecord(long eventId, string reservationId) => $"tm:{{{eventId}}}:rsvrec:{reservationId}";
     public static RedisKey UserHolds(long eventId, string userId) => $"tm:{{{eventId}}}:user:{userId}";
     /// <summary>Dedupes the "expired" announcement that every replica hears from Redis.</summary>
     public static RedisKey ExpiryAnnounced(long eventId, long seatId) => $"tm:{{{eventId}}}:expired:{seatId}";

@@ -23,19 +23,25 @@ public static class HoldScripts
     // not at all, in order, so a later one sees the holds of an earlier one; all seats held by the call are
     // announced in one "held" change. KEYS[1] sold set, KEYS[2] seat log, then per reservation its n hold keys,
     // reservation, reservation record, the fan's holds, the fan's booked seats. ARGV[1] event id, ARGV[2] ttl ms,
-    // ARGV[3] count, then per reservation: id, user id, seat ids csv, n, per-user limit.
+    // ARGV[3] count, then per reservation: id, user id, seat ids csv, n, per-user limit, '1' if the id came from an
+    // Idempotency-Key (a random id cannot exist yet, so only then is it looked up).
     // → per reservation {'OK', expires_at_ms} | {'EXISTS', expires_at_ms} | {'CONFLICT', seat...} | {'LIMIT', already}
+    // Every Redis command costs the single-threaded server a few microseconds in a hot sale, so each one here is
+    // needed: the reservation and its record are strings set with their TTL in one command (Reservation.ToStored),
+    // and the fan's expired holds are trimmed only when there are some.
     public const string Reserve = Announce + """
         local time = redis.call('TIME')
         local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
         local ttl = tonumber(ARGV[2])
-        local expires = now + ttl
+        local expires = tostring(now + ttl)
 
-        local function hold(first, n, reservation, user, csv, limit)
+        local function hold(first, n, reservation, user, csv, limit, idempotent)
           local reservation_key, record_key, user_holds, booked = KEYS[first + n], KEYS[first + n + 1], KEYS[first + n + 2], KEYS[first + n + 3]
-          local existing = redis.call('HGET', reservation_key, 'expires_at')
-          if existing then
-            return {'EXISTS', existing}
+          if idempotent == '1' then
+            local existing = redis.call('GET', reservation_key)
+            if existing then
+              return {'EXISTS', string.match(existing, '^(%d+)|')}
+            end
           end
           local conflicts = {'CONFLICT'}
           for i = first, first + n - 1 do
@@ -48,10 +54,17 @@ public static class HoldScripts
           if #conflicts > 1 then
             return conflicts
           end
-          redis.call('ZREMRANGEBYSCORE', user_holds, '-inf', now)
-          local held = 0
-          for _, member in ipairs(redis.call('ZRANGE', user_holds, 0, -1)) do
-            held = held + tonumber(string.match(member, '|(%d+)$'))
+          local held, stale = 0, false
+          local entries = redis.call('ZRANGE', user_holds, 0, -1, 'WITHSCORES')
+          for i = 1, #entries, 2 do
+            if tonumber(entries[i + 1]) > now then
+              held = held + tonumber(string.match(entries[i], '|(%d+)$'))
+            else
+              stale = true
+            end
+          end
+          if stale then
+            redis.call('ZREMRANGEBYSCORE', user_holds, '-inf', now)
           end
           local already = held + redis.call('SCARD', booked)
           if already + n > limit then
@@ -60,25 +73,24 @@ public static class HoldScripts
           for i = first, first + n - 1 do
             redis.call('SET', KEYS[i], reservation, 'PX', ttl)
           end
-          redis.call('HSET', reservation_key, 'user', user, 'seats', csv, 'expires_at', expires)
-          redis.call('PEXPIRE', reservation_key, ttl)
-          redis.call('HSET', record_key, 'user', user, 'seats', csv, 'expires_at', expires)
-          redis.call('EXPIRE', record_key, 86400)
+          local stored = expires .. '|' .. csv .. '|' .. user
+          redis.call('SET', reservation_key, stored, 'PX', ttl)
+          redis.call('SET', record_key, stored, 'EX', 86400)
           redis.call('ZADD', user_holds, expires, reservation .. '|' .. n)
           redis.call('PEXPIRE', user_holds, ttl)
-          return {'OK', tostring(expires)}
+          return {'OK', expires}
         end
 
         local results, held = {}, {}
         local first, arg = 3, 4
         for r = 1, tonumber(ARGV[3]) do
           local n = tonumber(ARGV[arg + 3])
-          results[r] = hold(first, n, ARGV[arg], ARGV[arg + 1], ARGV[arg + 2], tonumber(ARGV[arg + 4]))
+          results[r] = hold(first, n, ARGV[arg], ARGV[arg + 1], ARGV[arg + 2], tonumber(ARGV[arg + 4]), ARGV[arg + 5])
           if results[r][1] == 'OK' then
             table.insert(held, ARGV[arg + 2])
           end
           first = first + n + 4
-          arg = arg + 5
+          arg = arg + 6
         end
         if #held > 0 then
           announce(KEYS[2], ARGV[1], 'held', table.concat(held, ','))

@@ -22,7 +22,7 @@ public sealed class HoldStore
     /// <summary>Most reservations one reserve script call holds.</summary>
     private const int MaxReserveBatch = 64;
 
-    private sealed record HoldRequest(long EventId, string UserId, IReadOnlyList<long> SeatIds, string ReservationId, int Limit);
+    private sealed record HoldRequest(long EventId, string UserId, IReadOnlyList<long> SeatIds, string ReservationId, int Limit, bool Idempotent);
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, DateTime> _soldSetChecked = new();
     private readonly IConnectionMultiplexer _redis;
@@ -43,12 +43,13 @@ public sealed class HoldStore
 
     private IDatabase Db => _redis.GetDatabase();
 
+    /// <param name="idempotent">The id was derived from an Idempotency-Key, so a reservation with it may exist already.</param>
     public async Task<ReserveOutcome> ReserveAsync(long eventId, string userId, IReadOnlyList<long> seatIds, string reservationId,
-        int limit, CancellationToken cancellationToken)
+        int limit, bool idempotent, CancellationToken cancellationToken)
     {
         await EnsureSoldSeatsLoadedAsync(eventId, cancellationToken);
         var seats = seatIds.Order().ToList();
-        var result = (RedisResult[])(await _reserves.EnqueueAsync(new HoldRequest(eventId, userId, seats, reservationId, limit)))!;
+        var result = (RedisResult[])(await _reserves.EnqueueAsync(new HoldRequest(eventId, userId, seats, reservationId, limit, idempotent)))!;
 
         switch ((string?)result[0])
         {
@@ -86,7 +87,8 @@ public sealed class HoldStore
                 keys.Add(HoldKeys.ReservationRecord(eventId, request.ReservationId));
                 keys.Add(HoldKeys.UserHolds(eventId, request.UserId));
                 keys.Add(HoldKeys.Booked(eventId, request.UserId));
-                args.AddRange([request.ReservationId, request.UserId, string.Join(',', request.SeatIds), request.SeatIds.Count, request.Limit]);
+                args.AddRange([request.ReservationId, request.UserId, string.Join(',', request.SeatIds), request.SeatIds.Count, request.Limit,
+                    request.Idempotent ? "1" : "0"]);
             }
             var outcomes = (RedisResult[])(await Db.ScriptEvaluateAsync(HoldScripts.Reserve, [.. keys], [.. args]))!;
             foreach (var ((_, index), outcome) in byEvent.Zip(outcomes))
@@ -190,17 +192,8 @@ public sealed class HoldStore
         await Db.StringSetAsync(HoldKeys.SoldLoaded(eventId), 1);
     }
 
-    private async Task<Reservation?> ReadAsync(RedisKey key, string reservationId, long eventId)
-    {
-        var fields = (await Db.HashGetAllAsync(key)).ToDictionary(e => (string)e.Name!, e => (string)e.Value!);
-        if (!fields.TryGetValue("user", out var user))
-        {
-            return null;
-        }
-        var seats = fields["seats"].Split(',').Select(s => long.Parse(s, CultureInfo.InvariantCulture)).ToList();
-        return new Reservation(reservationId, eventId, user, seats,
-            DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(fields["expires_at"], CultureInfo.InvariantCulture)));
-    }
+    private async Task<Reservation?> ReadAsync(RedisKey key, string reservationId, long eventId) =>
+        Reservation.FromStored(reservationId, eventId, await Db.StringGetAsync(key));
 
     private static DateTimeOffset FromMilliseconds(RedisResult value) =>
         DateTimeOffset.FromUnixTimeMilliseconds(long.Parse((string)value!, CultureInfo.InvariantCulture));

@@ -16,6 +16,24 @@ public sealed record Reservation(string ReservationId, long EventId, string User
         return $"r_{eventId.ToString(CultureInfo.InvariantCulture)}_{Convert.ToHexStringLower(entropy)}";
     }
 
+    // Redis keeps a reservation as one string, "{expires_at ms}|{seat ids csv}|{user id}", so the reserve script sets
+    // it and its TTL in one command (a hash took two: HSET + PEXPIRE). The user id goes last: it may contain anything.
+    // HoldScripts.Reserve writes the same format.
+    public string ToStored() =>
+        $"{ExpiresAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)}|{string.Join(',', SeatIds)}|{UserId}";
+
+    public static Reservation? FromStored(string reservationId, long eventId, string? stored)
+    {
+        var parts = stored?.Split('|', 3);
+        if (parts is not [var expiresAt, var seats, var userId])
+        {
+            return null;
+        }
+        return new Reservation(reservationId, eventId, userId,
+            seats.Split(',').Select(s => long.Parse(s, CultureInfo.InvariantCulture)).ToList(),
+            DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(expiresAt, CultureInfo.InvariantCulture)));
+    }
+
     public static bool TryParseEventId(string? reservationId, out long eventId)
     {
         eventId = 0;

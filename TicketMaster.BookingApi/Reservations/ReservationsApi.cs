@@ -73,8 +73,9 @@ public static class ReservationsApi
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Waiting-room pass required",
                 detail: $"Event {eventId} sells through its waiting room: join /v1/booking/events/{eventId}/queue and send the pass you get as queue_pass.");
         }
-        var reservationId = Reservation.NewId(eventId, userId, idempotencyKey.Length == 0 ? null : idempotencyKey);
-        var outcome = await holds.ReserveAsync(eventId, userId, seatIds, reservationId, sale.MaxTicketsPerUser, cancellationToken);
+        var idempotent = idempotencyKey.Length > 0;
+        var reservationId = Reservation.NewId(eventId, userId, idempotent ? idempotencyKey : null);
+        var outcome = await holds.ReserveAsync(eventId, userId, seatIds, reservationId, sale.MaxTicketsPerUser, idempotent, cancellationToken);
         invariants.Watch(eventId);
 
         return outcome switch

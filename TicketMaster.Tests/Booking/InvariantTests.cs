@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using StackExchange.Redis;
 using TicketMaster.BookingApi.Reservations;
@@ -30,7 +29,8 @@ public sealed class InvariantTests(AppHostFixture fixture)
         var intruder = $"r_{sale.EventId}_{new string('0', 24)}";
         var hold = HoldKeys.Hold(sale.EventId, sale.SeatIds[0]);
         var reservation = HoldKeys.Reservation(sale.EventId, intruder);
-        await db.HashSetAsync(reservation, [new("user", "invariant-intruder"), new("seats", sale.SeatIds[0].ToString(CultureInfo.InvariantCulture))]);
+        await db.StringSetAsync(reservation,
+            new Reservation(intruder, sale.EventId, "invariant-intruder", [sale.SeatIds[0]], DateTimeOffset.UtcNow.AddMinutes(1)).ToStored());
         await db.StringSetAsync(hold, intruder, TimeSpan.FromMinutes(1));
         try
         {

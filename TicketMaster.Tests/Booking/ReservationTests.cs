@@ -133,6 +133,33 @@ public sealed class ReservationTests(AppHostFixture fixture)
         Assert.Equal(2, over.GetProperty("max_tickets_per_user").GetInt32());
     }
 
+    // The fan's holds outlive a lapsed one while a later hold keeps them alive: the lapsed one must not count, and is trimmed.
+    [Fact]
+    public async Task A_lapsed_hold_no_longer_counts_against_the_ticket_limit()
+    {
+        var sale = await BookingSetup.CreateAsync(fixture, seats: 3, maxTicketsPerUser: 2);
+        using var fan = sale.Fan("lapsing-fan");
+        var third = AppHostFixture.HoldTtl / 2;
+
+        Assert.Equal(HttpStatusCode.Created, (await BookingSetup.ReserveAsync(fan, sale.EventId, sale.SeatIds[0])).StatusCode);
+        await Task.Delay(third);
+        var second = await BookingSetup.ReserveAsync(fan, sale.EventId, sale.SeatIds[1]);
+        Assert.Equal(HttpStatusCode.Created, second.StatusCode);
+        // The first hold has lapsed, the second is still live: one of two tickets in use.
+        await Task.Delay(AppHostFixture.HoldTtl - third + TimeSpan.FromSeconds(1));
+        var latest = await BookingSetup.ReserveAsync(fan, sale.EventId, sale.SeatIds[2]);
+
+        Assert.Equal(HttpStatusCode.Created, latest.StatusCode);
+        var live = new List<string>();
+        foreach (var response in new[] { second, latest })
+        {
+            live.Add($"{(await response.ReadJsonAsync()).GetProperty("reservation_id").GetString()}|1");
+        }
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(await fixture.GetConnectionStringAsync("redis"));
+        var entries = await redis.GetDatabase().SortedSetRangeByRankAsync(BookingApi.Reservations.HoldKeys.UserHolds(sale.EventId, "lapsing-fan"));
+        Assert.Equal(live.Order(), entries.Select(e => (string)e!).Order());
+    }
+
     [Fact]
     public async Task The_seeds_single_seat_form_and_the_Idempotency_Key_give_the_same_reservation()
     {
