@@ -26,6 +26,8 @@ public static class AuthExtensions
             .AddJwtBearer(options =>
             {
                 options.MapInboundClaims = false;
+                // Nothing reads the raw token back from the authentication properties: don't copy it there per request.
+                options.SaveToken = false;
                 options.TokenValidationParameters = tokens.ValidationParameters;
             });
 
