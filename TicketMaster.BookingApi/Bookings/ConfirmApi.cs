@@ -89,7 +89,18 @@ public static class ConfirmApi
         // The write records the authorization with the booking, in its transaction.
         var write = new BookingWrite(reservation, total, paymentRef);
         var direct = options.Value.WritePath == BookingWritePath.Direct;
-        var result = direct ? await writer.WriteAsync(write, cancellationToken) : await queue.WriteAsync(write, CancellationToken.None);
+        WriteResult? result;
+        try
+        {
+            result = direct ? await writer.WriteAsync(write, cancellationToken) : await queue.WriteAsync(write, CancellationToken.None);
+        }
+        catch (BrokerUnavailableException)
+        {
+            // The queue only levels the load on MySQL; with the broker down this process's writer books it (the same
+            // transaction and guards), rather than answering 202 for a write nobody will make.
+            direct = true;
+            result = await writer.WriteAsync(write, cancellationToken);
+        }
         if (result is null)
         {
             // The queued writer did not answer in time; it may still book. The status URL tells; the reconciler

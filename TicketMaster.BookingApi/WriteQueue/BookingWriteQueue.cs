@@ -25,6 +25,8 @@ public sealed class BookingWriteQueue(IConnection connection, IOptions<BookingOp
     private IChannel? _channel;
     private string _replyQueue = "";
 
+    /// <returns>The writer's result, or null when it did not answer in time (it may still write).</returns>
+    /// <exception cref="BrokerUnavailableException">The write was not queued: nothing will write it.</exception>
     public async Task<WriteResult?> WriteAsync(BookingWrite write, CancellationToken cancellationToken)
     {
         EnsurePumping();
@@ -79,10 +81,10 @@ public sealed class BookingWriteQueue(IConnection connection, IOptions<BookingOp
             }
             catch (Exception ex)
             {
-                // Not sent: nothing will be written. The callers answer 202 and the reconciler voids their authorizations.
-                logger.LogError(ex, "Could not queue {Count} booking writes", batch.Count);
+                // Not sent, so the consumer will not write them: the callers write them themselves (ConfirmApi).
+                logger.LogWarning(ex, "Could not queue {Count} booking writes; the confirms write them directly", batch.Count);
                 _inFlight.TryRemove(correlationId, out _);
-                batch.ForEach(p => p.Reply.TrySetResult(null));
+                batch.ForEach(p => p.Reply.TrySetException(new BrokerUnavailableException(ex)));
             }
         }
     }
@@ -100,7 +102,10 @@ public sealed class BookingWriteQueue(IConnection connection, IOptions<BookingOp
         }
         var channel = await connection.CreateChannelAsync();
         await WriteQueueTopology.DeclareAsync(channel, CancellationToken.None);
-        var replies = await channel.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true);
+        // Named here, not by the broker: after a broker restart the client's automatic recovery declares a server-named
+        // queue again under a new name, while ReplyTo still said the old one — every reply was dropped and every
+        // confirm answered 202 (BrokerOutageTests). A name of ours comes back as it was.
+        var replies = await channel.QueueDeclareAsync($"booking.replies.{Guid.NewGuid():N}", durable: false, exclusive: true, autoDelete: true);
         var consumer = new AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += (_, delivery) =>
         {
@@ -129,3 +134,6 @@ public sealed class BookingWriteQueue(IConnection connection, IOptions<BookingOp
         }
     }
 }
+
+/// <summary>A booking write that never reached the broker (it was down or the channel could not be opened).</summary>
+public sealed class BrokerUnavailableException(Exception inner) : Exception("The booking write could not be queued", inner);
