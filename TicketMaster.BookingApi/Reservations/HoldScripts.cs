@@ -21,7 +21,8 @@ public static class HoldScripts
 
     // Several reservations of one event at once (a replica's concurrent reserves, HoldStore): each is held whole or
     // not at all, in order, so a later one sees the holds of an earlier one; all seats held by the call are
-    // announced in one "held" change. KEYS[1] sold set, KEYS[2] seat log, then per reservation its n hold keys,
+    // announced in one "held" change. KEYS[1] sold set, KEYS[2] seat log, KEYS[3] the sold set's "loaded" mark (without
+    // it Redis lost its data, the sold set is empty, and the call holds nothing: → 'UNLOADED'), then per reservation its n hold keys,
     // reservation, reservation record, the fan's holds, the fan's booked seats. ARGV[1] event id, ARGV[2] ttl ms,
     // ARGV[3] count, then per reservation: id, user id, seat ids csv, n, per-user limit, '1' if the id came from an
     // Idempotency-Key (a random id cannot exist yet, so only then is it looked up).
@@ -29,7 +30,13 @@ public static class HoldScripts
     // Every Redis command costs the single-threaded server a few microseconds in a hot sale, so each one here is
     // needed: the reservation and its record are strings set with their TTL in one command (Reservation.ToStored),
     // and the fan's expired holds are trimmed only when there are some.
+    /// <summary>What <see cref="Reserve"/> answers when the event's sold set is not loaded.</summary>
+    public const string Unloaded = "UNLOADED";
+
     public const string Reserve = Announce + """
+        if redis.call('EXISTS', KEYS[3]) == 0 then
+          return 'UNLOADED'
+        end
         local time = redis.call('TIME')
         local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
         local ttl = tonumber(ARGV[2])
@@ -82,7 +89,7 @@ public static class HoldScripts
         end
 
         local results, held = {}, {}
-        local first, arg = 3, 4
+        local first, arg = 4, 4
         for r = 1, tonumber(ARGV[3]) do
           local n = tonumber(ARGV[arg + 3])
           results[r] = hold(first, n, ARGV[arg], ARGV[arg + 1], ARGV[arg + 2], tonumber(ARGV[arg + 4]), ARGV[arg + 5])

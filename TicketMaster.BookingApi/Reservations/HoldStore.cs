@@ -18,13 +18,11 @@ public abstract record ReserveOutcome
 // the reserve script checks; MySQL stays the final arbiter at confirm.
 public sealed class HoldStore
 {
-    private static readonly TimeSpan SoldSetCheckInterval = TimeSpan.FromSeconds(30);
     /// <summary>Most reservations one reserve script call holds.</summary>
     private const int MaxReserveBatch = 64;
 
     private sealed record HoldRequest(long EventId, string UserId, IReadOnlyList<long> SeatIds, string ReservationId, int Limit, bool Idempotent);
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, DateTime> _soldSetChecked = new();
     private readonly IConnectionMultiplexer _redis;
     private readonly SeatCatalog _catalog;
     private readonly IOptions<BookingOptions> _options;
@@ -47,7 +45,6 @@ public sealed class HoldStore
     public async Task<ReserveOutcome> ReserveAsync(long eventId, string userId, IReadOnlyList<long> seatIds, string reservationId,
         int limit, bool idempotent, CancellationToken cancellationToken)
     {
-        await EnsureSoldSeatsLoadedAsync(eventId, cancellationToken);
         var seats = seatIds.Order().ToList();
         var result = (RedisResult[])(await _reserves.EnqueueAsync(new HoldRequest(eventId, userId, seats, reservationId, limit, idempotent)))!;
 
@@ -78,7 +75,7 @@ public sealed class HoldStore
         await Task.WhenAll(batch.Select((request, index) => (Request: request, Index: index)).GroupBy(r => r.Request.EventId).Select(async byEvent =>
         {
             var eventId = byEvent.Key;
-            List<RedisKey> keys = [HoldKeys.Sold(eventId), HoldKeys.SeatLog(eventId)];
+            List<RedisKey> keys = [HoldKeys.Sold(eventId), HoldKeys.SeatLog(eventId), HoldKeys.SoldLoaded(eventId)];
             List<RedisValue> args = [eventId, ttl, byEvent.Count()];
             foreach (var (request, _) in byEvent)
             {
@@ -90,7 +87,14 @@ public sealed class HoldStore
                 args.AddRange([request.ReservationId, request.UserId, string.Join(',', request.SeatIds), request.SeatIds.Count, request.Limit,
                     request.Idempotent ? "1" : "0"]);
             }
-            var outcomes = (RedisResult[])(await Db.ScriptEvaluateAsync(HoldScripts.Reserve, [.. keys], [.. args]))!;
+            var answer = await Db.ScriptEvaluateAsync(HoldScripts.Reserve, [.. keys], [.. args]);
+            if (answer.Resp2Type != ResultType.Array && (string?)answer == HoldScripts.Unloaded)
+            {
+                // The event's first reserve, or Redis lost its data: fill the sold set from MySQL, then hold.
+                await LoadSoldSeatsAsync(eventId);
+                answer = await Db.ScriptEvaluateAsync(HoldScripts.Reserve, [.. keys], [.. args]);
+            }
+            var outcomes = (RedisResult[])answer!;
             foreach (var ((_, index), outcome) in byEvent.Zip(outcomes))
             {
                 results[index] = outcome;
@@ -163,22 +167,14 @@ public sealed class HoldStore
         return holders;
     }
 
-    // The sold set is a cache of MySQL, filled once per event (and after a Redis restart) before the first hold.
-    private async Task EnsureSoldSeatsLoadedAsync(long eventId, CancellationToken cancellationToken)
+    // The sold set is a cache of MySQL, filled before the event's first hold and again whenever Redis lost it: the
+    // reserve script itself finds the mark missing, so no reserve holds a sold seat after a Redis restart (a check
+    // here, every 30 s per process, left that window open). Replicas that find it missing at once each load it.
+    private async Task LoadSoldSeatsAsync(long eventId)
     {
-        // Checked in Redis at most every 30 s per process (it only goes missing when Redis lost its data).
-        if (_soldSetChecked.TryGetValue(eventId, out var checkedAt) && DateTime.UtcNow - checkedAt < SoldSetCheckInterval)
-        {
-            return;
-        }
-        if (await Db.KeyExistsAsync(HoldKeys.SoldLoaded(eventId)))
-        {
-            _soldSetChecked[eventId] = DateTime.UtcNow;
-            return;
-        }
         // Sold seats and who bought them: the reserve script checks the first and counts the second against the
         // per-user limit. SADD is idempotent, so a booking committed meanwhile (MarkSold) cannot be counted twice.
-        var buyers = await _catalog.BuyersAsync(eventId, cancellationToken);
+        var buyers = await _catalog.BuyersAsync(eventId, CancellationToken.None);
         var batch = Db.CreateBatch();
         var writes = new List<Task>();
         foreach (var byUser in buyers.GroupBy(b => b.Value, b => (RedisValue)b.Key))
