@@ -21,33 +21,17 @@ public sealed class BrokerOutageTests(AppHostFixture fixture)
         // confirms again (a reply queue named by the broker gets a new name when it is declared again). The queue
         // path is in use before, as in a sale (and as when other tests ran first).
         await ConfirmsUseTheQueueAgainAsync(sale, seats);
-        await RestartBrokerAsync(whileDown: () => Task.CompletedTask);
+        await fixture.RestartAsync("rabbitmq", whileDown: () => Task.CompletedTask);
         // Past the client's recovery (it retries every 5 s), so the first confirm finds the recovered channel.
         await Task.Delay(TimeSpan.FromSeconds(8));
         await ConfirmsUseTheQueueAgainAsync(sale, seats);
 
         // A restart with a confirm while the broker is down: not a 202 for a write nobody will make, but a booking,
         // written by BookingApi's own writer. (Reserved then: stopping the broker outlasts the tests' 6 s holds.)
-        await RestartBrokerAsync(whileDown: async () => Assert.Equal(HttpStatusCode.Created, await BookAsync(sale, seats.Dequeue())));
+        await fixture.RestartAsync("rabbitmq", whileDown: async () => Assert.Equal(HttpStatusCode.Created, await BookAsync(sale, seats.Dequeue())));
         await ConfirmsUseTheQueueAgainAsync(sale, seats);
 
         await sale.AssertInvariantsAsync();
-    }
-
-    private async Task RestartBrokerAsync(Func<Task> whileDown)
-    {
-        using var outage = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await fixture.App.ResourceCommands.ExecuteCommandAsync("rabbitmq", KnownResourceCommands.StopCommand, outage.Token);
-        await fixture.App.ResourceNotifications.WaitForResourceAsync("rabbitmq", KnownResourceStates.TerminalStates, outage.Token);
-        try
-        {
-            await whileDown();
-        }
-        finally
-        {
-            await fixture.App.ResourceCommands.ExecuteCommandAsync("rabbitmq", KnownResourceCommands.StartCommand, outage.Token);
-            await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("rabbitmq", outage.Token);
-        }
     }
 
     // Every confirm books (201: through the queue, or directly while BookingApi's connection is still recovering —

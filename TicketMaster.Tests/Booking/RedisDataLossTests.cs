@@ -21,16 +21,13 @@ public sealed class RedisDataLossTests(AppHostFixture fixture)
         // The sale goes on (BookingApi has seen the sold set in Redis); this hold is lost with Redis' data.
         Assert.Equal(HttpStatusCode.Created, (await BookingSetup.ReserveAsync(other, sale.EventId, sale.SeatIds[1])).StatusCode);
 
-        using (var restart = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
+        await fixture.RestartAsync("redis", whileDown: async () =>
         {
-            await fixture.App.ResourceCommands.ExecuteCommandAsync("redis", KnownResourceCommands.StopCommand, restart.Token);
-            await fixture.App.ResourceNotifications.WaitForResourceAsync("redis", KnownResourceStates.TerminalStates, restart.Token);
             // Without Redis a reserve cannot hold anything: a problem saying when to retry, not a 500.
             var down = await (await BookingSetup.ReserveAsync(other, sale.EventId, sale.SeatIds[2])).AssertProblemAsync(503);
             Assert.Equal("Try again in a moment", down.GetProperty("title").GetString());
-            await fixture.App.ResourceCommands.ExecuteCommandAsync("redis", KnownResourceCommands.StartCommand, restart.Token);
-            await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("redis", restart.Token);
-        }
+        });
+
         // While BookingApi reconnects a reserve may be 503 (retry); never a hold on the sold seat.
         await Eventually.TrueAsync(async () =>
         {

@@ -59,6 +59,26 @@ public sealed class AppHostFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Stops a server of the shared topology, runs <paramref name="whileDown"/>, starts it again and waits until it is
+    /// healthy (started again even when <paramref name="whileDown"/> fails, for the tests that follow).
+    /// </summary>
+    public async Task RestartAsync(string resource, Func<Task> whileDown)
+    {
+        using var restart = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand, restart.Token);
+        await App.ResourceNotifications.WaitForResourceAsync(resource, KnownResourceStates.TerminalStates, restart.Token);
+        try
+        {
+            await whileDown();
+        }
+        finally
+        {
+            await App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, restart.Token);
+            await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, restart.Token);
+        }
+    }
+
     /// <summary>An AMQP connection to the test RabbitMQ, for tests that publish or inspect queues themselves.</summary>
     public async Task<RabbitMQ.Client.IConnection> ConnectRabbitMqAsync() =>
         await new RabbitMQ.Client.ConnectionFactory { Uri = new Uri(await GetConnectionStringAsync("rabbitmq")) }.CreateConnectionAsync();
