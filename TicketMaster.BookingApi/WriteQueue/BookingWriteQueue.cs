@@ -26,7 +26,7 @@ public sealed class BookingWriteQueue(IConnection connection, IOptions<BookingOp
     private string _replyQueue = "";
 
     /// <returns>The writer's result, or null when it did not answer in time (it may still write).</returns>
-    /// <exception cref="BrokerUnavailableException">The write was not queued: nothing will write it.</exception>
+    /// <exception cref="BrokerUnavailableException">The write could not be queued: the caller should write it.</exception>
     public async Task<WriteResult?> WriteAsync(BookingWrite write, CancellationToken cancellationToken)
     {
         EnsurePumping();
@@ -81,7 +81,8 @@ public sealed class BookingWriteQueue(IConnection connection, IOptions<BookingOp
             }
             catch (Exception ex)
             {
-                // Not sent, so the consumer will not write them: the callers write them themselves (ConfirmApi).
+                // Not sent, as far as this process can tell: the callers write them themselves (ConfirmApi). One that
+                // reached the broker after all finds its seats already booked by its own reservation, as a redelivery does.
                 logger.LogWarning(ex, "Could not queue {Count} booking writes; the confirms write them directly", batch.Count);
                 _inFlight.TryRemove(correlationId, out _);
                 batch.ForEach(p => p.Reply.TrySetException(new BrokerUnavailableException(ex)));
