@@ -19,20 +19,21 @@ public static class HoldScripts
 
         """;
 
+    /// <summary>What <see cref="Reserve"/> answers when the event's sold set is not loaded.</summary>
+    public const string Unloaded = "UNLOADED";
+
     // Several reservations of one event at once (a replica's concurrent reserves, HoldStore): each is held whole or
     // not at all, in order, so a later one sees the holds of an earlier one; all seats held by the call are
-    // announced in one "held" change. KEYS[1] sold set, KEYS[2] seat log, KEYS[3] the sold set's "loaded" mark (without
-    // it Redis lost its data, the sold set is empty, and the call holds nothing: → 'UNLOADED'), then per reservation its n hold keys,
-    // reservation, reservation record, the fan's holds, the fan's booked seats. ARGV[1] event id, ARGV[2] ttl ms,
+    // announced in one "held" change. KEYS[1] sold set, KEYS[2] seat log, KEYS[3] the sold set's "loaded" mark (missing
+    // before the event's first reserve or after Redis lost its data: the call then holds nothing → 'UNLOADED'), then
+    // per reservation its n hold keys, reservation, reservation record, the fan's holds, the fan's booked seats.
+    // ARGV[1] event id, ARGV[2] ttl ms,
     // ARGV[3] count, then per reservation: id, user id, seat ids csv, n, per-user limit, '1' if the id came from an
     // Idempotency-Key (a random id cannot exist yet, so only then is it looked up).
     // → per reservation {'OK', expires_at_ms} | {'EXISTS', expires_at_ms} | {'CONFLICT', seat...} | {'LIMIT', already}
     // Every Redis command costs the single-threaded server a few microseconds in a hot sale, so each one here is
     // needed: the reservation and its record are strings set with their TTL in one command (Reservation.ToStored),
     // and the fan's expired holds are trimmed only when there are some.
-    /// <summary>What <see cref="Reserve"/> answers when the event's sold set is not loaded.</summary>
-    public const string Unloaded = "UNLOADED";
-
     public const string Reserve = Announce + """
         if redis.call('EXISTS', KEYS[3]) == 0 then
           return 'UNLOADED'
