@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
@@ -29,8 +30,12 @@ public sealed class BookingWriteConsumer(IConnection connection, BookingWriter w
 
     private async Task RunLoopAsync(CancellationToken stoppingToken)
     {
+        // A broker outage fails every attempt the same way: the first failure of a run is logged with its exception,
+        // the ones right after it as one line each (an outage used to write a stack trace per loop every 2 s).
+        var failuresInARow = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
+            var started = Stopwatch.GetTimestamp();
             try
             {
                 await ConsumeAsync(stoppingToken);
@@ -41,7 +46,15 @@ public sealed class BookingWriteConsumer(IConnection connection, BookingWriter w
             }
             catch (Exception ex)
             {
-                logger.LogWarning(ex, "Booking writer failed; reconnecting in {Delay}", RetryDelay);
+                failuresInARow = Stopwatch.GetElapsedTime(started) > RetryDelay ? 1 : failuresInARow + 1;
+                if (failuresInARow == 1)
+                {
+                    logger.LogWarning(ex, "Booking writer failed; reconnecting every {Delay}", RetryDelay);
+                }
+                else
+                {
+                    logger.LogWarning("Booking writer still cannot consume ({Failures} attempts): {Error}", failuresInARow, ex.Message);
+                }
             }
             await Task.Delay(RetryDelay, stoppingToken);
         }
