@@ -1,5 +1,4 @@
 using MySqlConnector;
-using StackExchange.Redis;
 using TicketMaster.BookingApi.Reservations;
 using TicketMaster.BookingApi.Seats;
 
@@ -12,7 +11,7 @@ namespace TicketMaster.BookingApi.Invariants;
 public sealed record InvariantReport(long EventId, int Capacity, int Sold, int Held, int DoubleSold, int OverCapacity,
     int HeldByAnotherWhileSold, int Violations);
 
-public sealed class SaleInvariants(MySqlDataSource dataSource, IConnectionMultiplexer redis, SeatCatalog catalog, HoldStore holds)
+public sealed class SaleInvariants(MySqlDataSource dataSource, SeatCatalog catalog, HoldStore holds)
 {
     /// <summary>Null when there is no such event.</summary>
     public Task<InvariantReport?> CheckAsync(long eventId, CancellationToken cancellationToken) =>
@@ -47,8 +46,7 @@ public sealed class SaleInvariants(MySqlDataSource dataSource, IConnectionMultip
                 continue;
             }
             // Held by the buyer is the instant between the commit and the hold's release: not a violation.
-            var holder = Reservation.FromStored(reservationId, eventId,
-                await redis.GetDatabase().StringGetAsync(HoldKeys.Reservation(eventId, reservationId)))?.UserId;
+            var holder = (await holds.ActiveAsync(eventId, reservationId))?.UserId;
             if (holder is not null && holder != buyer)
             {
                 heldByAnother++;

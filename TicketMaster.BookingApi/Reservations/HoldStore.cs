@@ -110,10 +110,14 @@ public sealed class HoldStore
         {
             return null;
         }
-        var active = await ReadAsync(HoldKeys.Reservation(eventId, reservationId), reservationId, eventId);
+        var active = await ActiveAsync(eventId, reservationId);
         var record = active ?? await ReadAsync(HoldKeys.ReservationRecord(eventId, reservationId), reservationId, eventId);
         return record is null ? null : (active, record);
     }
+
+    /// <summary>The live reservation only (null once it expired, was released or sold).</summary>
+    public Task<Reservation?> ActiveAsync(long eventId, string reservationId) =>
+        ReadAsync(HoldKeys.Reservation(eventId, reservationId), reservationId, eventId);
 
     /// <summary>Frees the seats still held by this reservation and announces them as <paramref name="seatEvent"/>.</summary>
     public async Task<IReadOnlyList<long>> ReleaseAsync(Reservation reservation, string seatEvent)
