@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
@@ -50,6 +51,14 @@ public sealed class BookingSetup(AppHostFixture fixture, long eventId, IReadOnly
 
     public static Task<HttpResponseMessage> ReserveAsync(HttpClient fan, long eventId, params long[] seatIds) =>
         fan.PostJsonAsync("/v1/booking/reserve", new { event_id = eventId, seat_ids = seatIds });
+
+    /// <summary>Reserves and returns the reservation id; anything but 201 fails the test with the answer's body.</summary>
+    public static async Task<string> ReservationIdAsync(HttpClient fan, long eventId, params long[] seatIds)
+    {
+        var response = await ReserveAsync(fan, eventId, seatIds);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        return (await response.ReadJsonAsync()).GetProperty("reservation_id").GetString()!;
+    }
 
     public static Task<HttpResponseMessage> ReserveWithPassAsync(HttpClient fan, long eventId, string? pass, params long[] seatIds) =>
         fan.PostJsonAsync("/v1/booking/reserve", new { event_id = eventId, seat_ids = seatIds, queue_pass = pass });

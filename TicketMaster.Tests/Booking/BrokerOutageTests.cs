@@ -53,7 +53,7 @@ public sealed class BrokerOutageTests(AppHostFixture fixture)
     private static async Task<HttpStatusCode> BookAsync(BookingSetup sale, long seatId)
     {
         using var fan = sale.Fan($"broker-outage-fan-{seatId}");
-        var reservation = (await (await BookingSetup.ReserveAsync(fan, sale.EventId, seatId)).ReadJsonAsync()).GetProperty("reservation_id").GetString()!;
+        var reservation = await BookingSetup.ReservationIdAsync(fan, sale.EventId, seatId);
         return (await BookingSetup.ConfirmAsync(fan, reservation)).StatusCode;
     }
 

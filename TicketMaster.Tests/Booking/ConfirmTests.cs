@@ -12,7 +12,7 @@ public sealed class ConfirmTests(AppHostFixture fixture)
     {
         var sale = await BookingSetup.CreateAsync(fixture, seats: 4);
         using var fan = sale.Fan("buyer");
-        var reservationId = await ReserveAsync(fan, sale, sale.SeatIds[0], sale.SeatIds[1]);
+        var reservationId = await BookingSetup.ReservationIdAsync(fan, sale.EventId, sale.SeatIds[0], sale.SeatIds[1]);
 
         var response = await BookingSetup.ConfirmAsync(fan, reservationId);
 
@@ -41,7 +41,7 @@ public sealed class ConfirmTests(AppHostFixture fixture)
     {
         var sale = await BookingSetup.CreateAsync(fixture, seats: 2);
         using var fan = sale.Fan("double-clicker");
-        var reservationId = await ReserveAsync(fan, sale, sale.SeatIds[0]);
+        var reservationId = await BookingSetup.ReservationIdAsync(fan, sale.EventId, sale.SeatIds[0]);
 
         var concurrent = await Task.WhenAll(BookingSetup.ConfirmAsync(fan, reservationId), BookingSetup.ConfirmAsync(fan, reservationId));
         var later = await BookingSetup.ConfirmAsync(fan, reservationId);
@@ -61,7 +61,7 @@ public sealed class ConfirmTests(AppHostFixture fixture)
     {
         var sale = await BookingSetup.CreateAsync(fixture, seats: 1);
         using var fan = sale.Fan("unlucky-card");
-        var reservationId = await ReserveAsync(fan, sale, sale.SeatIds[0]);
+        var reservationId = await BookingSetup.ReservationIdAsync(fan, sale.EventId, sale.SeatIds[0]);
 
         var declined = await (await BookingSetup.ConfirmAsync(fan, reservationId, "pm_card_chargeDeclined")).AssertProblemAsync(402);
         Assert.Equal("card_declined", declined.GetProperty("decline_code").GetString());
@@ -79,9 +79,9 @@ public sealed class ConfirmTests(AppHostFixture fixture)
         var sale = await BookingSetup.CreateAsync(fixture, seats: 1);
         using var expired = sale.Fan("lapsed-holder");
         using var current = sale.Fan("new-holder");
-        var lapsed = await ReserveAsync(expired, sale, sale.SeatIds[0]);
+        var lapsed = await BookingSetup.ReservationIdAsync(expired, sale.EventId, sale.SeatIds[0]);
         await Task.Delay(AppHostFixture.HoldTtl + TimeSpan.FromSeconds(1));
-        var fresh = await ReserveAsync(current, sale, sale.SeatIds[0]);
+        var fresh = await BookingSetup.ReservationIdAsync(current, sale.EventId, sale.SeatIds[0]);
 
         var results = await Task.WhenAll(BookingSetup.ConfirmAsync(expired, lapsed), BookingSetup.ConfirmAsync(current, fresh));
 
@@ -126,7 +126,7 @@ public sealed class ConfirmTests(AppHostFixture fixture)
         var sale = await BookingSetup.CreateAsync(fixture, seats: 1);
         using var owner = sale.Fan("owner-fan");
         using var other = sale.Fan("nosy-fan");
-        var bookingId = (await (await BookingSetup.ConfirmAsync(owner, await ReserveAsync(owner, sale, sale.SeatIds[0]))).ReadJsonAsync()).Id("booking_id");
+        var bookingId = (await (await BookingSetup.ConfirmAsync(owner, await BookingSetup.ReservationIdAsync(owner, sale.EventId, sale.SeatIds[0]))).ReadJsonAsync()).Id("booking_id");
 
         Assert.Equal(bookingId, (await owner.GetJsonAsync($"/v1/booking/bookings/{bookingId}")).Id("booking_id"));
         Assert.Contains(bookingId, (await owner.GetJsonAsync("/v1/booking/bookings")).EnumerateArray().Select(b => b.Id("booking_id")));
@@ -140,7 +140,7 @@ public sealed class ConfirmTests(AppHostFixture fixture)
         var sale = await BookingSetup.CreateAsync(fixture, seats: 1);
         using var fan = sale.Fan("gig-goer");
         using var staff = sale.Fan("gate-1", "staff");
-        var booking = await (await BookingSetup.ConfirmAsync(fan, await ReserveAsync(fan, sale, sale.SeatIds[0]))).ReadJsonAsync();
+        var booking = await (await BookingSetup.ConfirmAsync(fan, await BookingSetup.ReservationIdAsync(fan, sale.EventId, sale.SeatIds[0]))).ReadJsonAsync();
         var code = booking.GetProperty("check_in_details").GetProperty("tickets")[0].GetProperty("qr_code").GetString()!;
 
         await (await fan.PostJsonAsync("/v1/booking/check-in", new { qr_code = code })).AssertProblemAsync(403);
@@ -159,7 +159,7 @@ public sealed class ConfirmTests(AppHostFixture fixture)
     {
         var sale = await BookingSetup.CreateAsync(fixture, seats: 1);
         using var fan = sale.Fan("twin-scan-fan");
-        var booking = await (await BookingSetup.ConfirmAsync(fan, await ReserveAsync(fan, sale, sale.SeatIds[0]))).ReadJsonAsync();
+        var booking = await (await BookingSetup.ConfirmAsync(fan, await BookingSetup.ReservationIdAsync(fan, sale.EventId, sale.SeatIds[0]))).ReadJsonAsync();
         var code = booking.GetProperty("check_in_details").GetProperty("tickets")[0].GetProperty("qr_code").GetString()!;
         var gates = Enumerable.Range(0, 10).Select(i => sale.Fan($"gate-{i}", "staff")).ToList();
 
@@ -178,7 +178,7 @@ public sealed class ConfirmTests(AppHostFixture fixture)
         var reservations = new List<string>();
         for (var i = 0; i < fans.Count; i++)
         {
-            reservations.Add(await ReserveAsync(fans[i], sale, sale.SeatIds[i]));
+            reservations.Add(await BookingSetup.ReservationIdAsync(fans[i], sale.EventId, sale.SeatIds[i]));
         }
 
         // Each fan confirms and releases the same reservation at once; then someone else tries the seat.
@@ -190,12 +190,5 @@ public sealed class ConfirmTests(AppHostFixture fixture)
 
         await sale.AssertInvariantsAsync();
         fans.ForEach(f => f.Dispose());
-    }
-
-    private static async Task<string> ReserveAsync(HttpClient fan, BookingSetup sale, params long[] seats)
-    {
-        var response = await BookingSetup.ReserveAsync(fan, sale.EventId, seats);
-        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
-        return (await response.ReadJsonAsync()).GetProperty("reservation_id").GetString()!;
     }
 }

@@ -13,7 +13,7 @@ public sealed class MySqlOutageTests(AppHostFixture fixture)
     {
         var sale = await BookingSetup.CreateAsync(fixture, seats: 2);
         using var fan = sale.Fan("mysql-outage-fan");
-        var held = await ReserveAsync(fan, sale, sale.SeatIds[0]);
+        var held = await BookingSetup.ReservationIdAsync(fan, sale.EventId, sale.SeatIds[0]);
 
         await fixture.RestartAsync("mysql", whileDown: async () =>
         {
@@ -40,7 +40,4 @@ public sealed class MySqlOutageTests(AppHostFixture fixture)
         }, TimeSpan.FromSeconds(5), "the confirm books once MySQL is back");
         await sale.AssertInvariantsAsync();
     }
-
-    private static async Task<string> ReserveAsync(HttpClient fan, BookingSetup sale, long seatId) =>
-        (await (await BookingSetup.ReserveAsync(fan, sale.EventId, seatId)).ReadJsonAsync()).GetProperty("reservation_id").GetString()!;
 }

@@ -40,8 +40,7 @@ public sealed class QueuedWriteTests(AppHostFixture fixture)
     {
         var sale = await BookingSetup.CreateAsync(fixture, seats: 1);
         using var fan = sale.Fan("slow-write-fan");
-        var reservationId = (await (await BookingSetup.ReserveAsync(fan, sale.EventId, sale.SeatIds[0])).ReadJsonAsync())
-            .GetProperty("reservation_id").GetString()!;
+        var reservationId = await BookingSetup.ReservationIdAsync(fan, sale.EventId, sale.SeatIds[0]);
         var statusUrl = $"/v1/booking/confirmations/{reservationId}";
 
         await using var blocker = new MySqlConnection(await fixture.GetConnectionStringAsync("mysql"));
