@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Kubernetes deployment, generated from the AppHost's publish-mode model (no hand-kept copy):
 #   ./deploy.sh manifests           regenerate deploy/k8s from the AppHost (commit the result)
-#   ./deploy.sh secrets OVERLAY     write deploy/k8s/overlays/OVERLAY/secrets.env with fresh random values (git-ignored)
+#   ./deploy.sh secrets OVERLAY     write deploy/k8s/overlays/OVERLAY/secrets.env with fresh random values (git-ignored;
+#                                   Stripe's keys from STRIPE_API_KEY and STRIPE_WEBHOOK_SECRET)
 #   ./deploy.sh images [REGISTRY]   build the three service images with the SDK's container support
 #   ./deploy.sh apply OVERLAY       kubectl apply -k deploy/k8s/overlays/OVERLAY
 set -euo pipefail
@@ -21,8 +22,19 @@ case "${1:-}" in
     dir=deploy/k8s/overlays/$overlay
     umask 077
     : > "$dir/secrets.env"
+    # Stripe's keys are issued by Stripe, not generated: production needs the real ones, the local overlay
+    # (simulated payments) gets placeholders.
+    if [ "$overlay" != local ] && { [ -z "${STRIPE_API_KEY:-}" ] || [ -z "${STRIPE_WEBHOOK_SECRET:-}" ]; }; then
+      echo "set STRIPE_API_KEY and STRIPE_WEBHOOK_SECRET (from the Stripe dashboard) for the $overlay overlay" >&2
+      rm -f "$dir/secrets.env"; exit 1
+    fi
     grep -E '^[a-z0-9-]+=$' "$dir/secrets.env.example" | while IFS== read -r key _; do
-      echo "$key=$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 48)" >> "$dir/secrets.env"
+      case "$key" in
+        stripe-api-key) value=${STRIPE_API_KEY:-sk_test_unused_locally} ;;
+        stripe-webhook-secret) value=${STRIPE_WEBHOOK_SECRET:-whsec_unused_locally} ;;
+        *) value=$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 48) ;;
+      esac
+      echo "$key=$value" >> "$dir/secrets.env"
     done
     echo "wrote $dir/secrets.env ($(wc -l < "$dir/secrets.env") secrets)"
     ;;
@@ -38,5 +50,5 @@ case "${1:-}" in
     kubectl apply -k "deploy/k8s/overlays/$overlay"
     ;;
   *)
-    sed -n '2,7p' "$0"; exit 2 ;;
+    sed -n '2,8p' "$0"; exit 2 ;;
 esac

@@ -26,6 +26,11 @@ var search = builder.AddSearchServer("search", local);
 var jwtSigningKey = ParameterResourceBuilderExtensions.CreateGeneratedParameter(
     builder, "jwt-signing-key", secret: true, new GenerateParameterDefault { MinLength = 48, Special = false });
 var devTokens = local is not null;
+// Ticket QR codes and waiting-room passes each have their own key (never derived from the JWT key).
+var ticketCodeKey = ParameterResourceBuilderExtensions.CreateGeneratedParameter(
+    builder, "ticket-code-key", secret: true, new GenerateParameterDefault { MinLength = 48, Special = false });
+var queuePassKey = ParameterResourceBuilderExtensions.CreateGeneratedParameter(
+    builder, "queue-pass-key", secret: true, new GenerateParameterDefault { MinLength = 48, Special = false });
 
 var eventsApi = builder.AddProject<Projects.TicketMaster_EventsApi>("eventsapi")
     .WithReplicas(builder.Configuration.GetValue("TicketMaster:EventsApiReplicas", 1))
@@ -43,6 +48,8 @@ var bookingApi = builder.AddProject<Projects.TicketMaster_BookingApi>("bookingap
     .WithReference(redis).WaitFor(redis)
     .WithReference(rabbitmq).WaitFor(rabbitmq)
     .WithAuth(jwtSigningKey, devTokens)
+    .WithSigningKeys(ticketCodeKey, queuePassKey)
+    .WithPayments(builder, local)
     .WithBookingSettings(builder.Configuration)
     .WithTelemetrySettings(builder.Configuration)
     .WithHttpHealthCheck("/health");

@@ -10,6 +10,31 @@ public static class ProjectSettings
         project.WithEnvironment("Auth__SigningKey", signingKey)
             .WithEnvironment("Auth__DevTokens", devTokens ? "true" : "false");
 
+    /// <summary>The first key (id k1) of each signing-key ring; a rotation adds k2 and makes it current (docs/OPERATIONS.md).</summary>
+    public static IResourceBuilder<ProjectResource> WithSigningKeys(
+        this IResourceBuilder<ProjectResource> project, ParameterResource ticketCodeKey, ParameterResource queuePassKey) =>
+        project.WithEnvironment("Booking__TicketCodes__Keys__k1", ticketCodeKey)
+            .WithEnvironment("Booking__TicketCodes__CurrentKeyId", "k1")
+            .WithEnvironment("Booking__QueuePasses__Keys__k1", queuePassKey)
+            .WithEnvironment("Booking__QueuePasses__CurrentKeyId", "k1");
+
+    /// <summary>
+    /// Deployments pay through Stripe, with the API key and webhook secret from the Secret (BookingApi refuses to
+    /// start without a real provider outside Development). Run mode keeps the simulated gateway unless
+    /// TicketMaster:Payments:* says otherwise.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithPayments(
+        this IResourceBuilder<ProjectResource> project, IDistributedApplicationBuilder builder, Servers.LocalServers? local)
+    {
+        if (local is not null)
+        {
+            return project;
+        }
+        return project.WithEnvironment("Payments__Provider", "Stripe")
+            .WithEnvironment("Payments__Stripe__ApiKey", builder.AddParameter("stripe-api-key", secret: true))
+            .WithEnvironment("Payments__Stripe__WebhookSecret", builder.AddParameter("stripe-webhook-secret", secret: true));
+    }
+
     public static IResourceBuilder<ProjectResource> WithBookingSettings(this IResourceBuilder<ProjectResource> project, IConfiguration configuration)
     {
         // TicketMaster:Booking:* (e.g. HoldTtl, ReconcileAfter, ReconcileInterval) become the BookingApi's Booking:* settings,

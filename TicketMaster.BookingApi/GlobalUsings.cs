@@ -1,1 +1,2 @@
 global using TicketMaster.BookingApi.Extensions;
+global using TicketMaster.ServiceDefaults.Auth;

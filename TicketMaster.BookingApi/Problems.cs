@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace TicketMaster.BookingApi;
@@ -8,7 +7,9 @@ public static class Problems
     public static ProblemHttpResult NotFound(string title, string detail) =>
         TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status404NotFound);
 
-    /// <summary>The JWT subject; endpoints that call this require an authenticated user.</summary>
-    public static string UserId(this ClaimsPrincipal user) =>
-        user.FindFirst("sub")?.Value ?? throw new InvalidOperationException("authenticated user without sub");
+    /// <summary>The event no longer sells (cancelled): 409, naming its status as event_status (status is the HTTP status's).</summary>
+    public static ProblemHttpResult NotSelling(long eventId, string status, string? detail = null) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: $"Event {status}",
+            detail: detail ?? $"Event {eventId} is {status}: it sells no tickets.",
+            extensions: new Dictionary<string, object?> { ["event_id"] = eventId, ["event_status"] = status });
 }

@@ -4,11 +4,20 @@ using TicketMaster.BookingApi.Payments;
 using TicketMaster.BookingApi.Reservations;
 using TicketMaster.BookingApi.Seats;
 using TicketMaster.BookingApi.WaitingRoom;
+using TicketMaster.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddApplicationServices();
+try
+{
+    builder.AddApplicationServices();
+}
+catch (StartupRefusedException refused)
+{
+    Console.Error.WriteLine(refused.Message);
+    return 1;
+}
 builder.Services.AddOpenApi();
 
 var app = builder.Build();
@@ -44,3 +53,4 @@ if (app.Environment.IsDevelopment())
 }
 
 app.Run();
+return 0;

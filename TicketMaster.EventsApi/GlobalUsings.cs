@@ -1,1 +1,2 @@
 global using TicketMaster.EventsApi.Extensions;
+global using TicketMaster.ServiceDefaults.Auth;

@@ -2,12 +2,22 @@ using TicketMaster.EventsApi.Dev;
 using TicketMaster.EventsApi.Events;
 using TicketMaster.EventsApi.Performers;
 using TicketMaster.EventsApi.Search;
+using TicketMaster.EventsApi.Staff;
 using TicketMaster.EventsApi.Venues;
+using TicketMaster.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddApplicationServices();
+try
+{
+    builder.AddApplicationServices();
+}
+catch (StartupRefusedException refused)
+{
+    Console.Error.WriteLine(refused.Message);
+    return 1;
+}
 builder.Services.AddOpenApi();
 
 var app = builder.Build();
@@ -19,10 +29,12 @@ app.MapOpenApi();
 app.MapDefaultEndpoints();
 app.MapSearchApi();
 app.MapEventsApi();
+app.MapStaffApi();
 app.MapVenuesApi();
 app.MapPerformersApi();
-app.MapDevApi(app.Configuration);
+app.MapDevApi();
 // The benchmarks' baseline: the cheapest possible endpoint of this same process (bench/).
 app.MapGet("/bench/hello", () => "hello").ExcludeFromDescription();
 
 app.Run();
+return 0;

@@ -10,8 +10,8 @@ namespace TicketMaster.BookingApi.Bookings;
 
 public enum WriteOutcome { Booked, Lost, AlreadyBooked }
 
-/// <summary>What a confirm asks the database to record: the reservation's seats, paid by this authorization.</summary>
-public sealed record BookingWrite(Reservation Reservation, long TotalCents, string PaymentRef);
+/// <summary>What a confirm asks the database to record: the reservation's seats, paid by this authorization (of that payment attempt).</summary>
+public sealed record BookingWrite(Reservation Reservation, long TotalCents, string PaymentRef, int PaymentAttempt);
 
 public sealed record WrittenTicket(long TicketId, long SeatId);
 
@@ -22,8 +22,9 @@ public sealed record WriteResult(WriteOutcome Outcome, long BookingId, string? C
 }
 
 // DESIGN §3 step 2, the one place a seat becomes sold. Redis holds only make collisions rare; this makes them
-// impossible: the conditional UPDATE flips exactly the seats that are still available and the payment joins only
-// if the reconciler has not voided it; unless both hold for the whole reservation, that reservation's rows are
+// impossible: the conditional UPDATE flips exactly the seats that are still available, of an event not cancelled
+// (the last guard behind the confirm's own check of the event), and the payment attempt joins only if the reconciler
+// has not voided it; unless both hold for the whole reservation, that reservation's rows are
 // put back and nothing else of it is written. UNIQUE(event_id, seat_id) on ticket backs it up.
 // A batch (the queued writer) records many reservations in one transaction and ONE round trip: each reservation's
 // rows are guarded by a user variable (@ok_i) instead of a client-side check, so each still succeeds or fails on
@@ -117,6 +118,7 @@ public sealed class BookingWriter(MySqlDataSource dataSource, Outbox outbox)
         command.Parameters.AddWithValue($"{p}event", reservation.EventId);
         command.Parameters.AddWithValue($"{p}total", write.TotalCents);
         command.Parameters.AddWithValue($"{p}payment", write.PaymentRef);
+        command.Parameters.AddWithValue($"{p}attempt", write.PaymentAttempt);
         Outbox.AddParameters(command, "booking", bookingId, "booking.confirmed", new
         {
             booking_id = bookingId,
@@ -147,10 +149,12 @@ public sealed class BookingWriter(MySqlDataSource dataSource, Outbox outbox)
             var (p, ok, claimed, n) = (w.P, w.Ok, $"@seats_{w.Index}", w.Write.Reservation.SeatIds.Count);
             sql.Append($"""
                 UPDATE event_seat SET status = 'sold', booking_id = {p}booking
-                  WHERE event_id = {p}event AND seat_id IN ({w.SeatList}) AND status = 'available';
+                  WHERE event_id = {p}event AND seat_id IN ({w.SeatList}) AND status = 'available'
+                    AND (SELECT status FROM event WHERE event_id = {p}event) = 'scheduled';
                 SET {claimed} = ROW_COUNT();
                 UPDATE payment SET booking_id = {p}booking, status = 'authorized', provider_ref = {p}payment, updated_at = CURRENT_TIMESTAMP(3)
-                  WHERE reservation_id = {p}reservation AND booking_id IS NULL AND status IN ('authorizing', 'authorized') AND {claimed} = {n};
+                  WHERE reservation_id = {p}reservation AND attempt = {p}attempt AND booking_id IS NULL
+                    AND status IN ('authorizing', 'authorized') AND {claimed} = {n};
                 SET {ok} = ({claimed} = {n} AND ROW_COUNT() = 1);
                 UPDATE event_seat SET status = 'available', booking_id = NULL
                   WHERE NOT {ok} AND event_id = {p}event AND seat_id IN ({w.SeatList}) AND booking_id = {p}booking;

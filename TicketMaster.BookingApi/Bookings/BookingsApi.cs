@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using MySqlConnector;
-using TicketMaster.ServiceDefaults.Auth;
+using TicketMaster.BookingApi.Seats;
 using TicketMaster.ServiceDefaults.Http;
 using TicketMaster.ServiceDefaults.Search;
 
@@ -9,6 +9,9 @@ namespace TicketMaster.BookingApi.Bookings;
 
 public static class BookingsApi
 {
+    /// <summary>Far longer than any code we issue; a longer one is not ours and is refused before any work.</summary>
+    public const int MaxCodeLength = 200;
+
     public static RouteGroupBuilder MapBookingsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/v1/booking").WithTags("Bookings").RequireAuthorization();
@@ -28,10 +31,15 @@ public static class BookingsApi
             ? TypedResults.Ok(booking)
             : Problems.NotFound("Booking not found", "No booking of yours has this id.");
 
-    // The QR signature proves the ticket was issued by us; the conditional UPDATE lets it in exactly once.
+    // The QR signature proves the ticket was issued by us; only staff the event's owner named (or an admin) may
+    // admit it, never for a cancelled event; the conditional UPDATE lets it in exactly once.
     public static async Task<Results<Ok<CheckInResponse>, ValidationProblem, ProblemHttpResult>> CheckIn(
-        CheckInRequest request, TicketCodes codes, MySqlDataSource dataSource, CancellationToken cancellationToken)
+        CheckInRequest request, ClaimsPrincipal user, TicketCodes codes, MySqlDataSource dataSource, CancellationToken cancellationToken)
     {
+        if (request.QrCode is { Length: > MaxCodeLength })
+        {
+            return new ValidationErrors().Add("qr_code", $"must be at most {MaxCodeLength} characters").ToProblem();
+        }
         switch (codes.Verify(request.QrCode, out var ticketId, out var eventId))
         {
             case TicketCodes.Verdict.Malformed:
@@ -42,6 +50,29 @@ public static class BookingsApi
         }
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using (var door = new MySqlCommand("""
+            SELECT e.status, EXISTS (SELECT 1 FROM event_staff s WHERE s.event_id = e.event_id AND s.user_id = @user)
+            FROM event e WHERE e.event_id = @event
+            """, connection))
+        {
+            door.Parameters.AddWithValue("@event", eventId);
+            door.Parameters.AddWithValue("@user", user.UserId());
+            await using var reader = await door.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                return Problems.NotFound("Ticket not found", "The code is genuine but its event no longer exists.");
+            }
+            var (status, assigned) = (reader.GetString(0), reader.GetInt64(1) == 1);
+            if (!assigned && !user.IsAdmin())
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not staff of this event",
+                    detail: $"Only the door staff the organizer named for event {eventId} may check its tickets in.");
+            }
+            if (status == EventSale.Cancelled)
+            {
+                return Problems.NotSelling(eventId, status, $"Event {eventId} is cancelled: its tickets admit no one.");
+            }
+        }
         await using (var admit = new MySqlCommand(
             "UPDATE ticket SET checked_in_at = CURRENT_TIMESTAMP(3) WHERE ticket_id = @ticket AND event_id = @event AND checked_in_at IS NULL",
             connection))

@@ -12,6 +12,12 @@ namespace TicketMaster.BookingApi.Bookings;
 
 public static class ConfirmApi
 {
+    /// <summary>The width of payment.method.</summary>
+    public const int MaxPaymentMethodLength = 100;
+
+    /// <summary>The width of the reservation id columns.</summary>
+    public const int MaxReservationIdLength = 64;
+
     public static RouteGroupBuilder MapConfirmApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/v1/booking").WithTags("Bookings").RequireAuthorization();
@@ -34,10 +40,18 @@ public static class ConfirmApi
         {
             errors.Add("payment_info.method", "is required (e.g. pm_card_visa)");
         }
+        else if (method.Length > MaxPaymentMethodLength)
+        {
+            errors.Add("payment_info.method", $"must be at most {MaxPaymentMethodLength} characters");
+        }
         var reservationId = request.ReservationId;
         if (reservationId is null && (request.EventId is not > 0 || request.SeatId is not > 0))
         {
             errors.Add("reservation_id", "reservation_id, or event_id and seat_id, are required");
+        }
+        else if (reservationId is { Length: > MaxReservationIdLength })
+        {
+            errors.Add("reservation_id", $"must be at most {MaxReservationIdLength} characters");
         }
         if (errors.Any)
         {
@@ -68,18 +82,33 @@ public static class ConfirmApi
                 detail: $"The hold ended at {record.ExpiresAt:O}; the seats may have been taken. Reserve again.");
         }
 
+        // The event may have been cancelled since the hold was taken: nothing is authorized, and the hold goes.
+        if (await catalog.GetSaleAsync(reservation.EventId, [], cancellationToken) is not { IsCancelled: false })
+        {
+            await holds.ReleaseAsync(reservation, Seats.SeatEvents.Released);
+            return Problems.NotSelling(reservation.EventId, EventSale.Cancelled,
+                $"Event {reservation.EventId} was cancelled; your hold was released and nothing was charged.");
+        }
+
         var seats = await catalog.SeatRowsAsync(reservation.EventId, cancellationToken);
         var total = reservation.SeatIds.Sum(s => seats.TryGetValue(s, out var seat) ? seat.PriceCents : 0);
-        var idempotencyKey = $"{reservation.ReservationId}:{method}";
-        await ledger.BeginAsync(reservation.ReservationId, userId, reservation.EventId, total, gateway.Name, idempotencyKey, method!, cancellationToken);
+        // Every confirm of this reservation shares its live payment attempt (one authorization, however many
+        // retries and double clicks); a new attempt, under a new idempotency key, only after a decline or a void.
+        var attempt = await ledger.BeginAsync(reservation.ReservationId, userId, reservation.EventId, total, gateway.Name, method!,
+            reservation.ExpiresAt, cancellationToken);
+        if (attempt.Status == PaymentStatuses.Voiding || (PaymentStatuses.IsLive(attempt.Status) && attempt.Method != method))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Payment in progress",
+                detail: "Another confirm of this reservation is paying with a different payment method; wait for its answer, or retry with the same method.");
+        }
 
         using var paymentTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         paymentTimeout.CancelAfter(options.Value.PaymentTimeout);
         var authorization = await gateway.AuthorizeAsync(
-            new PaymentRequest(idempotencyKey, total, "usd", method!, $"TicketMaster {reservation.ReservationId}"), paymentTimeout.Token);
+            new PaymentRequest(attempt.IdempotencyKey, total, "usd", attempt.Method, $"TicketMaster {reservation.ReservationId}"), paymentTimeout.Token);
         if (authorization is AuthorizationResult.Declined declined)
         {
-            await ledger.MarkAsync(reservation.ReservationId, PaymentStatuses.Failed, null, cancellationToken);
+            await ledger.MarkAsync(reservation.ReservationId, attempt.Attempt, PaymentStatuses.Failed, cancellationToken);
             // The hold stays until it expires: the fan may try another card.
             return TypedResults.Problem(statusCode: StatusCodes.Status402PaymentRequired, title: "Payment declined", detail: declined.Message,
                 extensions: new Dictionary<string, object?> { ["decline_code"] = declined.Code, ["reservation_expires_at"] = reservation.ExpiresAt });
@@ -87,7 +116,7 @@ public static class ConfirmApi
         var paymentRef = ((AuthorizationResult.Authorized)authorization).ProviderRef;
 
         // The write records the authorization with the booking, in its transaction.
-        var write = new BookingWrite(reservation, total, paymentRef);
+        var write = new BookingWrite(reservation, total, paymentRef, attempt.Attempt);
         var direct = options.Value.WritePath == BookingWritePath.Direct;
         WriteResult? result;
         try
@@ -117,23 +146,40 @@ public static class ConfirmApi
         }
         if (result.Outcome != WriteOutcome.Booked)
         {
-            // Someone else's booking holds a seat now (our hold lapsed meanwhile): the fan is not charged.
-            await gateway.VoidAsync(paymentRef, idempotencyKey + ":void", CancellationToken.None);
-            await ledger.MarkAsync(reservation.ReservationId, PaymentStatuses.Voided, null, CancellationToken.None);
+            // Someone else's booking holds a seat now (our hold lapsed meanwhile), or the event was cancelled: the fan is
+            // not charged. The attempt is "voiding" until the provider confirms; if it does not now, the reconciler retries.
+            if (await ledger.ClaimForVoidAsync(reservation.ReservationId, attempt.Attempt, CancellationToken.None))
+            {
+                try
+                {
+                    await gateway.VoidAsync(paymentRef, attempt.IdempotencyKey + ":void", CancellationToken.None);
+                    await ledger.MarkAsync(reservation.ReservationId, attempt.Attempt, PaymentStatuses.Voided, CancellationToken.None);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    logger.LogWarning("Void of {Reservation} failed ({Error}); the reconciler voids it", reservation.ReservationId, ex.Message);
+                }
+            }
             await holds.ReleaseAsync(reservation, Seats.SeatEvents.Released);
+            if (await catalog.GetSaleAsync(reservation.EventId, [], CancellationToken.None) is not { IsCancelled: false })
+            {
+                return Problems.NotSelling(reservation.EventId, EventSale.Cancelled,
+                    $"Event {reservation.EventId} was cancelled; your hold was released and your payment voided.");
+            }
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Seats lost",
                 detail: "Another fan bought a seat of this reservation after the hold lapsed; your payment was voided.");
         }
 
         try
         {
-            await gateway.CaptureAsync(paymentRef, idempotencyKey + ":capture", CancellationToken.None);
+            await gateway.CaptureAsync(paymentRef, attempt.IdempotencyKey + ":capture", CancellationToken.None);
             await ledger.MarkCapturedAsync(reservation.ReservationId);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // The booking stands; the payment row stays "authorized" with its booking, for the reconciler to capture.
-            logger.LogError(ex, "Capture of {Reservation} failed; left for reconciliation", reservation.ReservationId);
+            // The booking stands; the payment stays "authorized" with its booking, and the reconciler captures it
+            // (again and again, counted in ticketmaster.payments.settle_failures, until the provider accepts).
+            logger.LogWarning("Capture of {Reservation} failed ({Error}); the reconciler captures it", reservation.ReservationId, ex.Message);
         }
         if (direct)
         {

@@ -1,21 +1,22 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
+using TicketMaster.BookingApi.Signing;
 
 namespace TicketMaster.BookingApi.Bookings;
 
-// The QR payload on a ticket: "TM1.{ticket_id}.{event_id}.{seat_id}.{signature}", HMAC-SHA256 with a key
-// derived from the signing key both APIs share. Gate staff can verify it offline with that key; the database
-// still decides "once" at check-in.
-public sealed class TicketCodes(byte[] key)
+// The QR payload on a ticket: "TM2.{key_id}.{ticket_id}.{event_id}.{seat_id}.{signature}", HMAC-SHA256 with the
+// ticket-code key named by key_id (Booking:TicketCodes, its own secret: a leaked JWT key must not forge tickets, nor
+// the other way round). Gate staff can verify it offline with that key; the database still decides "once" at check-in.
+public sealed class TicketCodes(SigningKeyRing keys)
 {
-    public static TicketCodes FromSigningKey(string signingKey) =>
-        new(HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(signingKey), 32, info: "ticketmaster ticket codes"u8.ToArray()));
+    public const string Section = "Booking:TicketCodes";
+
+    // 18 bytes (144 bits) keep the QR code small; forging still means guessing an HMAC.
+    private const int SignatureBytes = 18;
 
     public string Issue(long ticketId, long eventId, long seatId)
     {
-        var body = string.Create(CultureInfo.InvariantCulture, $"TM1.{ticketId}.{eventId}.{seatId}");
-        return $"{body}.{Sign(body)}";
+        var body = string.Create(CultureInfo.InvariantCulture, $"TM2.{keys.CurrentKeyId}.{ticketId}.{eventId}.{seatId}");
+        return $"{body}.{SigningKeyRing.Sign(keys.CurrentKey, body, SignatureBytes)}";
     }
 
     public enum Verdict { Valid, Malformed, Forged }
@@ -24,17 +25,15 @@ public sealed class TicketCodes(byte[] key)
     {
         ticketId = eventId = 0;
         var parts = code?.Split('.');
-        if (parts is not ["TM1", var ticket, var evt, var seat, var signature]
+        if (parts is not ["TM2", var keyId, var ticket, var evt, var seat, var signature]
+            || !SigningKeyRing.IsKeyId(keyId)
             || !long.TryParse(ticket, NumberStyles.None, CultureInfo.InvariantCulture, out ticketId)
             || !long.TryParse(evt, NumberStyles.None, CultureInfo.InvariantCulture, out eventId)
             || !long.TryParse(seat, NumberStyles.None, CultureInfo.InvariantCulture, out _))
         {
             return Verdict.Malformed;
         }
-        var expected = Encoding.ASCII.GetBytes(Sign($"TM1.{ticket}.{evt}.{seat}"));
-        return CryptographicOperations.FixedTimeEquals(expected, Encoding.ASCII.GetBytes(signature)) ? Verdict.Valid : Verdict.Forged;
+        // A key that was rotated out (or never ours) verifies nothing: the code is as good as forged.
+        return keys.Verifies(keyId, $"TM2.{keyId}.{ticket}.{evt}.{seat}", signature, SignatureBytes) ? Verdict.Valid : Verdict.Forged;
     }
-
-    private string Sign(string body) =>
-        Convert.ToBase64String(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(body)), 0, 18).Replace('+', '-').Replace('/', '_');
 }

@@ -4,6 +4,7 @@ using TicketMaster.BookingApi.Invariants;
 using TicketMaster.BookingApi.Payments;
 using TicketMaster.BookingApi.Reservations;
 using TicketMaster.BookingApi.Seats;
+using TicketMaster.BookingApi.Signing;
 using TicketMaster.BookingApi.WaitingRoom;
 using TicketMaster.BookingApi.WriteQueue;
 
@@ -15,6 +16,11 @@ public static class Extensions
     {
         builder.AddApiDefaults();
         builder.AddTicketMasterAuthentication();
+        // Refused settings stop the service here, before anything connects.
+        builder.AddPayments();
+        // Ticket QR codes and waiting-room passes are signed with keys of their own, each rotatable by key id.
+        var ticketCodeKeys = SigningKeyRing.FromConfiguration(builder.Configuration, TicketCodes.Section);
+        var queuePassKeys = SigningKeyRing.FromConfiguration(builder.Configuration, QueuePasses.Section);
 
         // MySQL is the final arbiter of who owns a seat (DESIGN §3); the first replica to start migrates the schema.
         builder.AddMySqlDataSource("mysql");
@@ -42,17 +48,6 @@ public static class Extensions
         // keep no session state, so the session reset every pooled open costs (a round trip, and MariaDB's work)
         // buys nothing there. The rest of the service keeps the default pool and its reset.
         builder.Services.AddSingleton(sp => new PaymentLedger(sp.GetRequiredKeyedService<MySqlConnector.MySqlDataSource>(BookingWriter.DataSourceKey)));
-        // Payments:Provider = Simulated (default: Stripe's test cards, no network) or Stripe (Payments:Stripe:*).
-        var stripe = builder.Configuration.GetSection("Payments:Stripe").Get<StripeOptions>() ?? new StripeOptions();
-        builder.Services.AddSingleton(stripe);
-        if (string.Equals(builder.Configuration["Payments:Provider"], "Stripe", StringComparison.OrdinalIgnoreCase))
-        {
-            builder.Services.AddSingleton<IPaymentGateway>(new StripePaymentGateway(stripe));
-        }
-        else
-        {
-            builder.Services.AddSingleton<IPaymentGateway, SimulatedPaymentGateway>();
-        }
         builder.Services.AddHostedService<PaymentReconciler>();
         // The booking writer's batches guard each reservation with user variables: its own pool allows them.
         var writerConnectionString = BookingWriter.ConnectionString(builder.Configuration.GetConnectionString("mysql")!);
@@ -70,11 +65,11 @@ public static class Extensions
         builder.Services.AddSingleton<SaleInvariants>();
         builder.Services.AddSingleton<InvariantMonitor>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<InvariantMonitor>());
-        builder.Services.AddSingleton(TicketCodes.FromSigningKey(builder.Configuration["Auth:SigningKey"]!));
+        builder.Services.AddSingleton(new TicketCodes(ticketCodeKeys));
 
         // Waiting rooms of hot events (Booking:WaitingRoom:*).
         builder.Services.Configure<WaitingRoomOptions>(builder.Configuration.GetSection("Booking:WaitingRoom"));
-        builder.Services.AddSingleton(QueuePasses.FromSigningKey(builder.Configuration["Auth:SigningKey"]!));
+        builder.Services.AddSingleton(new QueuePasses(queuePassKeys));
         builder.Services.AddSingleton<WaitingRoomStore>();
         builder.Services.AddHostedService<AdmissionLoop>();
     }

@@ -18,7 +18,7 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
         {
             Visa or "pm_card_mastercard" or "pm_card_amex" =>
                 new AuthorizationResult.Authorized("sim_pi_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(request.IdempotencyKey)))[..24]),
-            ChargeDeclined => new AuthorizationResult.Declined("card_declined", "Your card was declined."),
+            ChargeDeclined => new AuthorizationResult.Declined("generic_decline", "Your card was declined."), // Stripe's decline_code for this card
             AuthenticationRequired => new AuthorizationResult.Declined("authentication_required",
                 "This card requires authentication (3-D Secure), which this API cannot complete; use another card."),
             _ => new AuthorizationResult.Declined("payment_method_unknown", $"'{request.Method}' is not a payment method this provider knows."),

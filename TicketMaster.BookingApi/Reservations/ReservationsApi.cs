@@ -61,10 +61,14 @@ public static class ReservationsApi
             return new ValidationErrors().Add("seat_ids", $"not seats of event {eventId}: {string.Join(", ", sale.UnknownSeatIds)}")
                 .ToUnprocessable("Some seats do not belong to this event.");
         }
-        if (sale.Status != "scheduled" || sale.OnSaleAt > DateTimeOffset.UtcNow)
+        if (sale.Status != EventSale.Scheduled)
+        {
+            return Problems.NotSelling(eventId, sale.Status);
+        }
+        if (sale.OnSaleAt > DateTimeOffset.UtcNow)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Not on sale",
-                detail: sale.Status != "scheduled" ? $"Event {eventId} is {sale.Status}." : $"Event {eventId} goes on sale at {sale.OnSaleAt:O}.");
+                detail: $"Event {eventId} goes on sale at {sale.OnSaleAt:O}.");
         }
 
         var userId = user.UserId();

@@ -49,7 +49,7 @@ public sealed class AdmissionLoop(IConnectionMultiplexer redis, WaitingRoomStore
         {
             var eventId = (long)member;
             var sale = await catalog.GetSaleAsync(eventId, [], cancellationToken);
-            if (sale is not { WaitingRoom: true } || sale.Status != "scheduled")
+            if (sale is not { WaitingRoom: true } || sale.Status != EventSale.Scheduled)
             {
                 await db.SetRemoveAsync(WaitingRoomKeys.Active, member);
                 continue;

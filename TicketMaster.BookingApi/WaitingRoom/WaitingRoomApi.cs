@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using TicketMaster.BookingApi.Seats;
 using TicketMaster.ServiceDefaults;
-using TicketMaster.ServiceDefaults.Auth;
 using TicketMaster.ServiceDefaults.Http;
 
 namespace TicketMaster.BookingApi.WaitingRoom;
@@ -20,7 +19,7 @@ public static class WaitingRoomApi
         var api = app.MapGroup("/v1/booking/events/{eventId:long}/queue").WithTags("Waiting room");
         api.MapPost("", JoinAsync).RequireAuthorization();
         api.MapGet("", InfoAsync);
-        api.MapPut("/admission", SetRateAsync).RequireAuthorization(policy => policy.RequireRole(Roles.Organizer));
+        api.MapPut("/admission", SetRateAsync).RequireAuthorization(Roles.Organizer);
         api.MapGet("/{queueId}", StatusAsync);
         api.MapGet("/{queueId}/stream", StreamAsync)
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(StatusCodes.Status404NotFound);
@@ -49,11 +48,16 @@ public static class WaitingRoomApi
     }
 
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> SetRateAsync(
-        long eventId, AdmissionRateRequest request, SeatCatalog catalog, WaitingRoomStore rooms, CancellationToken cancellationToken)
+        long eventId, AdmissionRateRequest request, ClaimsPrincipal user, SeatCatalog catalog, WaitingRoomStore rooms, CancellationToken cancellationToken)
     {
         if (request.AdmissionsPerSecond is not (> 0 and <= 100_000))
         {
             return new ValidationErrors().Add("admissions_per_second", "must be greater than 0 and at most 100000").ToProblem();
+        }
+        // Only the event's owner (or an admin) sets its pace; anyone else is told there is no such event.
+        if (await catalog.GetSaleAsync(eventId, [], cancellationToken) is not { } owned || !user.CanManage(owned.OwnerId))
+        {
+            return Problems.NotFound("Event not found", $"There is no event {eventId}.");
         }
         var (_, problem) = await RoomOfAsync(eventId, catalog, cancellationToken);
         if (problem is not null)
@@ -152,8 +156,6 @@ public static class WaitingRoomApi
             return (null, TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No waiting room",
                 detail: $"Event {eventId} has no waiting room: reserve seats directly."));
         }
-        return sale.Status != "scheduled"
-            ? (null, TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Not on sale", detail: $"Event {eventId} is {sale.Status}."))
-            : (sale, null);
+        return sale.Status != EventSale.Scheduled ? (null, Problems.NotSelling(eventId, sale.Status)) : (sale, null);
     }
 }

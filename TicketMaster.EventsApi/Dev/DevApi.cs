@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TicketMaster.ServiceDefaults.Auth;
 using TicketMaster.ServiceDefaults.Http;
@@ -8,16 +9,15 @@ public sealed record DevTokenRequest(string? UserId, List<string>? Roles);
 
 public sealed record DevTokenResponse(string AccessToken, string TokenType, int ExpiresIn);
 
-// Local development only (Auth:DevTokens, on in the local AppHost, off in Kubernetes): mints the tokens an
-// identity provider would, so people and tests can act as fans, organizers and staff.
+// Local development only: mapped when Auth:DevTokens is true AND the environment is Development (the flag elsewhere
+// stops the service at start). Mints the tokens an identity provider would, so people and tests can act as fans,
+// organizers, staff and admins.
 public static class DevApi
 {
     private static readonly TimeSpan TokenLifetime = TimeSpan.FromHours(12);
-    private static readonly string[] KnownRoles = [Roles.Organizer, Roles.Staff];
-
-    public static IEndpointRouteBuilder MapDevApi(this IEndpointRouteBuilder app, IConfiguration configuration)
+    public static WebApplication MapDevApi(this WebApplication app)
     {
-        if (!configuration.GetValue("Auth:DevTokens", false))
+        if (!app.Environment.IsDevelopment() || !app.Configuration.GetValue("Auth:DevTokens", false))
         {
             return app;
         }
@@ -30,7 +30,7 @@ public static class DevApi
     public const int MaxSeedEvents = 1_000_000;
 
     public static async Task<Results<Ok<SeedResult>, ValidationProblem, ProblemHttpResult>> Seed(
-        SeedRequest request, SeedGenerator generator, CancellationToken cancellationToken)
+        SeedRequest request, ClaimsPrincipal user, SeedGenerator generator, CancellationToken cancellationToken)
     {
         var events = request.Events ?? 100_000;
         if (events is < 1 or > MaxSeedEvents)
@@ -39,7 +39,7 @@ public static class DevApi
         }
         try
         {
-            return TypedResults.Ok(await generator.SeedAsync(events, request.Seed ?? 42, cancellationToken));
+            return TypedResults.Ok(await generator.SeedAsync(events, request.Seed ?? 42, user.UserId(), cancellationToken));
         }
         catch (MySqlConnector.MySqlException ex) when (ex.ErrorCode == MySqlConnector.MySqlErrorCode.DuplicateKeyEntry)
         {
@@ -50,11 +50,15 @@ public static class DevApi
 
     public static Results<Ok<DevTokenResponse>, ValidationProblem> IssueToken(DevTokenRequest request, TokenSettings tokens)
     {
-        var errors = new ValidationErrors().RequireText("user_id", request.UserId, 64);
-        var roles = request.Roles ?? [];
-        foreach (var role in roles.Where(r => !KnownRoles.Contains(r)))
+        var errors = new ValidationErrors();
+        if (!UserIds.IsAcceptable(request.UserId))
         {
-            errors.Add("roles", $"unknown role '{role}' (known: {string.Join(", ", KnownRoles)})");
+            errors.Add("user_id", $"must be 1 to {UserIds.MaxLength} characters, without control characters or white space at either end");
+        }
+        var roles = request.Roles ?? [];
+        foreach (var role in roles.Where(r => !Roles.Known.Contains(r)))
+        {
+            errors.Add("roles", $"unknown role '{role}' (known: {string.Join(", ", Roles.Known)})");
         }
         if (errors.Any)
         {

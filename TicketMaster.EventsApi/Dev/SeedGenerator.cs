@@ -36,7 +36,7 @@ public sealed class SeedGenerator(MySqlDataSource dataSource, Outbox outbox, ILo
     private static readonly string[] Shows =
         ["Live", "World Tour", "Unplugged", "Anniversary Show", "Summer Nights", "Winter Gala", "Festival", "In Concert", "Farewell Tour", "Sessions"];
 
-    public async Task<SeedResult> SeedAsync(int eventCount, int seed, CancellationToken cancellationToken)
+    public async Task<SeedResult> SeedAsync(int eventCount, int seed, string ownerId, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var random = new Random(seed);
@@ -60,8 +60,8 @@ public sealed class SeedGenerator(MySqlDataSource dataSource, Outbox outbox, ILo
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var seats = 0L;
 
-        await InsertRowsAsync(connection, "venue (venue_id, name, city, address)",
-            venues.Select(v => $"({v.Id},{Quote(v.Name)},{Quote(v.City)},{Quote($"{random.Next(1, 999)} Main Street")})"), cancellationToken);
+        await InsertRowsAsync(connection, "venue (venue_id, owner_id, name, city, address)",
+            venues.Select(v => $"({v.Id},{Quote(ownerId)},{Quote(v.Name)},{Quote(v.City)},{Quote($"{random.Next(1, 999)} Main Street")})"), cancellationToken);
         await InsertRowsAsync(connection, "section (section_id, venue_id, name)",
             venues.SelectMany(v => v.Sections.Select(s => $"({s.SectionId},{v.Id},{Quote(s.Name)})")), cancellationToken);
         var seatRows = new List<string>();
@@ -100,7 +100,7 @@ public sealed class SeedGenerator(MySqlDataSource dataSource, Outbox outbox, ILo
                 var id = NextId();
                 ids.Add(id);
                 events.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"({id},{Quote($"{headliner.Name} {Pick(random, Shows)}")},{Quote($"{headliner.Name} at {venue.Name}, {venue.City}.")},{venue.Id},'{startsAt:yyyy-MM-dd HH:mm:ss}','{startsAt.AddHours(3):yyyy-MM-dd HH:mm:ss}','{startsAt.AddDays(-30):yyyy-MM-dd HH:mm:ss}')"));
+                    $"({id},{Quote(ownerId)},{Quote($"{headliner.Name} {Pick(random, Shows)}")},{Quote($"{headliner.Name} at {venue.Name}, {venue.City}.")},{venue.Id},'{startsAt:yyyy-MM-dd HH:mm:ss}','{startsAt.AddHours(3):yyyy-MM-dd HH:mm:ss}','{startsAt.AddDays(-30):yyyy-MM-dd HH:mm:ss}')"));
                 eventPerformers.Add($"({id},{headliner.Id})");
                 var support = performers[random.Next(performers.Count)];
                 if (support.Id != headliner.Id && random.Next(2) == 0)
@@ -108,7 +108,7 @@ public sealed class SeedGenerator(MySqlDataSource dataSource, Outbox outbox, ILo
                     eventPerformers.Add($"({id},{support.Id})");
                 }
             }
-            await InsertRowsAsync(connection, "event (event_id, name, description, venue_id, starts_at, ends_at, on_sale_at)", events, cancellationToken);
+            await InsertRowsAsync(connection, "event (event_id, owner_id, name, description, venue_id, starts_at, ends_at, on_sale_at)", events, cancellationToken);
             await InsertRowsAsync(connection, "event_performer (event_id, performer_id)", eventPerformers, cancellationToken);
             await using var eventSeatInsert = new MySqlCommand($"""
                 INSERT INTO event_seat (event_id, seat_id, price_cents, status)

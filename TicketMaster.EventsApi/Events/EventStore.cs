@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Globalization;
 using System.Text;
 using MySqlConnector;
@@ -14,7 +15,7 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
 
     // One transaction: the event, its performers, one event_seat row per seat of the venue at its section's
     // price, and the outbox row that tells the Indexer. Either all of it exists or none.
-    public async Task<CreateResult> CreateAsync(CreateEventRequest request, CancellationToken cancellationToken)
+    public async Task<CreateResult> CreateAsync(CreateEventRequest request, ClaimsPrincipal organizer, CancellationToken cancellationToken)
     {
         var eventId = Ids.New();
         var venueId = request.VenueId!.Value;
@@ -24,18 +25,19 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-        var errors = await CheckReferencesAsync(transaction, venueId, performerIds, prices, cancellationToken);
+        var errors = await CheckReferencesAsync(transaction, venueId, organizer, performerIds, prices, cancellationToken);
         if (errors.Any)
         {
             return new CreateResult(null, errors);
         }
 
         await using (var insert = new MySqlCommand("""
-            INSERT INTO event (event_id, name, description, venue_id, starts_at, ends_at, on_sale_at, max_tickets_per_user, waiting_room)
-            VALUES (@id, @name, @description, @venue, @startsAt, @endsAt, @onSaleAt, @maxTickets, @waitingRoom)
+            INSERT INTO event (event_id, owner_id, name, description, venue_id, starts_at, ends_at, on_sale_at, max_tickets_per_user, waiting_room)
+            VALUES (@id, @owner, @name, @description, @venue, @startsAt, @endsAt, @onSaleAt, @maxTickets, @waitingRoom)
             """, connection, transaction))
         {
             insert.Parameters.AddWithValue("@id", eventId);
+            insert.Parameters.AddWithValue("@owner", organizer.UserId());
             insert.Parameters.AddWithValue("@name", request.EventName!.Trim());
             insert.Parameters.AddWithValue("@description", request.Description?.Trim() ?? "");
             insert.Parameters.AddWithValue("@venue", venueId);
@@ -73,23 +75,31 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
         return new CreateResult(await GetAsync(eventId, cancellationToken), null);
     }
 
-    public sealed record UpdateResult(EventDetails? Event, ValidationErrors? Invalid);
+    public sealed record UpdateResult(EventDetails? Event, ValidationErrors? Invalid, string? Conflict = null);
 
-    /// <summary>Applies the given fields and bumps the version; (null, null) when the event does not exist.</summary>
-    public async Task<UpdateResult> UpdateAsync(long eventId, UpdateEventRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies the given fields and bumps the version; (null, null) when the event does not exist or is not the
+    /// caller's to change (the same answer, so that another organizer learns nothing of it).
+    /// </summary>
+    public async Task<UpdateResult> UpdateAsync(long eventId, UpdateEventRequest request, ClaimsPrincipal caller, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         // A partial update is checked against the stored times it is combined with (row locked meanwhile).
         await using (var current = new MySqlCommand(
-            "SELECT starts_at, ends_at, on_sale_at FROM event WHERE event_id = @id FOR UPDATE", connection, transaction))
+            "SELECT starts_at, ends_at, on_sale_at, owner_id, status FROM event WHERE event_id = @id FOR UPDATE", connection, transaction))
         {
             current.Parameters.AddWithValue("@id", eventId);
             await using var reader = await current.ExecuteReaderAsync(cancellationToken);
-            if (!await reader.ReadAsync(cancellationToken))
+            if (!await reader.ReadAsync(cancellationToken) || !caller.CanManage(reader.GetString(3)))
             {
                 return new UpdateResult(null, null);
+            }
+            // Cancelling stops the sale and is final: tickets sold for it are to be refunded, not sold again.
+            if (reader.GetString(4) == EventStatuses.Cancelled && request.Status is { } status && status != EventStatuses.Cancelled)
+            {
+                return new UpdateResult(null, null, $"Event {eventId} is cancelled; a cancelled event cannot be scheduled again.");
             }
             var errors = EventValidation.CheckTimes(
                 request.StartsAt ?? EventDocumentReader.Utc(reader.GetDateTime(0)),
@@ -170,14 +180,19 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
         await outbox.AppendAsync(transaction, "event", eventId, CatalogMessageTypes.EventUpserted, document, cancellationToken);
     }
 
-    private static async Task<ValidationErrors> CheckReferencesAsync(MySqlTransaction transaction, long venueId,
+    // An organizer's events play at their own venues: another organizer's venue is answered like one that does not exist.
+    private static async Task<ValidationErrors> CheckReferencesAsync(MySqlTransaction transaction, long venueId, ClaimsPrincipal organizer,
         List<long> performerIds, Dictionary<long, long> prices, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        var sections = await QueryIdsAsync(transaction, $"SELECT section_id FROM section WHERE venue_id = {venueId}", cancellationToken);
+        await using var owner = new MySqlCommand("SELECT owner_id FROM venue WHERE venue_id = @venue", transaction.Connection, transaction);
+        owner.Parameters.AddWithValue("@venue", venueId);
+        var sections = await owner.ExecuteScalarAsync(cancellationToken) is string ownerId && organizer.CanManage(ownerId)
+            ? await QueryIdsAsync(transaction, $"SELECT section_id FROM section WHERE venue_id = {venueId}", cancellationToken)
+            : [];
         if (sections.Count == 0)
         {
-            return errors.Add("venue_id", $"venue {venueId} does not exist");
+            return errors.Add("venue_id", $"venue {venueId} does not exist or is not yours");
         }
 
         var missingPrices = sections.Where(s => !prices.ContainsKey(s)).ToList();

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -57,7 +58,7 @@ public static class EventsApi
     }
 
     public static async Task<Results<Created<EventDetails>, ValidationProblem, ProblemHttpResult>> CreateEvent(
-        CreateEventRequest request, EventStore store, CancellationToken cancellationToken)
+        CreateEventRequest request, ClaimsPrincipal user, EventStore store, CancellationToken cancellationToken)
     {
         var errors = EventValidation.ValidateCreate(request);
         if (errors.Any)
@@ -65,7 +66,7 @@ public static class EventsApi
             return errors.ToProblem();
         }
 
-        var result = await store.CreateAsync(request, cancellationToken);
+        var result = await store.CreateAsync(request, user, cancellationToken);
         if (result.UnknownReferences is { } unknown)
         {
             return unknown.ToUnprocessable("The event refers to a venue, sections or performers that do not exist.");
@@ -74,7 +75,7 @@ public static class EventsApi
     }
 
     public static async Task<Results<Ok<EventDetails>, ProblemHttpResult, ValidationProblem>> UpdateEvent(
-        long eventId, UpdateEventRequest request, EventStore store, IOutputCacheStore cache, CancellationToken cancellationToken)
+        long eventId, UpdateEventRequest request, ClaimsPrincipal user, EventStore store, IOutputCacheStore cache, CancellationToken cancellationToken)
     {
         var errors = EventValidation.ValidateUpdate(request);
         if (errors.Any)
@@ -82,10 +83,14 @@ public static class EventsApi
             return errors.ToProblem();
         }
 
-        var result = await store.UpdateAsync(eventId, request, cancellationToken);
+        var result = await store.UpdateAsync(eventId, request, user, cancellationToken);
         if (result.Invalid is { } invalid)
         {
             return invalid.ToProblem();
+        }
+        if (result.Conflict is { } conflict)
+        {
+            return TypedResults.Problem(title: "Event cancelled", detail: conflict, statusCode: StatusCodes.Status409Conflict);
         }
         if (result.Event is null)
         {
@@ -95,6 +100,7 @@ public static class EventsApi
         return TypedResults.Ok(result.Event);
     }
 
-    private static ProblemHttpResult EventNotFound(long eventId) =>
+    /// <summary>The answer for an event that does not exist and for one the caller may not manage alike.</summary>
+    public static ProblemHttpResult EventNotFound(long eventId) =>
         TypedResults.Problem(title: "Event not found", detail: $"There is no event {eventId}.", statusCode: StatusCodes.Status404NotFound);
 }

@@ -34,6 +34,7 @@ public static class Extensions
 
         builder.Services.AddSingleton<VenueStore>();
         builder.Services.AddSingleton<EventStore>();
+        builder.Services.AddSingleton<TicketMaster.EventsApi.Staff.StaffStore>();
         builder.Services.AddSingleton<TicketMaster.EventsApi.Dev.SeedGenerator>();
     }
 }

@@ -17,7 +17,8 @@ public static class SearchApi
     public static IEndpointRouteBuilder MapSearchApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/v1/events/search", SearchEvents).WithTags("Search");
-        app.MapPost("/v1/admin/reindex", RequestReindex).WithTags("Search").RequireAuthorization(Roles.Organizer);
+        // Rebuilding the whole index is the platform's business, not one organizer's.
+        app.MapPost("/v1/admin/reindex", RequestReindex).WithTags("Search").RequireAuthorization(Roles.Admin);
         return app;
     }
 
@@ -83,7 +84,14 @@ public static class SearchApi
             errors.Add("page", $"page × page_size must be at most {EventSearchQuery.MaxWindow}; narrow the search instead");
         }
 
-        return (new EventSearchQuery(NullIfEmpty(text), venueId, performerId, NullIfEmpty(city), from, to, page, pageSize), errors);
+        // Cancelled events are left out unless asked for (an organizer's list, a fan looking up a refund).
+        var includeCancelled = query["include_cancelled"].ToString() == "true";
+        if (query["include_cancelled"].ToString() is not ("" or "true" or "false"))
+        {
+            errors.Add("include_cancelled", "must be true or false");
+        }
+
+        return (new EventSearchQuery(NullIfEmpty(text), venueId, performerId, NullIfEmpty(city), from, to, page, pageSize, includeCancelled), errors);
     }
 
     private static long? ParseId(IQueryCollection query, string name, ValidationErrors errors)

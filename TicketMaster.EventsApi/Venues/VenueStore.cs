@@ -11,7 +11,7 @@ public sealed class VenueStore(MySqlDataSource dataSource, Outbox outbox)
     // Multi-row INSERTs: a 50,000-seat stadium is 50 statements, not 50,000 round trips.
     private const int SeatsPerInsert = 1_000;
 
-    public async Task<VenueResponse> CreateAsync(CreateVenueRequest request, CancellationToken cancellationToken)
+    public async Task<VenueResponse> CreateAsync(CreateVenueRequest request, string ownerId, CancellationToken cancellationToken)
     {
         var venueId = Ids.New();
         var (name, city, address) = (request.Name!.Trim(), request.City!.Trim(), request.Address!.Trim());
@@ -20,9 +20,10 @@ public sealed class VenueStore(MySqlDataSource dataSource, Outbox outbox)
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         await using (var insertVenue = new MySqlCommand(
-            "INSERT INTO venue (venue_id, name, city, address) VALUES (@id, @name, @city, @address)", connection, transaction))
+            "INSERT INTO venue (venue_id, owner_id, name, city, address) VALUES (@id, @owner, @name, @city, @address)", connection, transaction))
         {
             insertVenue.Parameters.AddWithValue("@id", venueId);
+            insertVenue.Parameters.AddWithValue("@owner", ownerId);
             insertVenue.Parameters.AddWithValue("@name", name);
             insertVenue.Parameters.AddWithValue("@city", city);
             insertVenue.Parameters.AddWithValue("@address", address);

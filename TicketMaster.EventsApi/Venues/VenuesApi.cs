@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TicketMaster.ServiceDefaults.Auth;
 using TicketMaster.ServiceDefaults.Http;
@@ -17,7 +18,7 @@ public static class VenuesApi
     }
 
     public static async Task<Results<Created<VenueResponse>, ValidationProblem>> CreateVenue(
-        CreateVenueRequest request, VenueStore store, CancellationToken cancellationToken)
+        CreateVenueRequest request, ClaimsPrincipal user, VenueStore store, CancellationToken cancellationToken)
     {
         var errors = Validate(request);
         if (errors.Any)
@@ -25,7 +26,7 @@ public static class VenuesApi
             return errors.ToProblem();
         }
 
-        var venue = await store.CreateAsync(request, cancellationToken);
+        var venue = await store.CreateAsync(request, user.UserId(), cancellationToken);
         return TypedResults.Created($"/v1/venues/{venue.VenueId}", venue);
     }
 

@@ -3,11 +3,12 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Tokens;
+using TicketMaster.ServiceDefaults;
 using TicketMaster.ServiceDefaults.Auth;
 
 namespace Microsoft.Extensions.Hosting;
 
-// Both APIs trust the same JWTs (DESIGN §6): sub = user id, role claims organizer / staff, HMAC-SHA256 with the
+// Both APIs trust the same JWTs (DESIGN §6): sub = user id, role claims organizer / staff / admin, HMAC-SHA256 with the
 // key the AppHost (or a Kubernetes Secret) puts in Auth:SigningKey. Reads stay anonymous; endpoints opt in.
 public static class AuthExtensions
 {
@@ -17,6 +18,12 @@ public static class AuthExtensions
         if (string.IsNullOrEmpty(signingKey) || Encoding.UTF8.GetByteCount(signingKey) < 32)
         {
             throw new InvalidOperationException("Auth:SigningKey must be set to at least 32 bytes (the AppHost sets Auth__SigningKey).");
+        }
+
+        if (builder.Configuration.GetValue("Auth:DevTokens", false) && !builder.Environment.IsDevelopment())
+        {
+            throw new StartupRefusedException(
+                $"Auth:DevTokens=true is refused in the '{builder.Environment.EnvironmentName}' environment: dev tokens let anyone act as anyone, so they exist only in Development.");
         }
 
         var tokens = new TokenSettings(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(signingKey)));
@@ -29,11 +36,25 @@ public static class AuthExtensions
                 // Nothing reads the raw token back from the authentication properties: don't copy it there per request.
                 options.SaveToken = false;
                 options.TokenValidationParameters = tokens.ValidationParameters;
+                options.Events = new JwtBearerEvents
+                {
+                    // A signed token is still refused when its subject could not be stored or compared as a user id.
+                    OnTokenValidated = context =>
+                    {
+                        if (!UserIds.IsAcceptable(context.Principal?.FindFirst("sub")?.Value))
+                        {
+                            context.Fail($"The token's sub must be 1 to {UserIds.MaxLength} characters.");
+                        }
+                        return Task.CompletedTask;
+                    },
+                };
             });
 
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(Roles.Organizer, policy => policy.RequireRole(Roles.Organizer))
-            .AddPolicy(Roles.Staff, policy => policy.RequireRole(Roles.Staff));
+            // An admin may do whatever an organizer or door staff may; which event is theirs is checked per request.
+            .AddPolicy(Roles.Organizer, policy => policy.RequireRole(Roles.Organizer, Roles.Admin))
+            .AddPolicy(Roles.Staff, policy => policy.RequireRole(Roles.Staff, Roles.Admin))
+            .AddPolicy(Roles.Admin, policy => policy.RequireRole(Roles.Admin));
 
         return builder;
     }

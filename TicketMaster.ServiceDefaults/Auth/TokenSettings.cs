@@ -8,6 +8,29 @@ public static class Roles
 {
     public const string Organizer = "organizer";
     public const string Staff = "staff";
+
+    /// <summary>The platform's operators: may act on every event and venue, and alone may rebuild the search index.</summary>
+    public const string Admin = "admin";
+
+    public static readonly string[] Known = [Organizer, Staff, Admin];
+}
+
+public static class UserIds
+{
+    /// <summary>
+    /// The longest JWT subject accepted, the width of every user id column. A longer or missing subject is refused
+    /// at authentication (401), so nothing downstream ever sees a user id the database would cut or reject.
+    /// </summary>
+    public const int MaxLength = 128;
+
+    /// <summary>
+    /// 1 to <see cref="MaxLength"/> characters, no control characters, no white space at either end. The columns
+    /// compare in binary, which still ignores trailing spaces ("PAD SPACE"): refusing them keeps "alice " from
+    /// ever being taken for "alice".
+    /// </summary>
+    public static bool IsAcceptable(string? userId) =>
+        !string.IsNullOrEmpty(userId) && userId.Length <= MaxLength
+        && !char.IsWhiteSpace(userId[0]) && !char.IsWhiteSpace(userId[^1]) && !userId.Any(char.IsControl);
 }
 
 public sealed class TokenSettings(SecurityKey signingKey)
@@ -26,11 +49,12 @@ public sealed class TokenSettings(SecurityKey signingKey)
     };
 
     /// <summary>Issues a token as the identity provider would; used by the local dev-token endpoint and tests.</summary>
-    public string Issue(string userId, IEnumerable<string> roles, TimeSpan lifetime)
-    {
-        var claims = new List<Claim> { new(JwtRegisteredClaimNames.Sub, userId) };
-        claims.AddRange(roles.Select(role => new Claim("role", role)));
-        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+    public string Issue(string userId, IEnumerable<string> roles, TimeSpan lifetime) =>
+        Issue(roles.Select(role => new Claim("role", role)).Prepend(new Claim(JwtRegisteredClaimNames.Sub, userId)), lifetime);
+
+    /// <summary>A token with exactly these claims (tests use it for tokens without a subject).</summary>
+    public string Issue(IEnumerable<Claim> claims, TimeSpan lifetime) =>
+        new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = Issuer,
             Audience = Audience,
@@ -38,5 +62,4 @@ public sealed class TokenSettings(SecurityKey signingKey)
             Expires = DateTime.UtcNow.Add(lifetime),
             SigningCredentials = new SigningCredentials(ValidationParameters.IssuerSigningKey, SecurityAlgorithms.HmacSha256),
         });
-    }
 }

@@ -260,9 +260,17 @@ public sealed class ElasticsearchEventIndex(ElasticsearchClient client, string i
             ["from"] = (query.Page - 1) * query.PageSize,
             ["size"] = query.PageSize,
             ["track_total_hits"] = true,
-            ["query"] = new JsonObject { ["bool"] = new JsonObject { ["must"] = must, ["filter"] = filters } },
+            ["query"] = new JsonObject
+            {
+                ["bool"] = new JsonObject
+                {
+                    ["must"] = must,
+                    ["filter"] = filters,
+                    ["must_not"] = query.IncludeCancelled ? new JsonArray() : new JsonArray(Term("status", "cancelled")),
+                },
+            },
             ["sort"] = sort,
-            ["_source"] = new JsonArray("event_id", "event_name", "starts_at", "venue", "performers"),
+            ["_source"] = new JsonArray("event_id", "event_name", "starts_at", "venue", "performers", "status"),
             ["aggs"] = new JsonObject
             {
                 ["city"] = new JsonObject { ["terms"] = new JsonObject { ["field"] = "venue.city.keyword", ["size"] = FacetSize } },

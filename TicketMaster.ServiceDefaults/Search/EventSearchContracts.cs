@@ -8,14 +8,17 @@ public sealed record EventSearchQuery(
     DateTimeOffset? From,
     DateTimeOffset? To,
     int Page,
-    int PageSize)
+    int PageSize,
+    bool IncludeCancelled = false)
 {
     public const int MaxPageSize = 100;
     /// <summary>Deep pages cost a collector of page × size hits; past this, refine the query instead.</summary>
     public const int MaxWindow = 10_000;
 }
 
-public sealed record EventSearchHit(long EventId, string EventName, DateTimeOffset StartsAt, VenueSummary Venue, IReadOnlyList<PerformerSummary> Performers);
+/// <summary>One found event; status is "scheduled" or "cancelled" (cancelled ones only when asked for).</summary>
+public sealed record EventSearchHit(long EventId, string EventName, DateTimeOffset StartsAt, VenueSummary Venue, IReadOnlyList<PerformerSummary> Performers,
+    string Status);
 
 public sealed record FacetValue(string Value, long Count);
 

@@ -27,6 +27,7 @@ internal static class LuceneEventFields
     public const string StartsAtSort = "starts_at_sort";
     public const string CityFacet = "city_facet";
     public const string PerformerFacet = "performer_facet";
+    public const string Status = "status";
 
     /// <summary>Full-text fields and their weight: a match in the event name counts most.</summary>
     public static readonly (string Field, float Boost)[] TextFields =
@@ -42,7 +43,7 @@ internal static class LuceneEventFields
 
     public static Document ToLucene(EventDocument e)
     {
-        var summary = new EventSearchHit(e.EventId, e.EventName, e.StartsAt, e.Venue, e.Performers);
+        var summary = new EventSearchHit(e.EventId, e.EventName, e.StartsAt, e.Venue, e.Performers, e.Status);
         var document = new Document
         {
             new StringField(EventId, Id(e.EventId), Field.Store.YES),
@@ -55,6 +56,7 @@ internal static class LuceneEventFields
             new TextField(CityText, e.Venue.City, Field.Store.NO),
             new StringField(City, NormalizeCity(e.Venue.City), Field.Store.NO),
             new StringField(VenueId, Id(e.Venue.VenueId), Field.Store.NO),
+            new StringField(Status, e.Status, Field.Store.NO),
             new Int64Field(StartsAt, Ticks(e.StartsAt), Field.Store.NO),
             new NumericDocValuesField(StartsAtSort, Ticks(e.StartsAt)),
             new SortedDocValuesField(CityFacet, new BytesRef(e.Venue.City)),

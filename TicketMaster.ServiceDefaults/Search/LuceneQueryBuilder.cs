@@ -8,6 +8,8 @@ namespace TicketMaster.ServiceDefaults.Search;
 
 internal static class LuceneQueryBuilder
 {
+    public const string CancelledStatus = "cancelled";
+
     // Every word of the query must match some field, exactly or within a small edit distance
     // ("Quasr Orchestra" finds "Quasar Orchestra"); exact matches score above fuzzy ones.
     public static Query Build(EventSearchQuery query, Analyzer analyzer)
@@ -50,6 +52,16 @@ internal static class LuceneQueryBuilder
                 query.From is { } from ? Ticks(from) : null,
                 query.To is { } to ? Ticks(to) : null,
                 minInclusive: true, maxInclusive: true), Occur.MUST);
+        }
+
+        if (!query.IncludeCancelled)
+        {
+            // A filter of only MUST_NOT clauses matches nothing: it restricts "everything".
+            if (filters.Clauses.Count == 0)
+            {
+                filters.Add(new MatchAllDocsQuery(), Occur.MUST);
+            }
+            filters.Add(new TermQuery(new Term(Status, CancelledStatus)), Occur.MUST_NOT);
         }
 
         // Filters restrict without changing relevance.

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
 using MySqlConnector;
@@ -10,15 +11,18 @@ using TicketMaster.Tests.Infrastructure;
 namespace TicketMaster.Tests.Booking;
 
 /// <summary>An on-sale event with its seat ids, fans with tokens, and the invariants every booking test ends with.</summary>
-public sealed class BookingSetup(AppHostFixture fixture, long eventId, IReadOnlyList<long> seatIds, TokenSettings tokens)
+public sealed class BookingSetup(AppHostFixture fixture, CatalogSetup catalog, long eventId, IReadOnlyList<long> seatIds, TokenSettings tokens)
 {
     public long EventId => eventId;
     public IReadOnlyList<long> SeatIds => seatIds;
 
+    /// <summary>The organizer who created the event, on EventsApi.</summary>
+    public CatalogSetup Catalog => catalog;
+
     public static async Task<BookingSetup> CreateAsync(AppHostFixture fixture, int seats, int maxTicketsPerUser = 8,
-        bool waitingRoom = false, DateTimeOffset? onSaleAt = null)
+        bool waitingRoom = false, DateTimeOffset? onSaleAt = null, CatalogSetup? organizer = null)
     {
-        var catalog = await CatalogSetup.CreateAsync(fixture);
+        var catalog = organizer ?? await CatalogSetup.CreateAsync(fixture);
         var venue = await catalog.VenueAsync("Booking Hall " + catalog.Tag, "Leeds", ("Floor", 1, seats));
         var startsAt = DateTimeOffset.UtcNow.AddDays(10);
         var body = JsonSerializer.SerializeToElement(CatalogSetup.EventBody(venue, "Sale " + catalog.Tag, startsAt), ServiceDefaults.TicketMasterJson.Options);
@@ -38,7 +42,7 @@ public sealed class BookingSetup(AppHostFixture fixture, long eventId, IReadOnly
 
         // Tokens are minted here with the signing key the fixture gave the AppHost: hundreds of fans without
         // hundreds of requests.
-        return new BookingSetup(fixture, eventId, seatIds,
+        return new BookingSetup(fixture, catalog, eventId, seatIds,
             new TokenSettings(new SymmetricSecurityKey(System.Text.Encoding.UTF8.GetBytes(AppHostFixture.JwtSigningKey))));
     }
 
@@ -47,6 +51,16 @@ public sealed class BookingSetup(AppHostFixture fixture, long eventId, IReadOnly
         var http = fixture.App.CreateHttpClient("bookingapi");
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens.Issue(userId, roles, TimeSpan.FromHours(1)));
         return http;
+    }
+
+    /// <summary>The event's owner, on BookingApi.</summary>
+    public HttpClient Owner() => Fan(catalog.OrganizerId, Roles.Organizer);
+
+    /// <summary>The owner names the event's door staff (on EventsApi); each then checks tickets in with the staff role.</summary>
+    public async Task AssignStaffAsync(params string[] userIds)
+    {
+        var response = await catalog.Http.PutAsJsonAsync($"/v1/events/{eventId}/staff", new { user_ids = userIds }, ServiceDefaults.TicketMasterJson.Options);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
     }
 
     public static Task<HttpResponseMessage> ReserveAsync(HttpClient fan, long eventId, params long[] seatIds) =>
@@ -65,6 +79,24 @@ public sealed class BookingSetup(AppHostFixture fixture, long eventId, IReadOnly
 
     public static Task<HttpResponseMessage> ConfirmAsync(HttpClient fan, string reservationId, string method = "pm_card_visa") =>
         fan.PostJsonAsync("/v1/booking/confirm", new { reservation_id = reservationId, payment_info = new { method } });
+
+    /// <summary>
+    /// The invariants, and at the provider: once reconciled, every authorization made for this event's reservations
+    /// was captured or voided (none left holding a fan's money), and exactly one was captured per booking.
+    /// </summary>
+    public async Task AssertSettledAsync()
+    {
+        await AssertInvariantsAsync();
+        var prefix = $"TicketMaster r_{eventId}_";
+        await Eventually.TrueAsync(() => Task.FromResult(fixture.Stripe.IntentsOfEvent(prefix).All(i => i.Status is "succeeded" or "canceled" or "requires_action")),
+            TimeSpan.FromSeconds(30), "every authorization of the event is captured or voided after reconciling");
+        await using var db = new MySqlConnection(await fixture.GetConnectionStringAsync("mysql"));
+        await db.OpenAsync();
+        await using var command = new MySqlCommand("SELECT COUNT(*) FROM booking WHERE event_id = @e", db);
+        command.Parameters.AddWithValue("@e", eventId);
+        var bookings = Convert.ToInt64(await command.ExecuteScalarAsync());
+        Assert.Equal(bookings, fixture.Stripe.IntentsOfEvent(prefix).Count(i => i.Status == "succeeded"));
+    }
 
     /// <summary>No seat sold twice; every sold seat has one ticket of a confirmed booking whose payment was captured.</summary>
     public async Task AssertInvariantsAsync()

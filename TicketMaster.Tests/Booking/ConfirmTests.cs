@@ -1,5 +1,7 @@
 using System.Net;
 using MySqlConnector;
+using TicketMaster.BookingApi.Bookings;
+using TicketMaster.BookingApi.Signing;
 using TicketMaster.Tests.Infrastructure;
 
 namespace TicketMaster.Tests.Booking;
@@ -22,7 +24,12 @@ public sealed class ConfirmTests(AppHostFixture fixture)
         Assert.Equal(sale.EventId, booking.GetProperty("event_details").Id("event_id"));
         var tickets = booking.GetProperty("check_in_details").GetProperty("tickets").EnumerateArray().ToList();
         Assert.Equal(2, tickets.Count);
-        Assert.All(tickets, t => Assert.StartsWith("TM1.", t.GetProperty("qr_code").GetString()));
+        Assert.All(tickets, t => Assert.StartsWith("TM2.k1.", t.GetProperty("qr_code").GetString()));
+        // Signed with the ticket-code key the AppHost gave BookingApi (k1), not with anything of the JWT key's.
+        var ownKey = new TicketCodes(new SigningKeyRing("k1", new Dictionary<string, string> { ["k1"] = AppHostFixture.TicketCodeKey }));
+        var jwtKey = new TicketCodes(new SigningKeyRing("k1", new Dictionary<string, string> { ["k1"] = AppHostFixture.JwtSigningKey }));
+        Assert.All(tickets, t => Assert.Equal(TicketCodes.Verdict.Valid, ownKey.Verify(t.GetProperty("qr_code").GetString(), out _, out _)));
+        Assert.All(tickets, t => Assert.Equal(TicketCodes.Verdict.Forged, jwtKey.Verify(t.GetProperty("qr_code").GetString(), out _, out _)));
         Assert.Equal(booking.GetProperty("event_details").GetProperty("starts_at").GetDateTimeOffset().AddHours(-1),
             booking.GetProperty("check_in_details").GetProperty("gates_open_at").GetDateTimeOffset());
 
@@ -64,13 +71,17 @@ public sealed class ConfirmTests(AppHostFixture fixture)
         var reservationId = await BookingSetup.ReservationIdAsync(fan, sale.EventId, sale.SeatIds[0]);
 
         var declined = await (await BookingSetup.ConfirmAsync(fan, reservationId, "pm_card_chargeDeclined")).AssertProblemAsync(402);
-        Assert.Equal("card_declined", declined.GetProperty("decline_code").GetString());
+        Assert.Equal("generic_decline", declined.GetProperty("decline_code").GetString());
         var authentication = await (await BookingSetup.ConfirmAsync(fan, reservationId, "pm_card_authenticationRequired")).AssertProblemAsync(402);
         Assert.Equal("authentication_required", authentication.GetProperty("decline_code").GetString());
         await (await BookingSetup.ReserveAsync(sale.Fan("waiting-fan"), sale.EventId, sale.SeatIds[0])).AssertProblemAsync(409);
 
         Assert.Equal(HttpStatusCode.Created, (await BookingSetup.ConfirmAsync(fan, reservationId, "pm_card_visa")).StatusCode);
-        await sale.AssertInvariantsAsync();
+        // Each try after a decline is a new attempt with its own idempotency key: the provider is really asked again.
+        Assert.Equal([$"{reservationId}:1", $"{reservationId}:2", $"{reservationId}:3"], fixture.Stripe.Requests
+            .Where(r => r.Path == "/v1/payment_intents" && r.IdempotencyKey?.StartsWith(reservationId, StringComparison.Ordinal) == true)
+            .Select(r => r.IdempotencyKey!).Distinct().Order(StringComparer.Ordinal));
+        await sale.AssertSettledAsync();
     }
 
     [Fact]
@@ -140,16 +151,23 @@ public sealed class ConfirmTests(AppHostFixture fixture)
         var sale = await BookingSetup.CreateAsync(fixture, seats: 1);
         using var fan = sale.Fan("gig-goer");
         using var staff = sale.Fan("gate-1", "staff");
+        await sale.AssignStaffAsync("gate-1");
         var booking = await (await BookingSetup.ConfirmAsync(fan, await BookingSetup.ReservationIdAsync(fan, sale.EventId, sale.SeatIds[0]))).ReadJsonAsync();
         var code = booking.GetProperty("check_in_details").GetProperty("tickets")[0].GetProperty("qr_code").GetString()!;
 
         await (await fan.PostJsonAsync("/v1/booking/check-in", new { qr_code = code })).AssertProblemAsync(403);
+        // Staff of other events, and a user id that differs only in case, are not this event's door staff.
+        using var elsewhere = sale.Fan("gate-elsewhere", "staff");
+        using var lookalike = sale.Fan("GATE-1", "staff");
+        Assert.Equal("Not staff of this event",
+            (await (await elsewhere.PostJsonAsync("/v1/booking/check-in", new { qr_code = code })).AssertProblemAsync(403)).GetProperty("title").GetString());
+        await (await lookalike.PostJsonAsync("/v1/booking/check-in", new { qr_code = code })).AssertProblemAsync(403);
         Assert.Equal(HttpStatusCode.OK, (await staff.PostJsonAsync("/v1/booking/check-in", new { qr_code = code })).StatusCode);
         await (await staff.PostJsonAsync("/v1/booking/check-in", new { qr_code = code })).AssertProblemAsync(409);
 
         var forged = code[..code.LastIndexOf('.')] + ".AAAAAAAAAAAAAAAAAAAAAAAA";
         await (await staff.PostJsonAsync("/v1/booking/check-in", new { qr_code = forged })).AssertProblemAsync(403);
-        var otherTicket = code.Replace($"TM1.{booking.GetProperty("check_in_details").GetProperty("tickets")[0].Id("ticket_id")}.", "TM1.42.");
+        var otherTicket = code.Replace($"TM2.k1.{booking.GetProperty("check_in_details").GetProperty("tickets")[0].Id("ticket_id")}.", "TM2.k1.42.");
         await (await staff.PostJsonAsync("/v1/booking/check-in", new { qr_code = otherTicket })).AssertProblemAsync(403);
         await (await staff.PostJsonAsync("/v1/booking/check-in", new { qr_code = "not a ticket" })).AssertProblemAsync(400);
     }
@@ -162,6 +180,7 @@ public sealed class ConfirmTests(AppHostFixture fixture)
         var booking = await (await BookingSetup.ConfirmAsync(fan, await BookingSetup.ReservationIdAsync(fan, sale.EventId, sale.SeatIds[0]))).ReadJsonAsync();
         var code = booking.GetProperty("check_in_details").GetProperty("tickets")[0].GetProperty("qr_code").GetString()!;
         var gates = Enumerable.Range(0, 10).Select(i => sale.Fan($"gate-{i}", "staff")).ToList();
+        await sale.AssignStaffAsync(Enumerable.Range(0, 10).Select(i => $"gate-{i}").ToArray());
 
         var scans = await Task.WhenAll(gates.Select(gate => gate.PostJsonAsync("/v1/booking/check-in", new { qr_code = code })));
 

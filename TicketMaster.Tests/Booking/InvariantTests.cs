@@ -16,7 +16,7 @@ public sealed class InvariantTests(AppHostFixture fixture)
     {
         var sale = await BookingSetup.CreateAsync(fixture, seats: 2);
         using var buyer = sale.Fan("invariant-buyer");
-        using var organizer = sale.Fan("invariant-organizer", Roles.Organizer);
+        using var organizer = sale.Owner();
         var reservationId = await BookingSetup.ReservationIdAsync(buyer, sale.EventId, sale.SeatIds[0]);
         Assert.Equal(HttpStatusCode.Created, (await BookingSetup.ConfirmAsync(buyer, reservationId)).StatusCode);
         var path = $"/v1/booking/admin/events/{sale.EventId}/invariants";

@@ -86,20 +86,20 @@ public sealed class QueuedWriteTests(AppHostFixture fixture)
     public async Task In_one_batch_each_reservation_books_or_fails_on_its_own()
     {
         var sale = await BookingSetup.CreateAsync(fixture, seats: 4);
-        await using var dataSource = new MySqlDataSource(await fixture.GetConnectionStringAsync("mysql"));
-        var ledger = new PaymentLedger(dataSource);
-        await using var writerSource = new MySqlDataSource(BookingWriter.ConnectionString(await fixture.GetConnectionStringAsync("mysql")));
-        var writer = new BookingWriter(writerSource, new Outbox(new OutboxSignal()));
+        await using var writes = await DirectWrites.CreateAsync(fixture);
+        var (ledger, writer, dataSource) = (writes.Ledger, writes.Writer, writes.DataSource);
         async Task<BookingWrite> PaidAsync(string user, params long[] seats)
         {
             var reservation = new Reservation(Reservation.NewId(sale.EventId, user, null), sale.EventId, user, seats, DateTimeOffset.UtcNow.AddMinutes(5));
-            await ledger.BeginAsync(reservation.ReservationId, user, sale.EventId, 100, "simulated", reservation.ReservationId, "pm_card_visa", default);
-            return new BookingWrite(reservation, 100, "sim_pi_" + reservation.ReservationId);
+            var attempt = await ledger.BeginAsync(reservation.ReservationId, user, sale.EventId, 100, "simulated", "pm_card_visa", reservation.ExpiresAt, default);
+            return new BookingWrite(reservation, 100, "sim_pi_" + reservation.ReservationId, attempt.Attempt);
         }
         var first = await PaidAsync("batch-a", sale.SeatIds[0], sale.SeatIds[1]);
         var overlapping = await PaidAsync("batch-b", sale.SeatIds[1], sale.SeatIds[2]); // loses seat 1 to the first
         var voided = await PaidAsync("batch-c", sale.SeatIds[3]);
-        await ledger.MarkAsync(voided.Reservation.ReservationId, PaymentStatuses.Voided, null, default); // as the reconciler would
+        // as the reconciler would
+        Assert.True(await ledger.ClaimForVoidAsync(voided.Reservation.ReservationId, voided.PaymentAttempt, default));
+        await ledger.MarkAsync(voided.Reservation.ReservationId, voided.PaymentAttempt, PaymentStatuses.Voided, default);
         var independent = await PaidAsync("batch-d", sale.SeatIds[2]);
 
         var results = await writer.WriteBatchAsync([first, overlapping, voided, independent, first], default);

@@ -66,9 +66,9 @@ public sealed class WaitingRoomTests(AppHostFixture fixture)
         await (await BookingSetup.ReserveAsync(fan, sale.EventId, sale.SeatIds[0])).AssertProblemAsync(403);
         await (await BookingSetup.ReserveWithPassAsync(other, sale.EventId, pass, sale.SeatIds[0])).AssertProblemAsync(403);
         var parts = pass.Split('.');
-        var longer = string.Join('.', parts[..3].Append((long.Parse(parts[3]) + 3_600_000).ToString()).Append(parts[4]));
+        var longer = string.Join('.', parts[..4].Append((long.Parse(parts[4]) + 3_600_000).ToString()).Append(parts[5])); // WR2.key.event.user.expires.sig
         await (await BookingSetup.ReserveWithPassAsync(fan, sale.EventId, longer, sale.SeatIds[0])).AssertProblemAsync(403);
-        var otherEvent = pass.Replace($"WR1.{sale.EventId}.", "WR1.1.");
+        var otherEvent = pass.Replace($".{sale.EventId}.", ".1.");
         await (await BookingSetup.ReserveWithPassAsync(fan, sale.EventId, otherEvent, sale.SeatIds[0])).AssertProblemAsync(403);
 
         Assert.Equal(HttpStatusCode.Created, (await BookingSetup.ReserveWithPassAsync(fan, sale.EventId, pass, sale.SeatIds[0])).StatusCode);
@@ -98,7 +98,7 @@ public sealed class WaitingRoomTests(AppHostFixture fixture)
             seen.Add(Field(next, "position").GetInt64());
         }
         Assert.Equal("pass", next.Type);
-        Assert.StartsWith("WR1.", Field(next, "pass").GetString());
+        Assert.StartsWith("WR2.k1.", Field(next, "pass").GetString());
         Assert.True(seen.Count >= 2, $"positions seen: {string.Join(", ", seen)}");
         Assert.Equal(seen.OrderDescending(), seen);
         Assert.Null(await stream.NextAsync()); // the stream ends after the pass
@@ -152,7 +152,7 @@ public sealed class WaitingRoomTests(AppHostFixture fixture)
 
     private async Task SetRateAsync(BookingSetup sale, double perSecond)
     {
-        using var organizer = sale.Fan("room-organizer", "organizer");
+        using var organizer = sale.Owner();
         var response = await organizer.PutAsJsonAsync($"{Queue(sale.EventId)}/admission", new { admissions_per_second = perSecond },
             ServiceDefaults.TicketMasterJson.Options);
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);

@@ -27,7 +27,7 @@ public sealed class CatalogApiTests(AppHostFixture fixture)
     public async Task Dev_tokens_refuse_unknown_roles()
     {
         using var http = fixture.App.CreateHttpClient("eventsapi");
-        var problem = await (await http.PostJsonAsync("/v1/dev/tokens", new { user_id = "u1", roles = new[] { "admin" } })).AssertProblemAsync(400);
+        var problem = await (await http.PostJsonAsync("/v1/dev/tokens", new { user_id = "u1", roles = new[] { "superuser" } })).AssertProblemAsync(400);
         Assert.True(problem.GetProperty("errors").TryGetProperty("roles", out _));
     }
 

@@ -4,12 +4,18 @@ using TicketMaster.Tests.Infrastructure;
 namespace TicketMaster.Tests.Catalog;
 
 /// <summary>Creates venues, performers and events as an organizer, with a unique tag so tests never see each other's data.</summary>
-public sealed class CatalogSetup(HttpClient organizer)
+public sealed class CatalogSetup(HttpClient organizer, string organizerId)
 {
     public string Tag { get; } = UniqueWord();
 
-    public static async Task<CatalogSetup> CreateAsync(AppHostFixture fixture) =>
-        new(await fixture.ClientAsync("eventsapi", "organizer-" + Guid.NewGuid().ToString("N")[..8], "organizer"));
+    /// <summary>The organizer's user id: the owner of every venue and event this setup creates.</summary>
+    public string OrganizerId => organizerId;
+
+    public static async Task<CatalogSetup> CreateAsync(AppHostFixture fixture)
+    {
+        var organizerId = "organizer-" + Guid.NewGuid().ToString("N")[..8];
+        return new(await fixture.ClientAsync("eventsapi", organizerId, "organizer"), organizerId);
+    }
 
     public HttpClient Http => organizer;
 

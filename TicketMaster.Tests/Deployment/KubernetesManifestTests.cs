@@ -120,6 +120,35 @@ public sealed partial class KubernetesManifestTests
     }
 
     [Fact]
+    public async Task Production_pays_through_Stripe_with_its_keys_from_the_Secret()
+    {
+        var rendered = await RenderedOverlay.RenderAsync("production");
+
+        var config = rendered.Of<V1ConfigMap>().Single(c => c.Metadata.Name.StartsWith(RenderedOverlay.ConfigMapName, StringComparison.Ordinal));
+        Assert.Equal("Stripe", config.Data["Payments__Provider"]);
+        Assert.False(config.Data.ContainsKey("ASPNETCORE_ENVIRONMENT")); // Production, the default
+        var booking = rendered.Containers().Single(c => c.Workload == "bookingapi").Container.Env.ToDictionary(e => e.Name);
+        Assert.Equal("stripe-api-key", booking["Payments__Stripe__ApiKey"].ValueFrom.SecretKeyRef.Key);
+        Assert.Equal("stripe-webhook-secret", booking["Payments__Stripe__WebhookSecret"].ValueFrom.SecretKeyRef.Key);
+        // Ticket codes and queue passes have keys of their own, not derived from the JWT key.
+        Assert.Equal("ticket-code-key", booking["Booking__TicketCodes__Keys__k1"].ValueFrom.SecretKeyRef.Key);
+        Assert.Equal("queue-pass-key", booking["Booking__QueuePasses__Keys__k1"].ValueFrom.SecretKeyRef.Key);
+        Assert.Equal("k1", config.Data["Booking__TicketCodes__CurrentKeyId"]);
+        Assert.Equal("k1", config.Data["Booking__QueuePasses__CurrentKeyId"]);
+    }
+
+    [Fact]
+    public async Task The_local_overlay_keeps_dev_tokens_only_with_the_Development_environment()
+    {
+        var rendered = await RenderedOverlay.RenderAsync("local");
+
+        var config = rendered.Of<V1ConfigMap>().Single(c => c.Metadata.Name.StartsWith(RenderedOverlay.ConfigMapName, StringComparison.Ordinal));
+        Assert.Equal("true", config.Data["Auth__DevTokens"]);
+        Assert.Equal("Development", config.Data["ASPNETCORE_ENVIRONMENT"]);
+        Assert.Equal("Simulated", config.Data["Payments__Provider"]);
+    }
+
+    [Fact]
     public void The_repository_commits_no_secret_values()
     {
         var examples = Directory.EnumerateFiles(RenderedOverlay.TreeRoot, "secrets.env.example", SearchOption.AllDirectories).ToList();

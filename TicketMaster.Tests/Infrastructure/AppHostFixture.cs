@@ -11,6 +11,12 @@ public sealed class AppHostFixture : IAsyncLifetime
 
     public const string StripeWebhookSecret = "whsec_local_test_only";
 
+    /// <summary>The key the AppHost gets for ticket QR codes (key id k1), so tests can check what a code is signed with.</summary>
+    public static readonly string TicketCodeKey = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>The payment provider of the whole run: BookingApi pays through Stripe's wire format, served here.</summary>
+    public Payments.FakeStripeServer Stripe { get; } = new();
+
     /// <summary>Short holds, so expiry can be tested (production: 7–10 minutes).</summary>
     public static readonly TimeSpan HoldTtl = TimeSpan.FromSeconds(6);
 
@@ -38,8 +44,12 @@ public sealed class AppHostFixture : IAsyncLifetime
                 "--TicketMaster:Booking:ReconcileInterval=00:00:01",
                 "--TicketMaster:Booking:SeatStreamHeartbeat=00:00:01",
                 "--TicketMaster:Booking:WaitingRoom:PositionUpdateInterval=00:00:00.250",
+                "--TicketMaster:Payments:Provider=Stripe",
+                "--TicketMaster:Payments:Stripe:ApiKey=sk_test_local_fake",
+                $"--TicketMaster:Payments:Stripe:ApiBase={Stripe.BaseAddress}",
                 $"--TicketMaster:Payments:Stripe:WebhookSecret={StripeWebhookSecret}",
                 $"--Parameters:jwt-signing-key={JwtSigningKey}",
+                $"--Parameters:ticket-code-key={TicketCodeKey}",
                 // No dashboard, so nothing would receive the telemetry (see WithTelemetrySettings).
                 "--TicketMaster:Telemetry:Export=false",
             ],
@@ -95,6 +105,7 @@ public sealed class AppHostFixture : IAsyncLifetime
             await App.DisposeAsync();
         }
         _stopping.Dispose();
+        Stripe.Dispose();
         try
         {
             Directory.Delete(_dataDir, recursive: true);

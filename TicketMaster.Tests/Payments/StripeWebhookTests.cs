@@ -51,7 +51,7 @@ public sealed class StripeWebhookTests(AppHostFixture fixture)
         Assert.Equal(HttpStatusCode.Created, (await BookingSetup.ConfirmAsync(quick, taken)).StatusCode);
 
         // The slow payer's confirm gave up waiting for the provider, which charged the card after all.
-        var intent = "pi_late_" + Guid.NewGuid().ToString("N")[..12];
+        var intent = fixture.Stripe.CreateCapturedIntent(2500);
         await using var db = new MySqlConnection(await fixture.GetConnectionStringAsync("mysql"));
         await db.OpenAsync();
         await using (var insert = new MySqlCommand("""
@@ -74,6 +74,7 @@ public sealed class StripeWebhookTests(AppHostFixture fixture)
         await using var status = new MySqlCommand("SELECT status FROM payment WHERE reservation_id = @r", db);
         status.Parameters.AddWithValue("@r", lapsed);
         Assert.Equal("refunded", (string?)await status.ExecuteScalarAsync());
+        Assert.Contains(fixture.Stripe.Requests, r => r.Path == "/v1/refunds" && r.Form.GetValueOrDefault("payment_intent") == intent);
         await sale.AssertInvariantsAsync();
     }
 

@@ -6,8 +6,8 @@ namespace TicketMaster.Deploy;
 // manifests cannot drift from the AppHost: names, images, ports, env and connection strings all come from it.
 //   base/                 Deployment + Service per project (HPA + PDB for the APIs), StatefulSet + headless
 //                         Service + PVC template per container, a ConfigMap of non-secret settings
-//   overlays/local        single replicas, dev tokens on (for kind/minikube), Secret from secrets.env
-//   overlays/production   more replicas, bigger volumes, dev tokens off, Secret from secrets.env
+//   overlays/local        single replicas, Development: dev tokens and simulated payments (kind/minikube), Secret from secrets.env
+//   overlays/production   more replicas, bigger volumes, Production: Stripe, no dev tokens, Secret from secrets.env
 // secrets.env (git-ignored) is written at deploy time by ./deploy.sh secrets: nothing secret is committed.
 public static class KustomizeGenerator
 {
@@ -78,7 +78,8 @@ public static class KustomizeGenerator
         foreach (var overlay in new[] { "local", "production" })
         {
             files[$"overlays/{overlay}/secrets.env.example"] =
-                "# ./deploy.sh secrets " + overlay + " writes secrets.env (git-ignored) with a random value for each key.\n" + secretKeys;
+                "# ./deploy.sh secrets " + overlay + " writes secrets.env (git-ignored) with a random value for each key;\n"
+                + "# stripe-api-key and stripe-webhook-secret come from STRIPE_API_KEY and STRIPE_WEBHOOK_SECRET instead.\n" + secretKeys;
         }
         var autoscaled = Projects.Where(p => p.Value.Autoscale && resources.TryGetProperty(p.Key, out _)).Select(p => p.Key).ToList();
         var local = autoscaled.ToDictionary(p => $"{p}-replicas.yaml", p => ReplicasPatch(p, 1, 1, 2));
@@ -309,12 +310,18 @@ public static class KustomizeGenerator
         { "images", Projects.Keys.Order(StringComparer.Ordinal).Select(p => new Map { { "name", $"{ImagePrefix}{p}" }, { "newTag", tag } }).ToList() },
         { "configMapGenerator", new[]
             {
-                new Map { { "name", ConfigMapName }, { "behavior", "merge" }, { "literals", new[] { $"Auth__DevTokens={(devTokens ? "true" : "false")}" } } },
+                new Map { { "name", ConfigMapName }, { "behavior", "merge" }, { "literals", OverlaySettings(devTokens) } },
             }
         },
         { "secretGenerator", new[] { new Map { { "name", SecretName }, { "env", "secrets.env" } } } },
         { "patchesStrategicMerge", patchFiles },
     });
+
+    // Dev tokens (kind/minikube) exist only in the Development environment, which also allows the simulated
+    // payment gateway; everywhere else BookingApi pays through Stripe and refuses to start with either.
+    private static string[] OverlaySettings(bool devTokens) => devTokens
+        ? ["ASPNETCORE_ENVIRONMENT=Development", "Auth__DevTokens=true", "Payments__Provider=Simulated"]
+        : ["Auth__DevTokens=false"];
 
     private static Map ReplicasPatch(string name, int replicas, int min, int max) => new()
     {
@@ -390,6 +397,8 @@ public static class KustomizeGenerator
         name.StartsWith("ConnectionStrings__", StringComparison.Ordinal)
         || name.StartsWith("services__", StringComparison.Ordinal)
         || name.StartsWith("Auth__", StringComparison.Ordinal)
+        || name.StartsWith("Booking__", StringComparison.Ordinal)
+        || name.StartsWith("Payments__", StringComparison.Ordinal)
         || name.StartsWith("OTEL_", StringComparison.Ordinal)
         || name.StartsWith("ASPNETCORE_", StringComparison.Ordinal);
 }
