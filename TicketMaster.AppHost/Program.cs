@@ -39,6 +39,7 @@ var eventsApi = builder.AddProject<Projects.TicketMaster_EventsApi>("eventsapi")
     .WithReference(rabbitmq).WaitFor(rabbitmq)
     .WithSearch(search, local)
     .WithAuth(jwtSigningKey, devTokens)
+    .WithBenchEndpoints(builder.Configuration)
     .WithTelemetrySettings(builder.Configuration)
     .WithHttpHealthCheck("/health");
 
@@ -51,6 +52,7 @@ var bookingApi = builder.AddProject<Projects.TicketMaster_BookingApi>("bookingap
     .WithSigningKeys(ticketCodeKey, queuePassKey)
     .WithPayments(builder, local)
     .WithBookingSettings(builder.Configuration)
+    .WithBenchEndpoints(builder.Configuration)
     .WithTelemetrySettings(builder.Configuration)
     .WithHttpHealthCheck("/health");
 

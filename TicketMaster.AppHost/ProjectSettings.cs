@@ -52,6 +52,10 @@ public static class ProjectSettings
         return project;
     }
 
+    /// <summary>TicketMaster:BenchEndpoints=true (the benchmarks' AppHost only) maps the services' /bench/* baselines.</summary>
+    public static IResourceBuilder<ProjectResource> WithBenchEndpoints(this IResourceBuilder<ProjectResource> project, IConfiguration configuration) =>
+        configuration.GetValue("TicketMaster:BenchEndpoints", false) ? project.WithEnvironment("Bench__Endpoints", "true") : project;
+
     /// <summary>
     /// TicketMaster:Telemetry:Export=false leaves out the OTLP endpoint: tests and benchmarks run without the dashboard,
     /// and with the endpoint still set every service would serialize its spans, fail to send them and retry from

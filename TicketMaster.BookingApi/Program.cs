@@ -35,13 +35,15 @@ app.MapConfirmationsApi();
 app.MapInvariantsApi();
 app.MapBookingsApi();
 app.MapStripeWebhookApi();
-// The benchmarks' baseline: the cheapest possible endpoint of this same process (bench/).
-app.MapGet("/bench/hello", () => "hello").ExcludeFromDescription();
-// The same behind JWT validation: separates what authentication costs from what a reserve costs (bench/).
-app.MapGet("/bench/hello-auth", () => "hello").RequireAuthorization().ExcludeFromDescription();
-if (app.Environment.IsDevelopment())
+// The benchmarks' baselines (bench/), mapped only when Bench:Endpoints is on: the benchmarks' AppHost sets it, run
+// mode and deployments do not.
+if (app.Configuration.GetValue("Bench:Endpoints", false))
 {
-    // The SSE memory benchmark reads this process's footprint after a full collection (never in production: a GC on demand).
+    // The cheapest possible endpoint of this same process, and the same behind JWT validation (what authentication
+    // costs, apart from what a reserve costs).
+    app.MapGet("/bench/hello", () => "hello").ExcludeFromDescription();
+    app.MapGet("/bench/hello-auth", () => "hello").RequireAuthorization().ExcludeFromDescription();
+    // The SSE memory benchmark reads this process's footprint after a full collection.
     app.MapGet("/bench/memory", (SeatStreamHub hub) =>
     {
         GC.Collect();

@@ -33,8 +33,12 @@ app.MapStaffApi();
 app.MapVenuesApi();
 app.MapPerformersApi();
 app.MapDevApi();
-// The benchmarks' baseline: the cheapest possible endpoint of this same process (bench/).
-app.MapGet("/bench/hello", () => "hello").ExcludeFromDescription();
+// The benchmarks' baseline, the cheapest possible endpoint of this same process (bench/): only when Bench:Endpoints
+// is on (the benchmarks' AppHost sets it; run mode and deployments do not).
+if (app.Configuration.GetValue("Bench:Endpoints", false))
+{
+    app.MapGet("/bench/hello", () => "hello").ExcludeFromDescription();
+}
 
 app.Run();
 return 0;

@@ -4,8 +4,9 @@ using System.Threading.Channels;
 namespace TicketMaster.BookingApi.Batching;
 
 // Group commit in the application: callers that arrive while a flush is running are written together by the next
-// one, and each caller's task completes only when its own item is done, with its own result. One item alone is
-// flushed at once, so a quiet system pays no delay; a busy one pays one round trip per batch instead of one per item.
+// one, and each caller's task completes only when its own item is done, with its own result (or its own failure: a
+// batch that fails is flushed again item by item). One item alone is flushed at once, so a quiet system pays no
+// delay; a busy one pays one round trip per batch instead of one per item.
 public sealed class MicroBatcher<TItem, TResult>(string name, Func<IReadOnlyList<TItem>, Task<IReadOnlyList<TResult>>> flush, int maxBatch)
 {
     // How many items each flush carried: the measure of how much a batcher saves (1 = it saved nothing).
@@ -47,9 +48,25 @@ public sealed class MicroBatcher<TItem, TResult>(string name, Func<IReadOnlyList
                     batch[i].Done.TrySetResult(results[i]);
                 }
             }
+            catch (Exception) when (batch.Count > 1)
+            {
+                // One caller's bad item must not fail the others it was batched with: each is flushed again on its
+                // own, and only the ones that fail alone see an exception (their own).
+                foreach (var (item, done) in batch)
+                {
+                    try
+                    {
+                        done.TrySetResult((await flush([item]))[0]);
+                    }
+                    catch (Exception alone)
+                    {
+                        done.TrySetException(alone);
+                    }
+                }
+            }
             catch (Exception ex)
             {
-                batch.ForEach(b => b.Done.TrySetException(ex));
+                batch[0].Done.TrySetException(ex);
             }
         }
     }

@@ -8,17 +8,21 @@ using TicketMaster.ServiceDefaults.Messaging;
 
 namespace TicketMaster.BookingApi.Bookings;
 
-public enum WriteOutcome { Booked, Lost, AlreadyBooked }
+public enum WriteOutcome { Booked, Lost, AlreadyBooked, Failed }
 
 /// <summary>What a confirm asks the database to record: the reservation's seats, paid by this authorization (of that payment attempt).</summary>
 public sealed record BookingWrite(Reservation Reservation, long TotalCents, string PaymentRef, int PaymentAttempt);
 
 public sealed record WrittenTicket(long TicketId, long SeatId);
 
-/// <summary>Booked: the new booking; AlreadyBooked: the booking an earlier attempt made (id only); Lost: nothing.</summary>
+/// <summary>
+/// Booked: the new booking; AlreadyBooked: the booking an earlier attempt made (id only); Lost: nothing (a seat was
+/// taken); Failed: nothing (the database refused this write itself).
+/// </summary>
 public sealed record WriteResult(WriteOutcome Outcome, long BookingId, string? ConfirmationNumber, IReadOnlyList<WrittenTicket> Tickets)
 {
     public static readonly WriteResult Lost = new(WriteOutcome.Lost, 0, null, []);
+    public static readonly WriteResult Failed = new(WriteOutcome.Failed, 0, null, []);
 }
 
 // DESIGN §3 step 2, the one place a seat becomes sold. Redis holds only make collisions rare; this makes them
@@ -44,8 +48,18 @@ public sealed class BookingWriter(MySqlDataSource dataSource, Outbox outbox)
     public static string ConnectionString(string connectionString) =>
         new MySqlConnectionStringBuilder(connectionString) { AllowUserVariables = true, ConnectionReset = false }.ConnectionString;
 
-    public async Task<WriteResult> WriteAsync(BookingWrite write, CancellationToken cancellationToken) =>
-        (await WriteBatchAsync([write], cancellationToken))[0];
+    /// <summary>One confirm's write; Failed when the database refuses this write itself (not when it is away: that throws).</summary>
+    public async Task<WriteResult> WriteAsync(BookingWrite write, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await WriteBatchAsync([write], cancellationToken))[0];
+        }
+        catch (MySqlException ex) when (!ex.IsTransient)
+        {
+            return WriteResult.Failed;
+        }
+    }
 
     public async Task<IReadOnlyList<WriteResult>> WriteBatchAsync(IReadOnlyList<BookingWrite> writes, CancellationToken cancellationToken)
     {

@@ -161,6 +161,11 @@ public static class ConfirmApi
                 }
             }
             await holds.ReleaseAsync(reservation, Seats.SeatEvents.Released);
+            if (result.Outcome == WriteOutcome.Failed)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Booking not recorded",
+                    detail: "This reservation could not be recorded; your payment was voided and the seats released.");
+            }
             if (await catalog.GetSaleAsync(reservation.EventId, [], CancellationToken.None) is not { IsCancelled: false })
             {
                 return Problems.NotSelling(reservation.EventId, EventSale.Cancelled,

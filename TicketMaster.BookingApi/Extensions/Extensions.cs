@@ -31,7 +31,6 @@ public static class Extensions
             // Replies are read on the .NET thread pool rather than SE.Redis's own threads: one thread handoff
             // less per command, which showed up as a real share of a reserve's CPU on a small machine.
             options.SocketManager = StackExchange.Redis.SocketManager.ThreadPool);
-        builder.Services.AddExceptionHandler<DependencyUnavailableHandler>();
         builder.AddRabbitMQClient("rabbitmq");
         builder.AddOutbox();
 

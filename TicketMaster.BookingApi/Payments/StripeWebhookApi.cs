@@ -34,8 +34,12 @@ public static class StripeWebhookApi
                 detail: "Stripe webhooks carry a Stripe-Signature header.");
         }
 
-        using var reader = new StreamReader(request.Body);
-        var payload = await reader.ReadToEndAsync(cancellationToken);
+        // Read no more than a Stripe event can be before the signature is checked: a flood of large bodies costs nothing.
+        if (await ReadBoundedAsync(request, MaxPayloadBytes, cancellationToken) is not { } payload)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Payload too large",
+                detail: $"A Stripe event is at most {MaxPayloadBytes / 1024} KB.");
+        }
         Event stripeEvent;
         try
         {
@@ -73,6 +77,35 @@ public static class StripeWebhookApi
         // The event counts as processed only if handling it succeeded (else Stripe retries it).
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(new WebhookReceipt(stripeEvent.Id, Duplicate: false, action));
+    }
+
+    public const int MaxPayloadBytes = 256 * 1024;
+
+    private static async Task<string?> ReadBoundedAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > limit)
+        {
+            return null;
+        }
+        var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return null;
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        try
+        {
+            return new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            return "";
+        }
     }
 
     private static async Task<string?> GiveBackIfOrphanedAsync(MySqlTransaction transaction, string intentId, bool captured,

@@ -30,8 +30,12 @@ public static class ReservationsApi
         ReserveRequest request, ClaimsPrincipal user, HttpRequest http, HoldStore holds, SeatCatalog catalog,
         QueuePasses passes, InvariantMonitor invariants, IOptions<BookingOptions> options, CancellationToken cancellationToken)
     {
-        var seatIds = (request.SeatIds ?? (request.SeatId is { } single ? [single] : [])).Distinct().ToList();
+        var seatIds = request.SeatIds ?? (request.SeatId is { } single ? [single] : []);
         var errors = new ValidationErrors();
+        if (seatIds.Distinct().Count() != seatIds.Count)
+        {
+            errors.Add("seat_ids", "each seat at most once");
+        }
         if (request.EventId is not > 0)
         {
             errors.Add("event_id", "is required");

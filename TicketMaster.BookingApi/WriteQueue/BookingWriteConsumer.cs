@@ -126,9 +126,21 @@ public sealed class BookingWriteConsumer(IConnection connection, BookingWriter w
             }
             return;
         }
+        catch (MySqlConnector.MySqlException ex) when (writes.Count > 1)
+        {
+            // One message carries several fans' confirms: write them one by one, so only a write that fails alone fails.
+            logger.LogWarning("A message of {Count} booking writes failed ({Error}); writing them one by one", writes.Count, ex.Message);
+            results = await WriteOneByOneAsync(writes, stoppingToken);
+        }
+        catch (MySqlConnector.MySqlException ex) when (!ex.IsTransient)
+        {
+            // This write cannot be recorded as it is (its own data): its confirm is told so and voids its payment.
+            logger.LogError(ex, "Booking write of message {CorrelationId} failed", batch[0].Delivery.CorrelationId);
+            results = [WriteResult.Failed];
+        }
         catch (MySqlConnector.MySqlException ex)
         {
-            // No reply: the callers answer 202 and the payment reconciler voids the unbooked authorizations.
+            // MySQL is away: no reply; the callers answer 202 and the payment reconciler voids the unbooked authorizations.
             logger.LogError(ex, "Booking writes of message {CorrelationId} failed; dropping them", batch[0].Delivery.CorrelationId);
             await channel.BasicNackAsync(batch[0].Delivery.Tag, multiple: false, requeue: false, stoppingToken);
             return;
@@ -151,6 +163,24 @@ public sealed class BookingWriteConsumer(IConnection connection, BookingWriter w
             }
         }
         await channel.BasicAckAsync(batch.Max(m => m.Delivery.Tag), multiple: true, stoppingToken);
+    }
+
+    private async Task<IReadOnlyList<WriteResult>> WriteOneByOneAsync(IReadOnlyList<BookingWrite> writes, CancellationToken stoppingToken)
+    {
+        var results = new List<WriteResult>(writes.Count);
+        foreach (var write in writes)
+        {
+            try
+            {
+                results.Add((await writer.WriteBatchAsync([write], stoppingToken))[0]);
+            }
+            catch (MySqlConnector.MySqlException ex) when (!ex.IsTransient)
+            {
+                logger.LogError(ex, "Booking write of reservation {Reservation} failed on its own", write.Reservation.ReservationId);
+                results.Add(WriteResult.Failed);
+            }
+        }
+        return results;
     }
 
     private BookingWrite[]? Parse(Delivery delivery)

@@ -32,10 +32,10 @@ public static class DevApi
     public static async Task<Results<Ok<SeedResult>, ValidationProblem, ProblemHttpResult>> Seed(
         SeedRequest request, ClaimsPrincipal user, SeedGenerator generator, CancellationToken cancellationToken)
     {
-        var events = request.Events ?? 100_000;
-        if (events is < 1 or > MaxSeedEvents)
+        // No default: a body that lost its count must not start a 100,000-event load.
+        if (request.Events is not (>= 1 and <= MaxSeedEvents) || request.Events is not { } events)
         {
-            return new ValidationErrors().Add("events", $"must be between 1 and {MaxSeedEvents}").ToProblem();
+            return new ValidationErrors().Add("events", $"is required, between 1 and {MaxSeedEvents}").ToProblem();
         }
         try
         {
@@ -56,9 +56,16 @@ public static class DevApi
             errors.Add("user_id", $"must be 1 to {UserIds.MaxLength} characters, without control characters or white space at either end");
         }
         var roles = request.Roles ?? [];
-        foreach (var role in roles.Where(r => !Roles.Known.Contains(r)))
+        if (roles.Count > Roles.Known.Length)
         {
-            errors.Add("roles", $"unknown role '{role}' (known: {string.Join(", ", Roles.Known)})");
+            errors.Add("roles", $"at most {Roles.Known.Length} roles");
+        }
+        else
+        {
+            foreach (var role in roles.Where(r => !Roles.Known.Contains(r)))
+            {
+                errors.Add("roles", $"unknown role '{Events.EventValidation.Shorten(role ?? "null")}' (known: {string.Join(", ", Roles.Known)})");
+            }
         }
         if (errors.Any)
         {

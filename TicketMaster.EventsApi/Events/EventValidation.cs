@@ -10,6 +10,10 @@ public static class EventValidation
     public const long MaxPriceCents = 10_000_000;
     public const int MaxTicketsPerUserLimit = 50;
 
+    /// <summary>Event times are between these: earlier is a typo, later is no sale anyone plans (and keeps date arithmetic in range).</summary>
+    public static readonly DateTimeOffset EarliestTime = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    public static readonly TimeSpan LatestAhead = TimeSpan.FromDays(5 * 366);
+
     public static ValidationErrors ValidateCreate(CreateEventRequest request)
     {
         var errors = new ValidationErrors().RequireText("event_name", request.EventName, 200);
@@ -25,6 +29,17 @@ public static class EventValidation
         {
             errors.Add("performer_ids", $"at most {MaxPerformers} performers");
         }
+        else if (request.PerformerIds is { } performers)
+        {
+            if (performers.Any(p => p <= 0))
+            {
+                errors.Add("performer_ids", "performer ids are positive integers");
+            }
+            if (performers.Distinct().Count() != performers.Count)
+            {
+                errors.Add("performer_ids", "each performer at most once");
+            }
+        }
         if (request.StartsAt is null)
         {
             errors.Add("starts_at", "is required (ISO 8601)");
@@ -35,7 +50,8 @@ public static class EventValidation
         }
         if (request.StartsAt is { } start && request.EndsAt is { } end)
         {
-            errors.Merge(CheckTimes(start, end, request.OnSaleAt ?? start));
+            // Without on_sale_at the sale opens now (EventStore), which must still be before the start.
+            errors.Merge(CheckTimes(start, end, request.OnSaleAt ?? DateTimeOffset.UtcNow));
         }
         CheckTicketLimit(errors, request.MaxTicketsPerUser);
 
@@ -43,13 +59,20 @@ public static class EventValidation
         {
             errors.Add("prices", "a price (in cents) for every section of the venue is required");
         }
+        else if (request.Prices.Count > Venues.VenuesApi.MaxSections)
+        {
+            errors.Add("prices", $"a venue has at most {Venues.VenuesApi.MaxSections} sections");
+        }
         else
         {
             foreach (var (section, cents) in request.Prices)
             {
-                if (!long.TryParse(section, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+                // Canonical ids only: "0123" would be a second key for section 123.
+                if (!long.TryParse(section, NumberStyles.None, CultureInfo.InvariantCulture, out var sectionId) || sectionId <= 0
+                    || sectionId.ToString(CultureInfo.InvariantCulture) != section)
                 {
-                    errors.Add("prices", $"'{section}' is not a section id");
+                    errors.Add("prices", $"'{Shorten(section)}' is not a section id (a positive integer without leading zeros)");
+                    continue;
                 }
                 if (cents is < 0 or > MaxPriceCents)
                 {
@@ -75,7 +98,10 @@ public static class EventValidation
         {
             errors.Add("status", $"must be '{EventStatuses.Scheduled}' or '{EventStatuses.Cancelled}'");
         }
-        // Times are checked by the store against the stored values they are combined with.
+        // Times are checked by the store against the stored values they are combined with; each must be in range.
+        CheckWindow(errors, "starts_at", request.StartsAt);
+        CheckWindow(errors, "ends_at", request.EndsAt);
+        CheckWindow(errors, "on_sale_at", request.OnSaleAt);
         CheckTicketLimit(errors, request.MaxTicketsPerUser);
         return errors;
     }
@@ -83,16 +109,30 @@ public static class EventValidation
     public static ValidationErrors CheckTimes(DateTimeOffset startsAt, DateTimeOffset endsAt, DateTimeOffset onSaleAt)
     {
         var errors = new ValidationErrors();
+        CheckWindow(errors, "starts_at", startsAt);
+        CheckWindow(errors, "ends_at", endsAt);
+        CheckWindow(errors, "on_sale_at", onSaleAt);
         if (endsAt < startsAt)
         {
             errors.Add("ends_at", "must not be before starts_at");
         }
-        if (onSaleAt > startsAt)
+        if (onSaleAt >= startsAt)
         {
-            errors.Add("on_sale_at", "must not be after starts_at");
+            errors.Add("on_sale_at", "must be before starts_at (the sale opens before the event starts)");
         }
         return errors;
     }
+
+    private static void CheckWindow(ValidationErrors errors, string field, DateTimeOffset? time)
+    {
+        if (time is { } value && (value < EarliestTime || value > DateTimeOffset.UtcNow + LatestAhead))
+        {
+            errors.Add(field, $"must be between {EarliestTime:yyyy-MM-dd} and {LatestAhead.TotalDays / 366:F0} years from now");
+        }
+    }
+
+    /// <summary>User input quoted in an error, cut to a readable length.</summary>
+    public static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "…";
 
     private static void CheckTicketLimit(ValidationErrors errors, int? maxTicketsPerUser)
     {

@@ -8,11 +8,19 @@ namespace Microsoft.Extensions.Hosting;
 
 public static class HttpExtensions
 {
+    public const long MaxRequestBodyBytes = 1024 * 1024;
+
     /// <summary>snake_case JSON and RFC 9457 problem details for every error, including 401/403/404 without a body.</summary>
     public static IHostApplicationBuilder AddApiDefaults(this IHostApplicationBuilder builder)
     {
         builder.Services.ConfigureHttpJsonOptions(options => TicketMasterJson.Configure(options.SerializerOptions));
         builder.Services.AddProblemDetails();
+        // A data store or the broker being briefly away is a 503 to retry, never a 500.
+        builder.Services.AddExceptionHandler<TicketMaster.ServiceDefaults.Http.DependencyUnavailableHandler>();
+        // No request of ours needs more than this (the largest is a 200,000-seat venue, a few KB of rows); Kestrel's
+        // default is 30 MB, read before any validation could say no.
+        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(options =>
+            options.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
         // Malformed JSON or an unparsable route value is a 400 problem, in every environment (not an exception).
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = false);
         return builder;

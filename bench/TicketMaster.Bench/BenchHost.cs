@@ -26,6 +26,7 @@ public sealed class BenchHost : IAsyncDisposable
                 $"--TicketMaster:DataDir={host._dataDir}", "--TicketMaster:FastUnsafeStorage=true", $"--Parameters:jwt-signing-key={SigningKey}",
                 // No dashboard, so nothing would receive the telemetry (see the AppHost's WithTelemetrySettings).
                 "--TicketMaster:Telemetry:Export=false",
+                "--TicketMaster:BenchEndpoints=true",
                 .. settings,
                 // Any AppHost setting given to the benchmark itself, e.g. --TicketMaster:Telemetry:TracesSampler=always_off.
                 .. Environment.GetCommandLineArgs().Where(a => a.StartsWith("--TicketMaster:", StringComparison.Ordinal)),

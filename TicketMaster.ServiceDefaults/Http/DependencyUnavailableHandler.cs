@@ -1,12 +1,15 @@
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using MySqlConnector;
+using RabbitMQ.Client.Exceptions;
 using StackExchange.Redis;
 
-namespace TicketMaster.BookingApi;
+namespace TicketMaster.ServiceDefaults.Http;
 
-// Redis or MySQL restarting or failing over is a moment to retry, not a bug of ours: 503 with Retry-After as problem
-// details, not a 500. (Holds live in Redis and sales in MySQL; neither request can go on without its server, and
-// a retried reserve or confirm is safe: Idempotency-Key, and the same reservation for a confirm.)
+// MySQL, Redis or RabbitMQ restarting or failing over is a moment to retry, not a bug of ours: 503 with Retry-After as
+// problem details, not a 500, in every service. (Every write is safe to retry: reserves take an Idempotency-Key, a
+// retried confirm finds its own booking, catalog writes are one transaction each.)
 public sealed class DependencyUnavailableHandler(IProblemDetailsService problems, ILogger<DependencyUnavailableHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
@@ -15,7 +18,8 @@ public sealed class DependencyUnavailableHandler(IProblemDetailsService problems
         {
             return false;
         }
-        logger.LogWarning("A server is unavailable for {Method} {Path}: {Error}", context.Request.Method, context.Request.Path, exception.Message);
+        logger.LogWarning("A server is unavailable for {Method} {Endpoint}: {Error}", context.Request.Method,
+            context.GetEndpoint()?.DisplayName ?? "(no endpoint)", exception.GetType().Name);
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         context.Response.Headers.RetryAfter = "1";
         return await problems.TryWriteAsync(new ProblemDetailsContext
@@ -23,11 +27,12 @@ public sealed class DependencyUnavailableHandler(IProblemDetailsService problems
             HttpContext = context,
             Exception = exception,
             ProblemDetails = { Status = StatusCodes.Status503ServiceUnavailable, Title = "Try again in a moment",
-                Detail = "A server behind booking is briefly unavailable; retry the request (a retried confirm returns its booking if it made one)." },
+                Detail = "A server behind this service is briefly unavailable; retry the request (a retried confirm returns its booking if it made one)." },
         });
     }
 
     // MySqlConnector calls connection failures (and lock conflicts that outlasted their reruns) transient.
     private static bool IsUnavailable(Exception exception) =>
-        exception is RedisConnectionException or RedisTimeoutException or MySqlException { IsTransient: true };
+        exception is RedisConnectionException or RedisTimeoutException or MySqlException { IsTransient: true }
+            or BrokerUnreachableException or AlreadyClosedException or ConnectFailureException;
 }
