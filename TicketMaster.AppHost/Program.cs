@@ -39,6 +39,7 @@ var eventsApi = builder.AddProject<Projects.TicketMaster_EventsApi>("eventsapi")
     .WithReference(rabbitmq).WaitFor(rabbitmq)
     .WithSearch(search, local)
     .WithAuth(jwtSigningKey, devTokens)
+    .WithSettings(builder.Configuration, "RateLimits")
     .WithBenchEndpoints(builder.Configuration)
     .WithTelemetrySettings(builder.Configuration)
     .WithHttpHealthCheck("/health");
@@ -51,7 +52,7 @@ var bookingApi = builder.AddProject<Projects.TicketMaster_BookingApi>("bookingap
     .WithAuth(jwtSigningKey, devTokens)
     .WithSigningKeys(ticketCodeKey, queuePassKey)
     .WithPayments(builder, local)
-    .WithBookingSettings(builder.Configuration)
+    .WithSettings(builder.Configuration, "Booking", "Payments", "RateLimits")
     .WithBenchEndpoints(builder.Configuration)
     .WithTelemetrySettings(builder.Configuration)
     .WithHttpHealthCheck("/health");

@@ -35,11 +35,15 @@ public static class ProjectSettings
             .WithEnvironment("Payments__Stripe__WebhookSecret", builder.AddParameter("stripe-webhook-secret", secret: true));
     }
 
-    public static IResourceBuilder<ProjectResource> WithBookingSettings(this IResourceBuilder<ProjectResource> project, IConfiguration configuration)
+    /// <summary>
+    /// TicketMaster:{section}:* become the project's {section}:* settings, e.g. TicketMaster:Booking:HoldTtl →
+    /// Booking__HoldTtl, TicketMaster:Payments:Stripe:WebhookSecret → Payments__Stripe__WebhookSecret,
+    /// TicketMaster:RateLimits:WritesPerAddress → RateLimits__WritesPerAddress.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithSettings(this IResourceBuilder<ProjectResource> project, IConfiguration configuration,
+        params string[] sections)
     {
-        // TicketMaster:Booking:* (e.g. HoldTtl, ReconcileAfter, ReconcileInterval) become the BookingApi's Booking:* settings,
-        // TicketMaster:Payments:* (e.g. Provider, Stripe:WebhookSecret) become its Payments:* settings.
-        foreach (var section in new[] { "Booking", "Payments" })
+        foreach (var section in sections)
         {
             foreach (var (key, value) in configuration.GetSection($"TicketMaster:{section}").AsEnumerable(makePathsRelative: true))
             {

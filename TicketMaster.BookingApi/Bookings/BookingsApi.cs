@@ -15,9 +15,9 @@ public static class BookingsApi
     public static RouteGroupBuilder MapBookingsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/v1/booking").WithTags("Bookings").RequireAuthorization();
-        api.MapGet("/bookings", ListBookings);
-        api.MapGet("/bookings/{bookingId:long}", GetBooking);
-        api.MapPost("/check-in", CheckIn).RequireAuthorization(Roles.Staff);
+        api.MapGet("/bookings", ListBookings).RequireRateLimit(RateLimitKind.Polling);
+        api.MapGet("/bookings/{bookingId:long}", GetBooking).RequireRateLimit(RateLimitKind.Polling);
+        api.MapPost("/check-in", CheckIn).RequireAuthorization(Roles.Staff).RequireRateLimit(RateLimitKind.Writes);
         return api;
     }
 

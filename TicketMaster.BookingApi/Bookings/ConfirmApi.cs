@@ -20,7 +20,7 @@ public static class ConfirmApi
 
     public static RouteGroupBuilder MapConfirmApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/v1/booking").WithTags("Bookings").RequireAuthorization();
+        var api = app.MapGroup("/v1/booking").WithTags("Bookings").RequireAuthorization().RequireRateLimit(RateLimitKind.Writes);
         api.MapPost("/confirm", Confirm);
         return api;
     }

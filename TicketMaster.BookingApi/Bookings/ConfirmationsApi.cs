@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TicketMaster.BookingApi.Payments;
+using TicketMaster.ServiceDefaults.Http;
 
 namespace TicketMaster.BookingApi.Bookings;
 
@@ -18,7 +19,7 @@ public static class ConfirmationsApi
 {
     public static RouteGroupBuilder MapConfirmationsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/v1/booking/confirmations").WithTags("Bookings").RequireAuthorization();
+        var api = app.MapGroup("/v1/booking/confirmations").WithTags("Bookings").RequireAuthorization().RequireRateLimit(RateLimitKind.Polling);
         api.MapGet("/{reservationId}", GetAsync);
         return api;
     }

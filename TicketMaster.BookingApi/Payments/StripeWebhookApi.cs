@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using MySqlConnector;
 using Stripe;
 using TicketMaster.BookingApi.Reservations;
+using TicketMaster.ServiceDefaults.Http;
 
 namespace TicketMaster.BookingApi.Payments;
 
@@ -13,7 +14,7 @@ public static class StripeWebhookApi
 {
     public static IEndpointRouteBuilder MapStripeWebhookApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/payments/stripe/webhook", Receive).WithTags("Payments").AllowAnonymous();
+        app.MapPost("/v1/payments/stripe/webhook", Receive).WithTags("Payments").AllowAnonymous().RequireRateLimit(RateLimitKind.Webhook);
         return app;
     }
 

@@ -20,7 +20,7 @@ public static class ReservationsApi
 {
     public static RouteGroupBuilder MapReservationsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/v1/booking").WithTags("Reservations").RequireAuthorization();
+        var api = app.MapGroup("/v1/booking").WithTags("Reservations").RequireAuthorization().RequireRateLimit(RateLimitKind.Writes);
         api.MapPost("/reserve", Reserve);
         api.MapDelete("/reservations/{reservationId}", Release);
         return api;

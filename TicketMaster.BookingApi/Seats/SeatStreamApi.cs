@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using TicketMaster.BookingApi.Reservations;
+using TicketMaster.ServiceDefaults.Http;
 
 namespace TicketMaster.BookingApi.Seats;
 
@@ -14,7 +15,7 @@ public static class SeatStreamApi
 
     public static IEndpointRouteBuilder MapSeatStreamApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/v1/booking/events/{eventId:long}/seats/stream", StreamAsync).WithTags("Seats")
+        app.MapGet("/v1/booking/events/{eventId:long}/seats/stream", StreamAsync).WithTags("Seats").RequireRateLimit(RateLimitKind.Streams)
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }

@@ -7,7 +7,7 @@ public static class SeatsApi
 {
     public static IEndpointRouteBuilder MapSeatsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/v1/booking/events/{eventId:long}/seats", GetSeats).WithTags("Seats");
+        app.MapGet("/v1/booking/events/{eventId:long}/seats", GetSeats).WithTags("Seats").RequireRateLimit(RateLimitKind.Reads);
         return app;
     }
 

@@ -17,11 +17,11 @@ public static class WaitingRoomApi
     public static IEndpointRouteBuilder MapWaitingRoomApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/v1/booking/events/{eventId:long}/queue").WithTags("Waiting room");
-        api.MapPost("", JoinAsync).RequireAuthorization();
-        api.MapGet("", InfoAsync);
+        api.MapPost("", JoinAsync).RequireAuthorization().RequireRateLimit(RateLimitKind.Writes);
+        api.MapGet("", InfoAsync).RequireRateLimit(RateLimitKind.Polling);
         api.MapPut("/admission", SetRateAsync).RequireAuthorization(Roles.Organizer);
-        api.MapGet("/{queueId}", StatusAsync);
-        api.MapGet("/{queueId}/stream", StreamAsync)
+        api.MapGet("/{queueId}", StatusAsync).RequireRateLimit(RateLimitKind.Polling);
+        api.MapGet("/{queueId}/stream", StreamAsync).RequireRateLimit(RateLimitKind.Streams)
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }

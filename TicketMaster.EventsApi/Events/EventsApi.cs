@@ -21,11 +21,11 @@ public static class EventsApi
     {
         var api = app.MapGroup("/v1/events").WithTags("Events");
 
-        api.MapGet("/{eventId:long}", GetEvent).CacheOutput(DetailsCachePolicy);
+        api.MapGet("/{eventId:long}", GetEvent).CacheOutput(DetailsCachePolicy).RequireRateLimit(RateLimitKind.Reads);
         // The seed's form: GET /v1/events/?id={event_id}
-        api.MapGet("/", GetEventByQuery).CacheOutput(DetailsCachePolicy);
-        api.MapPost("/", CreateEvent).RequireAuthorization(Roles.Organizer);
-        api.MapPatch("/{eventId:long}", UpdateEvent).RequireAuthorization(Roles.Organizer);
+        api.MapGet("/", GetEventByQuery).CacheOutput(DetailsCachePolicy).RequireRateLimit(RateLimitKind.Reads);
+        api.MapPost("/", CreateEvent).RequireAuthorization(Roles.Organizer).RequireRateLimit(RateLimitKind.CatalogWrites);
+        api.MapPatch("/{eventId:long}", UpdateEvent).RequireAuthorization(Roles.Organizer).RequireRateLimit(RateLimitKind.CatalogWrites);
 
         return api;
     }

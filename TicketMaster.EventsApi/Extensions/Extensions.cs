@@ -4,6 +4,7 @@ using StackExchange.Redis;
 using TicketMaster.EventsApi.Caching;
 using TicketMaster.EventsApi.Events;
 using TicketMaster.EventsApi.Venues;
+using TicketMaster.ServiceDefaults.Http;
 
 namespace TicketMaster.EventsApi.Extensions;
 
@@ -25,6 +26,7 @@ public static class Extensions
 
         // Event details are served from a Redis output cache shared by all replicas, evicted by tag (DESIGN §5).
         builder.AddRedisClient("redis");
+        builder.AddRateLimits();
         builder.Services.AddStackExchangeRedisOutputCache(_ => { });
         builder.Services.AddOptions<RedisOutputCacheOptions>()
             .Configure<IConnectionMultiplexer>((options, redis) => options.ConnectionMultiplexerFactory = () => Task.FromResult(redis));

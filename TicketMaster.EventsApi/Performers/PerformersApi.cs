@@ -15,7 +15,7 @@ public static class PerformersApi
     public static RouteGroupBuilder MapPerformersApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/v1/performers").WithTags("Performers");
-        api.MapPost("/", CreatePerformer).RequireAuthorization(Roles.Organizer);
+        api.MapPost("/", CreatePerformer).RequireAuthorization(Roles.Organizer).RequireRateLimit(RateLimitKind.CatalogWrites);
         return api;
     }
 

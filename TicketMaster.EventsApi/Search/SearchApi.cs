@@ -16,7 +16,7 @@ public static class SearchApi
 
     public static IEndpointRouteBuilder MapSearchApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/v1/events/search", SearchEvents).WithTags("Search");
+        app.MapGet("/v1/events/search", SearchEvents).WithTags("Search").RequireRateLimit(RateLimitKind.Reads);
         // Rebuilding the whole index is the platform's business, not one organizer's.
         app.MapPost("/v1/admin/reindex", RequestReindex).WithTags("Search").RequireAuthorization(Roles.Admin);
         return app;

@@ -17,7 +17,8 @@ public static class StaffApi
 
     public static RouteGroupBuilder MapStaffApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/v1/events/{eventId:long}/staff").WithTags("Events").RequireAuthorization(Roles.Organizer);
+        var api = app.MapGroup("/v1/events/{eventId:long}/staff").WithTags("Events").RequireAuthorization(Roles.Organizer)
+            .RequireRateLimit(RateLimitKind.CatalogWrites);
         api.MapGet("/", GetStaff);
         api.MapPut("/", SetStaff);
         return api;

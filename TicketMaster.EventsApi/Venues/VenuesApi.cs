@@ -20,7 +20,7 @@ public static class VenuesApi
     public static RouteGroupBuilder MapVenuesApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/v1/venues").WithTags("Venues");
-        api.MapPost("/", CreateVenue).RequireAuthorization(Roles.Organizer);
+        api.MapPost("/", CreateVenue).RequireAuthorization(Roles.Organizer).RequireRateLimit(RateLimitKind.CatalogWrites);
         return api;
     }
 

@@ -33,6 +33,8 @@ public static class HttpExtensions
         // Explicit, after the status-code pages, so a 401/403 challenge also gets a problem-details body.
         app.UseAuthentication();
         app.UseAuthorization();
+        // After authentication: signed-in requests count per user (RateLimits).
+        app.UseRateLimiter();
         return app;
     }
 }

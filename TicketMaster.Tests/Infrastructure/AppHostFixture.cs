@@ -11,6 +11,9 @@ public sealed class AppHostFixture : IAsyncLifetime
 
     public const string StripeWebhookSecret = "whsec_local_test_only";
 
+    /// <summary>Webhook calls one address may make per 10 s window in the tests.</summary>
+    public const int WebhookPerAddress = 40;
+
     /// <summary>The key the AppHost gets for ticket QR codes (key id k1), so tests can check what a code is signed with.</summary>
     public static readonly string TicketCodeKey = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
@@ -50,6 +53,13 @@ public sealed class AppHostFixture : IAsyncLifetime
                 $"--TicketMaster:Payments:Stripe:WebhookSecret={StripeWebhookSecret}",
                 $"--Parameters:jwt-signing-key={JwtSigningKey}",
                 $"--Parameters:ticket-code-key={TicketCodeKey}",
+                // Every test fan shares one address: the per-address limits are raised (the webhook's stays low, for
+                // the burst test); per-user limits stay as deployed.
+                "--TicketMaster:RateLimits:WritesPerAddress=1000000",
+                "--TicketMaster:RateLimits:PollingPerAddress=1000000",
+                "--TicketMaster:RateLimits:ReadsPerAddress=1000000",
+                "--TicketMaster:RateLimits:StreamsPerAddress=100000",
+                $"--TicketMaster:RateLimits:WebhookPerAddress={WebhookPerAddress}",
                 // No dashboard, so nothing would receive the telemetry (see WithTelemetrySettings).
                 "--TicketMaster:Telemetry:Export=false",
             ],

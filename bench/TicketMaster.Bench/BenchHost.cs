@@ -27,6 +27,10 @@ public sealed class BenchHost : IAsyncDisposable
                 // No dashboard, so nothing would receive the telemetry (see the AppHost's WithTelemetrySettings).
                 "--TicketMaster:Telemetry:Export=false",
                 "--TicketMaster:BenchEndpoints=true",
+                // The load comes from one address and few fans: limits that never bind, still paid for on every request.
+                "--TicketMaster:RateLimits:WritesPerUser=1000000000", "--TicketMaster:RateLimits:WritesPerAddress=1000000000",
+                "--TicketMaster:RateLimits:PollingPerAddress=1000000000", "--TicketMaster:RateLimits:ReadsPerAddress=1000000000",
+                "--TicketMaster:RateLimits:StreamsPerAddress=1000000", "--TicketMaster:RateLimits:StreamsPerProcess=1000000",
                 .. settings,
                 // Any AppHost setting given to the benchmark itself, e.g. --TicketMaster:Telemetry:TracesSampler=always_off.
                 .. Environment.GetCommandLineArgs().Where(a => a.StartsWith("--TicketMaster:", StringComparison.Ordinal)),

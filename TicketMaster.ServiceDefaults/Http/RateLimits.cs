@@ -1,0 +1,272 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using RedisRateLimiting;
+using StackExchange.Redis;
+
+namespace TicketMaster.ServiceDefaults.Http;
+
+/// <summary>What an endpoint's requests count against (endpoint metadata); endpoints without it are not limited.</summary>
+public sealed record RateLimited(RateLimitKind Kind);
+
+public enum RateLimitKind
+{
+    /// <summary>Reserve, confirm, release, queue join, check-in: per signed-in user and per client address.</summary>
+    Writes,
+    /// <summary>An organizer's venues, performers, events and staff lists: per signed-in user (a tour is many events at once).</summary>
+    CatalogWrites,
+    /// <summary>Waiting-room positions, confirmation status, a fan's bookings: per client address.</summary>
+    Polling,
+    /// <summary>Search, event details, seat maps: per client address.</summary>
+    Reads,
+    /// <summary>The payment provider's webhook: per client address.</summary>
+    Webhook,
+    /// <summary>Server-sent event streams: open at once per client address and per process.</summary>
+    Streams,
+}
+
+/// <summary>
+/// RateLimits:* — sized so that a real fan never meets them (a fan reserves, confirms and polls a few times a minute)
+/// while a script hammering one endpoint does at once. Windows are fixed, kept in Redis, so the limits hold across
+/// replicas. Per-address limits are high because many fans share an address (a venue's Wi-Fi, a mobile carrier's
+/// NAT); tests and benchmarks, all fans on one address, raise them further.
+/// </summary>
+public sealed class RateLimitOptions
+{
+    public TimeSpan Window { get; set; } = TimeSpan.FromSeconds(10);
+    public int WritesPerUser { get; set; } = 30;
+    public int WritesPerAddress { get; set; } = 3_000;
+    public int CatalogWritesPerUser { get; set; } = 600;
+    public int PollingPerAddress { get; set; } = 3_000;
+    public int ReadsPerAddress { get; set; } = 5_000;
+    public int WebhookPerAddress { get; set; } = 1_000;
+    public int StreamsPerAddress { get; set; } = 200;
+    public int StreamsPerProcess { get; set; } = 20_000;
+}
+
+public static class RateLimits
+{
+    public static TBuilder RequireRateLimit<TBuilder>(this TBuilder endpoints, RateLimitKind kind) where TBuilder : IEndpointConventionBuilder =>
+        endpoints.WithMetadata(new RateLimited(kind));
+
+    /// <summary>The limits of <see cref="RateLimitOptions"/>; 429 problem details with Retry-After when one is reached.</summary>
+    public static IHostApplicationBuilder AddRateLimits(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<RateLimitOptions>().BindConfiguration("RateLimits")
+            .Validate(o => o.Window > TimeSpan.Zero && new[] { o.WritesPerUser, o.WritesPerAddress, o.CatalogWritesPerUser, o.PollingPerAddress, o.ReadsPerAddress,
+                o.WebhookPerAddress, o.StreamsPerAddress, o.StreamsPerProcess }.All(limit => limit > 0), "RateLimits:* must be positive")
+            .ValidateOnStart();
+        builder.Services.AddRateLimiter(_ => { });
+        builder.Services.AddOptions<RateLimiterOptions>().Configure<IConnectionMultiplexer, IOptions<RateLimitOptions>>((options, redis, limits) =>
+        {
+            options.GlobalLimiter = new RequestLimiter(redis, limits.Value);
+            options.OnRejected = async (context, cancellationToken) =>
+            {
+                var seconds = context.Lease.TryGetMetadata(RateLimitMetadataName.RetryAfter, out var retryAfter) ? Math.Max(1, retryAfter) : 1;
+                var http = context.HttpContext;
+                http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = http,
+                    ProblemDetails = { Status = StatusCodes.Status429TooManyRequests, Title = "Too many requests",
+                        Detail = $"Slow down: try again in {seconds} s." },
+                });
+            };
+        });
+        return builder;
+    }
+
+    // Every limit a request counts against, acquired in order: the Redis windows per address and per user, the
+    // Redis count of open streams per address, and this process's own count of open streams. The library's limiters
+    // are made per request (they are two Redis keys and a script), not kept per user: a cache of one limiter per fan
+    // would only grow.
+    private sealed class RequestLimiter(IConnectionMultiplexer redis, RateLimitOptions limits) : PartitionedRateLimiter<HttpContext>
+    {
+        private readonly ConcurrencyLimiter _processStreams = new(new ConcurrencyLimiterOptions { PermitLimit = limits.StreamsPerProcess, QueueLimit = 0 });
+        private readonly OpenStreams _streamsByAddress = new(limits.StreamsPerAddress);
+
+        public override RateLimiterStatistics? GetStatistics(HttpContext resource) => null;
+
+        // Redis cannot answer synchronously: "not now" makes the middleware ask AcquireAsync, which does the work.
+        protected override RateLimitLease AttemptAcquireCore(HttpContext resource, int permitCount) =>
+            resource.GetEndpoint()?.Metadata.GetMetadata<RateLimited>() is null ? Leases.Granted : Leases.NotYet;
+
+        protected override async ValueTask<RateLimitLease> AcquireAsyncCore(HttpContext resource, int permitCount, CancellationToken cancellationToken)
+        {
+            if (resource.GetEndpoint()?.Metadata.GetMetadata<RateLimited>() is not { } limited)
+            {
+                return Leases.Granted;
+            }
+            var address = resource.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+            var held = new List<RateLimitLease>();
+            foreach (var limiter in LimitersOf(limited.Kind, address, resource.User.FindFirst("sub")?.Value))
+            {
+                var lease = await limiter.AcquireAsync(1, cancellationToken);
+                if (!lease.IsAcquired)
+                {
+                    held.ForEach(l => l.Dispose());
+                    return lease;
+                }
+                held.Add(lease);
+            }
+            return new Leases.All(held);
+        }
+
+        private IEnumerable<RateLimiter> LimitersOf(RateLimitKind kind, string address, string? userId)
+        {
+            switch (kind)
+            {
+                case RateLimitKind.Writes:
+                    yield return Window($"writes:ip:{address}", limits.WritesPerAddress);
+                    if (userId is not null)
+                    {
+                        yield return Window($"writes:user:{Hash(userId)}", limits.WritesPerUser);
+                    }
+                    break;
+                case RateLimitKind.CatalogWrites:
+                    if (userId is not null)
+                    {
+                        yield return Window($"catalog:user:{Hash(userId)}", limits.CatalogWritesPerUser);
+                    }
+                    break;
+                case RateLimitKind.Polling:
+                    yield return Window($"polling:ip:{address}", limits.PollingPerAddress);
+                    break;
+                case RateLimitKind.Reads:
+                    yield return Window($"reads:ip:{address}", limits.ReadsPerAddress);
+                    break;
+                case RateLimitKind.Webhook:
+                    yield return Window($"webhook:ip:{address}", limits.WebhookPerAddress);
+                    break;
+                case RateLimitKind.Streams:
+                    // Counted in this process: a stream lives on one replica for its whole life, and the library's Redis
+                    // concurrency limiter forgets a permit after a minute (a stream lasts far longer).
+                    yield return _streamsByAddress.For(address);
+                    yield return _processStreams;
+                    break;
+            }
+        }
+
+        private RedisFixedWindowRateLimiter<string> Window(string key, int permits) =>
+            new(key, new RedisFixedWindowRateLimiterOptions { PermitLimit = permits, Window = limits.Window, ConnectionMultiplexerFactory = () => redis });
+
+        // A user id may hold any character (Redis hash tags among them) and 128 of them: its hash names the key.
+        private static string Hash(string userId) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(userId)).AsSpan(0, 16));
+
+        protected override void Dispose(bool disposing)
+        {
+            _processStreams.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+
+    /// <summary>Open streams per client address in this process; an address's entry goes when its last stream closes.</summary>
+    private sealed class OpenStreams(int perAddress)
+    {
+        private readonly Dictionary<string, int> _open = new(StringComparer.Ordinal);
+
+        public RateLimiter For(string address) => new AddressLimiter(this, address);
+
+        private bool TryEnter(string address)
+        {
+            lock (_open)
+            {
+                var open = _open.GetValueOrDefault(address);
+                if (open >= perAddress)
+                {
+                    return false;
+                }
+                _open[address] = open + 1;
+                return true;
+            }
+        }
+
+        private void Exit(string address)
+        {
+            lock (_open)
+            {
+                if (_open.TryGetValue(address, out var open) && open > 1)
+                {
+                    _open[address] = open - 1;
+                }
+                else
+                {
+                    _open.Remove(address);
+                }
+            }
+        }
+
+        private sealed class AddressLimiter(OpenStreams streams, string address) : RateLimiter
+        {
+            public override TimeSpan? IdleDuration => null;
+            public override RateLimiterStatistics? GetStatistics() => null;
+            protected override RateLimitLease AttemptAcquireCore(int permitCount) =>
+                streams.TryEnter(address) ? new Leases.Released(() => streams.Exit(address)) : Leases.NotYet;
+            protected override ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken) =>
+                ValueTask.FromResult(AttemptAcquireCore(permitCount));
+        }
+    }
+
+    private static class Leases
+    {
+        public static readonly RateLimitLease Granted = new Simple(true);
+        public static readonly RateLimitLease NotYet = new Simple(false);
+
+        private sealed class Simple(bool acquired) : RateLimitLease
+        {
+            public override bool IsAcquired => acquired;
+            public override IEnumerable<string> MetadataNames => [];
+            public override bool TryGetMetadata(string metadataName, out object? metadata)
+            {
+                metadata = null;
+                return false;
+            }
+        }
+
+        public sealed class Released(Action release) : RateLimitLease
+        {
+            private int _released;
+            public override bool IsAcquired => true;
+            public override IEnumerable<string> MetadataNames => [];
+            public override bool TryGetMetadata(string metadataName, out object? metadata)
+            {
+                metadata = null;
+                return false;
+            }
+
+            protected override void Dispose(bool disposing)
+            {
+                if (Interlocked.Exchange(ref _released, 1) == 0)
+                {
+                    release();
+                }
+                base.Dispose(disposing);
+            }
+        }
+
+        /// <summary>Every lease a request holds; disposing it gives back the open-stream counts.</summary>
+        public sealed class All(List<RateLimitLease> leases) : RateLimitLease
+        {
+            public override bool IsAcquired => true;
+            public override IEnumerable<string> MetadataNames => [];
+            public override bool TryGetMetadata(string metadataName, out object? metadata)
+            {
+                metadata = null;
+                return false;
+            }
+
+            protected override void Dispose(bool disposing)
+            {
+                leases.ForEach(l => l.Dispose());
+                base.Dispose(disposing);
+            }
+        }
+    }
+}
