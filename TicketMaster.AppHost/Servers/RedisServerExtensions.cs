@@ -4,13 +4,20 @@ namespace TicketMaster.AppHost.Servers;
 
 public static class RedisServerExtensions
 {
+    // Holds must never be evicted silently: Redis refuses writes when full (the services answer 503) and its memory use
+    // is part of BookingApi's health. 384 MB leaves the Kubernetes container (512 Mi limit) room for its own overhead.
+    private const string MaxMemory = "384mb";
+    private static readonly string MemoryLimit = $"maxmemory {MaxMemory}\nmaxmemory-policy noeviction\n";
+
     /// <summary>Redis under <paramref name="name"/>: redis-server locally, Aspire's Redis container when published.</summary>
     public static IResourceBuilder<IResourceWithConnectionString> AddRedisServer(
         this IDistributedApplicationBuilder builder, string name, LocalServers? local)
     {
         if (local is null)
         {
-            return builder.AddRedis(name).WithDataVolume($"ticketmaster-{name}-data");
+            // The same memory rule in the container: Aspire's arguments are one `sh -c` command line, extended here.
+            return builder.AddRedis(name).WithDataVolume($"ticketmaster-{name}-data")
+                .WithArgs(context => context.Args[^1] = $"{context.Args[^1]} --maxmemory {MaxMemory} --maxmemory-policy noeviction");
         }
 
         var password = ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, $"{name}-password", special: false);
@@ -43,7 +50,7 @@ public static class RedisServerExtensions
             // Not proxied: a proxy hop per Redis command is not what production has (see the MariaDB endpoint).
             .WithEndpoint(name: RedisServerResource.EndpointName, scheme: "tcp", isProxied: false)
             .OnBeforeResourceStarted(async (resource, _, cancellationToken) =>
-                await PrivateFile.WriteAsync(configFile, $"requirepass {await resource.Password.GetValueAsync(cancellationToken)}\nnotify-keyspace-events Ex\n", cancellationToken))
+                await PrivateFile.WriteAsync(configFile, $"requirepass {await resource.Password.GetValueAsync(cancellationToken)}\nnotify-keyspace-events Ex\n{MemoryLimit}", cancellationToken))
             .WithHealthCheck(builder.AddReadinessCheck(name, cancellationToken => PingAsync(server, cancellationToken)));
     }
 

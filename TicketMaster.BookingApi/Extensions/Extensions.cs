@@ -32,6 +32,7 @@ public static class Extensions
             // Replies are read on the .NET thread pool rather than SE.Redis's own threads: one thread handoff
             // less per command, which showed up as a real share of a reserve's CPU on a small machine.
             options.SocketManager = StackExchange.Redis.SocketManager.ThreadPool);
+        builder.Services.AddHealthChecks().AddCheck<RedisMemoryHealthCheck>(RedisMemoryHealthCheck.Name);
         builder.AddRateLimits();
         builder.AddRabbitMQClient("rabbitmq");
         builder.AddOutbox();

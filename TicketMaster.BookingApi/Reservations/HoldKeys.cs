@@ -17,6 +17,8 @@ public static class HoldKeys
     /// <summary>Outlives the hold (a day), so a late confirm is told "expired" (410), not "unknown" (404).</summary>
     public static RedisKey ReservationRecord(long eventId, string reservationId) => $"tm:{{{eventId}}}:rsvrec:{reservationId}";
     public static RedisKey UserHolds(long eventId, string userId) => $"tm:{{{eventId}}}:user:{userId}";
+    /// <summary>The fan's reserves of this event in the current rate-limit window (RateLimits:WritesPerUser, its TTL the window).</summary>
+    public static RedisKey ReserveRate(long eventId, string userId) => $"tm:{{{eventId}}}:rate:{userId}";
     /// <summary>Dedupes the "expired" announcement that every replica hears from Redis.</summary>
     public static RedisKey ExpiryAnnounced(long eventId, long seatId) => $"tm:{{{eventId}}}:expired:{seatId}";
     /// <summary>Recent seat changes (a capped Redis stream): their ids are the seat stream's event ids, so a client can resume.</summary>

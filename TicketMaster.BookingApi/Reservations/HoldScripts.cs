@@ -26,11 +26,15 @@ public static class HoldScripts
     // not at all, in order, so a later one sees the holds of an earlier one; all seats held by the call are
     // announced in one "held" change. KEYS[1] sold set, KEYS[2] seat log, KEYS[3] the sold set's "loaded" mark (missing
     // before the event's first reserve or after Redis lost its data: the call then holds nothing → 'UNLOADED'), then
-    // per reservation its n hold keys, reservation, reservation record, the fan's holds, the fan's booked seats.
-    // ARGV[1] event id, ARGV[2] ttl ms,
-    // ARGV[3] count, then per reservation: id, user id, seat ids csv, n, per-user limit, '1' if the id came from an
-    // Idempotency-Key (a random id cannot exist yet, so only then is it looked up).
+    // per reservation its n hold keys, reservation, reservation record, the fan's holds, the fan's booked seats, the
+    // fan's reserve count of the rate-limit window.
+    // ARGV[1] event id, ARGV[2] ttl ms, ARGV[3] count, ARGV[4] reserves per fan per window, ARGV[5] window ms, then per
+    // reservation: id, user id, seat ids csv, n, per-user limit, '1' if the id came from an Idempotency-Key (a random
+    // id cannot exist yet, so only then is it looked up).
     // → per reservation {'OK', expires_at_ms} | {'EXISTS', expires_at_ms} | {'CONFLICT', seat...} | {'LIMIT', already}
+    //   | {'RATE', ms until the window ends}
+    // The fan's rate limit is counted here rather than in a request middleware: the count is two more commands of a
+    // script call the reserve makes anyway, where a limiter of its own cost a Redis round trip per reserve (bench/).
     // Every Redis command costs the single-threaded server a few microseconds in a hot sale, so each one here is
     // needed: the reservation and its record are strings set with their TTL in one command (Reservation.ToStored),
     // and the fan's expired holds are trimmed only when there are some.
@@ -45,6 +49,14 @@ public static class HoldScripts
 
         local function hold(first, n, reservation, user, csv, limit, idempotent)
           local reservation_key, record_key, user_holds, booked = KEYS[first + n], KEYS[first + n + 1], KEYS[first + n + 2], KEYS[first + n + 3]
+          local rate = KEYS[first + n + 4]
+          local reserves = redis.call('INCR', rate)
+          if reserves == 1 then
+            redis.call('PEXPIRE', rate, ARGV[5])
+          end
+          if reserves > tonumber(ARGV[4]) then
+            return {'RATE', tostring(redis.call('PTTL', rate))}
+          end
           if idempotent == '1' then
             local existing = redis.call('GET', reservation_key)
             if existing then
@@ -90,14 +102,14 @@ public static class HoldScripts
         end
 
         local results, held = {}, {}
-        local first, arg = 4, 4
+        local first, arg = 4, 6
         for r = 1, tonumber(ARGV[3]) do
           local n = tonumber(ARGV[arg + 3])
           results[r] = hold(first, n, ARGV[arg], ARGV[arg + 1], ARGV[arg + 2], tonumber(ARGV[arg + 4]), ARGV[arg + 5])
           if results[r][1] == 'OK' then
             table.insert(held, ARGV[arg + 2])
           end
-          first = first + n + 4
+          first = first + n + 5
           arg = arg + 6
         end
         if #held > 0 then

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using TicketMaster.BookingApi.Batching;
 using TicketMaster.BookingApi.Seats;
+using TicketMaster.ServiceDefaults.Http;
 
 namespace TicketMaster.BookingApi.Reservations;
 
@@ -11,6 +12,8 @@ public abstract record ReserveOutcome
     public sealed record Held(Reservation Reservation) : ReserveOutcome;
     public sealed record Conflict(IReadOnlyList<long> SeatIds) : ReserveOutcome;
     public sealed record OverLimit(int Already, int Limit) : ReserveOutcome;
+    /// <summary>The fan reserved too often in the current window (RateLimits:WritesPerUser).</summary>
+    public sealed record RateLimited(TimeSpan RetryAfter) : ReserveOutcome;
 }
 
 // Seat holds in Redis (DESIGN §3): a hold is a key per seat whose value is the reservation id and whose TTL is
@@ -28,9 +31,12 @@ public sealed class HoldStore
     private readonly IOptions<BookingOptions> _options;
     private readonly MicroBatcher<HoldRequest, RedisResult> _reserves;
 
-    public HoldStore(IConnectionMultiplexer redis, SeatCatalog catalog, IOptions<BookingOptions> options)
+    private readonly IOptions<RateLimitOptions> _rateLimits;
+
+    public HoldStore(IConnectionMultiplexer redis, SeatCatalog catalog, IOptions<BookingOptions> options, IOptions<RateLimitOptions> rateLimits)
     {
         _redis = redis;
+        _rateLimits = rateLimits;
         _catalog = catalog;
         _options = options;
         // A hot sale sends this replica thousands of reserves a second: the ones that arrive while a script call is
@@ -61,6 +67,8 @@ public sealed class HoldStore
                 return new ReserveOutcome.Conflict(result.Skip(1).Select(r => long.Parse((string)r!, CultureInfo.InvariantCulture)).ToList());
             case "LIMIT":
                 return new ReserveOutcome.OverLimit(int.Parse((string)result[1]!, CultureInfo.InvariantCulture), limit);
+            case "RATE":
+                return new ReserveOutcome.RateLimited(TimeSpan.FromMilliseconds(Math.Max(0, long.Parse((string)result[1]!, CultureInfo.InvariantCulture))));
             default:
                 throw new InvalidOperationException($"Unexpected reserve script result {result[0]}");
         }
@@ -76,7 +84,7 @@ public sealed class HoldStore
         {
             var eventId = byEvent.Key;
             List<RedisKey> keys = [HoldKeys.Sold(eventId), HoldKeys.SeatLog(eventId), HoldKeys.SoldLoaded(eventId)];
-            List<RedisValue> args = [eventId, ttl, byEvent.Count()];
+            List<RedisValue> args = [eventId, ttl, byEvent.Count(), _rateLimits.Value.WritesPerUser, (long)_rateLimits.Value.Window.TotalMilliseconds];
             foreach (var (request, _) in byEvent)
             {
                 keys.AddRange(request.SeatIds.Select(s => HoldKeys.Hold(eventId, s)));
@@ -84,6 +92,7 @@ public sealed class HoldStore
                 keys.Add(HoldKeys.ReservationRecord(eventId, request.ReservationId));
                 keys.Add(HoldKeys.UserHolds(eventId, request.UserId));
                 keys.Add(HoldKeys.Booked(eventId, request.UserId));
+                keys.Add(HoldKeys.ReserveRate(eventId, request.UserId));
                 args.AddRange([request.ReservationId, request.UserId, string.Join(',', request.SeatIds), request.SeatIds.Count, request.Limit,
                     request.Idempotent ? "1" : "0"]);
             }

@@ -20,9 +20,10 @@ public static class ReservationsApi
 {
     public static RouteGroupBuilder MapReservationsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/v1/booking").WithTags("Reservations").RequireAuthorization().RequireRateLimit(RateLimitKind.Writes);
+        var api = app.MapGroup("/v1/booking").WithTags("Reservations").RequireAuthorization();
+        // Reserve counts the fan's rate limit inside its own hold script (HoldScripts.Reserve), release in the middleware.
         api.MapPost("/reserve", Reserve);
-        api.MapDelete("/reservations/{reservationId}", Release);
+        api.MapDelete("/reservations/{reservationId}", Release).RequireRateLimit(RateLimitKind.Writes);
         return api;
     }
 
@@ -93,11 +94,19 @@ public static class ReservationsApi
             ReserveOutcome.Conflict conflict => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Seats taken",
                 detail: "Some seats are held or sold; nothing was held.",
                 extensions: new Dictionary<string, object?> { ["conflicting_seat_ids"] = conflict.SeatIds }),
+            ReserveOutcome.RateLimited limited => TooManyReserves(http.HttpContext.Response, limited.RetryAfter),
             ReserveOutcome.OverLimit over => TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Ticket limit reached",
                 detail: $"At most {over.Limit} tickets per fan for this event; you already have {over.Already} held or booked.",
                 extensions: new Dictionary<string, object?> { ["max_tickets_per_user"] = over.Limit }),
             _ => throw new InvalidOperationException("unexpected outcome"),
         };
+    }
+
+    private static ProblemHttpResult TooManyReserves(HttpResponse response, TimeSpan retryAfter)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests", detail: $"Slow down: try again in {seconds} s.");
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> Release(

@@ -7,8 +7,8 @@ using StackExchange.Redis;
 
 namespace TicketMaster.ServiceDefaults.Http;
 
-// MySQL, Redis or RabbitMQ restarting or failing over is a moment to retry, not a bug of ours: 503 with Retry-After as
-// problem details, not a 500, in every service. (Every write is safe to retry: reserves take an Idempotency-Key, a
+// MySQL, Redis or RabbitMQ restarting or failing over, or Redis full, is a moment to retry, not a bug of ours: 503 with
+// Retry-After as problem details, not a 500, in every service. (Every write is safe to retry: reserves take an Idempotency-Key, a
 // retried confirm finds its own booking, catalog writes are one transaction each.)
 public sealed class DependencyUnavailableHandler(IProblemDetailsService problems, ILogger<DependencyUnavailableHandler> logger) : IExceptionHandler
 {
@@ -31,8 +31,12 @@ public sealed class DependencyUnavailableHandler(IProblemDetailsService problems
         });
     }
 
-    // MySqlConnector calls connection failures (and lock conflicts that outlasted their reruns) transient.
+    // MySqlConnector calls connection failures (and lock conflicts that outlasted their reruns) transient; a server
+    // going away in the middle of a result set is not flagged so, but is the same moment to retry.
     private static bool IsUnavailable(Exception exception) =>
         exception is RedisConnectionException or RedisTimeoutException or MySqlException { IsTransient: true }
-            or BrokerUnreachableException or AlreadyClosedException or ConnectFailureException;
+            or MySqlException { InnerException: MySqlEndOfStreamException or IOException or System.Net.Sockets.SocketException }
+            or BrokerUnreachableException or AlreadyClosedException or ConnectFailureException
+            // Redis at its maxmemory refuses writes (noeviction) instead of evicting someone's hold.
+            || exception is RedisServerException redis && redis.Message.StartsWith("OOM", StringComparison.Ordinal);
 }

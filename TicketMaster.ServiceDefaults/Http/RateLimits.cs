@@ -17,7 +17,7 @@ public sealed record RateLimited(RateLimitKind Kind);
 
 public enum RateLimitKind
 {
-    /// <summary>Reserve, confirm, release, queue join, check-in: per signed-in user and per client address.</summary>
+    /// <summary>Reserve, confirm, release, queue join, check-in: per signed-in user (per client address without one).</summary>
     Writes,
     /// <summary>An organizer's venues, performers, events and staff lists: per signed-in user (a tour is many events at once).</summary>
     CatalogWrites,
@@ -124,11 +124,12 @@ public static class RateLimits
             switch (kind)
             {
                 case RateLimitKind.Writes:
-                    yield return Window($"writes:ip:{address}", limits.WritesPerAddress);
-                    if (userId is not null)
-                    {
-                        yield return Window($"writes:user:{Hash(userId)}", limits.WritesPerUser);
-                    }
+                    // Signed-in writes count per user only: one Redis call on the hot path, and fans sharing an
+                    // address (a venue's Wi-Fi) never hold each other back. Without a user (refused anyway by the
+                    // endpoints' authorization) the address counts.
+                    yield return userId is not null
+                        ? Window($"writes:user:{Hash(userId)}", limits.WritesPerUser)
+                        : Window($"writes:ip:{address}", limits.WritesPerAddress);
                     break;
                 case RateLimitKind.CatalogWrites:
                     if (userId is not null)

@@ -138,6 +138,15 @@ public sealed partial class KubernetesManifestTests
     }
 
     [Fact]
+    public async Task Redis_refuses_writes_when_full_instead_of_evicting_holds()
+    {
+        var rendered = await RenderedOverlay.RenderAsync("production");
+
+        var redis = rendered.Containers().Single(c => c.Workload == "redis").Container;
+        Assert.Contains("--maxmemory 384mb --maxmemory-policy noeviction", string.Join(' ', redis.Args));
+    }
+
+    [Fact]
     public async Task The_local_overlay_keeps_dev_tokens_only_with_the_Development_environment()
     {
         var rendered = await RenderedOverlay.RenderAsync("local");

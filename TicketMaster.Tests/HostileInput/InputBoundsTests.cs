@@ -6,8 +6,8 @@ using TicketMaster.Tests.Infrastructure;
 
 namespace TicketMaster.Tests.HostileInput;
 
-// Every input is bounded to what storage accepts and checked before any I/O: what used to reach MySQL and come back
-// as a 500 is now a 400 naming the field (or a 409/413), and never fails anybody else's request.
+// Every input is bounded to what storage accepts and checked before any I/O: nothing reaches MySQL that it would
+// refuse (a 500); the answer is a 400 naming the field (or a 409/413), and never fails anybody else's request.
 [Collection(AppHostCollection.Name)]
 public sealed class InputBoundsTests(AppHostFixture fixture)
 {

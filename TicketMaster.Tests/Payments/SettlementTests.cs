@@ -43,8 +43,8 @@ public sealed class SettlementTests(AppHostFixture fixture)
         await sale.AssertSettledAsync();
     }
 
-    // What a retried confirm used to do after a void: the same idempotency key, so the provider replayed the voided
-    // authorization and the booking was "paid" by a cancelled intent. A new attempt has a new key and a new intent.
+    // A retried confirm after a void must not reuse the voided attempt's idempotency key: the provider would replay the
+    // voided authorization and the booking would be "paid" by a cancelled intent. A new attempt has a new key and intent.
     [Fact]
     public async Task After_a_void_the_next_attempt_authorizes_anew_and_only_it_can_book()
     {
