@@ -220,10 +220,11 @@ public static class RateLimits
         public static readonly RateLimitLease Granted = new Simple(true);
         public static readonly RateLimitLease NotYet = new Simple(false);
 
-        private sealed class Simple(bool acquired) : RateLimitLease
+        /// <summary>Our leases carry no metadata (a refusal from Redis carries the library's Retry-After).</summary>
+        public abstract class WithoutMetadata : RateLimitLease
         {
-            public override bool IsAcquired => acquired;
             public override IEnumerable<string> MetadataNames => [];
+
             public override bool TryGetMetadata(string metadataName, out object? metadata)
             {
                 metadata = null;
@@ -231,16 +232,17 @@ public static class RateLimits
             }
         }
 
-        public sealed class Released(Action release) : RateLimitLease
+        private sealed class Simple(bool acquired) : WithoutMetadata
+        {
+            public override bool IsAcquired => acquired;
+        }
+
+        /// <summary>An open-stream count, given back once.</summary>
+        public sealed class Released(Action release) : WithoutMetadata
         {
             private int _released;
+
             public override bool IsAcquired => true;
-            public override IEnumerable<string> MetadataNames => [];
-            public override bool TryGetMetadata(string metadataName, out object? metadata)
-            {
-                metadata = null;
-                return false;
-            }
 
             protected override void Dispose(bool disposing)
             {
@@ -253,15 +255,9 @@ public static class RateLimits
         }
 
         /// <summary>Every lease a request holds; disposing it gives back the open-stream counts.</summary>
-        public sealed class All(List<RateLimitLease> leases) : RateLimitLease
+        public sealed class All(List<RateLimitLease> leases) : WithoutMetadata
         {
             public override bool IsAcquired => true;
-            public override IEnumerable<string> MetadataNames => [];
-            public override bool TryGetMetadata(string metadataName, out object? metadata)
-            {
-                metadata = null;
-                return false;
-            }
 
             protected override void Dispose(bool disposing)
             {

@@ -34,7 +34,7 @@ public sealed class BurstTests(AppHostFixture fixture)
     public async Task A_flood_at_the_webhook_from_one_address_is_cut_off_at_its_limit()
     {
         using var http = fixture.App.CreateHttpClient("bookingapi");
-        var responses = await Task.WhenAll(Enumerable.Range(0, AppHostFixture.WebhookPerAddress * 3).Select(_ =>
+        Task<HttpResponseMessage> PostAsync()
         {
             var request = new HttpRequestMessage(HttpMethod.Post, "/v1/payments/stripe/webhook")
             {
@@ -42,7 +42,8 @@ public sealed class BurstTests(AppHostFixture fixture)
             };
             request.Headers.Add("Stripe-Signature", "t=1,v1=00");
             return http.SendAsync(request);
-        }));
+        }
+        var responses = await Task.WhenAll(Enumerable.Range(0, AppHostFixture.WebhookPerAddress * 3).Select(_ => PostAsync()));
 
         Assert.DoesNotContain(responses, r => (int)r.StatusCode >= 500);
         Assert.True(responses.Count(r => r.StatusCode == HttpStatusCode.TooManyRequests) >= AppHostFixture.WebhookPerAddress,
@@ -51,14 +52,7 @@ public sealed class BurstTests(AppHostFixture fixture)
             r => Assert.Equal("application/problem+json", r.Content.Headers.ContentType?.MediaType));
 
         // The limit lifts when its window ends (and the webhook tests after this one find it open).
-        await Eventually.TrueAsync(async () =>
-        {
-            var request = new HttpRequestMessage(HttpMethod.Post, "/v1/payments/stripe/webhook")
-            {
-                Content = new StringContent("{\"id\":\"evt_after\"}", Encoding.UTF8, "application/json"),
-            };
-            request.Headers.Add("Stripe-Signature", "t=1,v1=00");
-            return (await http.SendAsync(request)).StatusCode != HttpStatusCode.TooManyRequests;
-        }, TimeSpan.FromSeconds(15), "the webhook's window ends within 10 s");
+        await Eventually.TrueAsync(async () => (await PostAsync()).StatusCode != HttpStatusCode.TooManyRequests,
+            TimeSpan.FromSeconds(15), "the webhook's window ends within 10 s");
     }
 }
