@@ -38,7 +38,7 @@ public static class ProjectSettings
     /// <summary>
     /// TicketMaster:{section}:* become the project's {section}:* settings, e.g. TicketMaster:Booking:HoldTtl →
     /// Booking__HoldTtl, TicketMaster:Payments:Stripe:WebhookSecret → Payments__Stripe__WebhookSecret,
-    /// TicketMaster:RateLimits:WritesPerAddress → RateLimits__WritesPerAddress.
+    /// TicketMaster:RateLimits:WritesPerUser → RateLimits__WritesPerUser.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithSettings(this IResourceBuilder<ProjectResource> project, IConfiguration configuration,
         params string[] sections)

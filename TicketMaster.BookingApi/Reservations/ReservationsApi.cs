@@ -59,7 +59,7 @@ public static class ReservationsApi
         var sale = await catalog.GetSaleAsync(eventId, seatIds, cancellationToken);
         if (sale is null)
         {
-            return Problems.NotFound("Event not found", $"There is no event {eventId}.");
+            return Problems.EventNotFound(eventId);
         }
         if (sale.UnknownSeatIds.Count > 0)
         {
@@ -94,19 +94,12 @@ public static class ReservationsApi
             ReserveOutcome.Conflict conflict => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Seats taken",
                 detail: "Some seats are held or sold; nothing was held.",
                 extensions: new Dictionary<string, object?> { ["conflicting_seat_ids"] = conflict.SeatIds }),
-            ReserveOutcome.RateLimited limited => TooManyReserves(http.HttpContext.Response, limited.RetryAfter),
+            ReserveOutcome.RateLimited limited => RateLimits.TooManyRequests(http.HttpContext.Response, limited.RetryAfter),
             ReserveOutcome.OverLimit over => TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Ticket limit reached",
                 detail: $"At most {over.Limit} tickets per fan for this event; you already have {over.Already} held or booked.",
                 extensions: new Dictionary<string, object?> { ["max_tickets_per_user"] = over.Limit }),
             _ => throw new InvalidOperationException("unexpected outcome"),
         };
-    }
-
-    private static ProblemHttpResult TooManyReserves(HttpResponse response, TimeSpan retryAfter)
-    {
-        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-        response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests", detail: $"Slow down: try again in {seconds} s.");
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> Release(

@@ -135,7 +135,7 @@ public sealed class BookingWriteConsumer(IConnection connection, BookingWriter w
         catch (MySqlConnector.MySqlException ex) when (!ex.IsTransient)
         {
             // This write cannot be recorded as it is (its own data): its confirm is told so and voids its payment.
-            logger.LogError(ex, "Booking write of message {CorrelationId} failed", batch[0].Delivery.CorrelationId);
+            logger.LogError(ex, "Booking write of reservation {Reservation} failed", writes[0].Reservation.ReservationId);
             results = [WriteResult.Failed];
         }
         catch (MySqlConnector.MySqlException ex)
@@ -170,15 +170,13 @@ public sealed class BookingWriteConsumer(IConnection connection, BookingWriter w
         var results = new List<WriteResult>(writes.Count);
         foreach (var write in writes)
         {
-            try
+            // WriteAsync answers Failed for a write the database refuses, and throws only when the database is away.
+            var result = await writer.WriteAsync(write, stoppingToken);
+            if (result.Outcome == WriteOutcome.Failed)
             {
-                results.Add((await writer.WriteBatchAsync([write], stoppingToken))[0]);
+                logger.LogError("Booking write of reservation {Reservation} failed on its own", write.Reservation.ReservationId);
             }
-            catch (MySqlConnector.MySqlException ex) when (!ex.IsTransient)
-            {
-                logger.LogError(ex, "Booking write of reservation {Reservation} failed on its own", write.Reservation.ReservationId);
-                results.Add(WriteResult.Failed);
-            }
+            results.Add(result);
         }
         return results;
     }

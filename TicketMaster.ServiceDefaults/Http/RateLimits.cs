@@ -3,6 +3,7 @@ using System.Text;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -17,7 +18,7 @@ public sealed record RateLimited(RateLimitKind Kind);
 
 public enum RateLimitKind
 {
-    /// <summary>Reserve, confirm, release, queue join, check-in: per signed-in user (per client address without one).</summary>
+    /// <summary>Confirm, release, queue join, check-in: per signed-in user (reserve counts the same limit in its hold script).</summary>
     Writes,
     /// <summary>An organizer's venues, performers, events and staff lists: per signed-in user (a tour is many events at once).</summary>
     CatalogWrites,
@@ -41,7 +42,6 @@ public sealed class RateLimitOptions
 {
     public TimeSpan Window { get; set; } = TimeSpan.FromSeconds(10);
     public int WritesPerUser { get; set; } = 30;
-    public int WritesPerAddress { get; set; } = 3_000;
     public int CatalogWritesPerUser { get; set; } = 600;
     public int PollingPerAddress { get; set; } = 3_000;
     public int ReadsPerAddress { get; set; } = 5_000;
@@ -59,34 +59,34 @@ public static class RateLimits
     public static IHostApplicationBuilder AddRateLimits(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<RateLimitOptions>().BindConfiguration("RateLimits")
-            .Validate(o => o.Window > TimeSpan.Zero && new[] { o.WritesPerUser, o.WritesPerAddress, o.CatalogWritesPerUser, o.PollingPerAddress, o.ReadsPerAddress,
+            .Validate(o => o.Window > TimeSpan.Zero && new[] { o.WritesPerUser, o.CatalogWritesPerUser, o.PollingPerAddress, o.ReadsPerAddress,
                 o.WebhookPerAddress, o.StreamsPerAddress, o.StreamsPerProcess }.All(limit => limit > 0), "RateLimits:* must be positive")
             .ValidateOnStart();
         builder.Services.AddRateLimiter(_ => { });
         builder.Services.AddOptions<RateLimiterOptions>().Configure<IConnectionMultiplexer, IOptions<RateLimitOptions>>((options, redis, limits) =>
         {
             options.GlobalLimiter = new RequestLimiter(redis, limits.Value);
-            options.OnRejected = async (context, cancellationToken) =>
+            options.OnRejected = (context, _) =>
             {
-                var seconds = context.Lease.TryGetMetadata(RateLimitMetadataName.RetryAfter, out var retryAfter) ? Math.Max(1, retryAfter) : 1;
-                var http = context.HttpContext;
-                http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-                http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = http,
-                    ProblemDetails = { Status = StatusCodes.Status429TooManyRequests, Title = "Too many requests",
-                        Detail = $"Slow down: try again in {seconds} s." },
-                });
+                var retryAfter = TimeSpan.FromSeconds(context.Lease.TryGetMetadata(RateLimitMetadataName.RetryAfter, out var seconds) ? seconds : 1);
+                return new ValueTask(TooManyRequests(context.HttpContext.Response, retryAfter).ExecuteAsync(context.HttpContext));
             };
         });
         return builder;
     }
 
-    // Every limit a request counts against, acquired in order: the Redis windows per address and per user, the
-    // Redis count of open streams per address, and this process's own count of open streams. The library's limiters
-    // are made per request (they are two Redis keys and a script), not kept per user: a cache of one limiter per fan
-    // would only grow.
+    /// <summary>The 429 of every limit: problem details, and Retry-After in whole seconds (at least 1).</summary>
+    public static ProblemHttpResult TooManyRequests(HttpResponse response, TimeSpan retryAfter)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests", detail: $"Slow down: try again in {seconds} s.");
+    }
+
+    // Every limit a request counts against, acquired in order: a Redis window (per user for writes, per address for
+    // anonymous requests), or for a stream this process's counts of open streams per address and in all. The library's
+    // limiters are made per request (they are two Redis keys and a script), not kept per user: a cache of one limiter
+    // per fan would only grow.
     private sealed class RequestLimiter(IConnectionMultiplexer redis, RateLimitOptions limits) : PartitionedRateLimiter<HttpContext>
     {
         private readonly ConcurrencyLimiter _processStreams = new(new ConcurrencyLimiterOptions { PermitLimit = limits.StreamsPerProcess, QueueLimit = 0 });
@@ -123,19 +123,13 @@ public static class RateLimits
         {
             switch (kind)
             {
-                case RateLimitKind.Writes:
-                    // Signed-in writes count per user only: one Redis call on the hot path, and fans sharing an
-                    // address (a venue's Wi-Fi) never hold each other back. Without a user (refused anyway by the
-                    // endpoints' authorization) the address counts.
-                    yield return userId is not null
-                        ? Window($"writes:user:{Hash(userId)}", limits.WritesPerUser)
-                        : Window($"writes:ip:{address}", limits.WritesPerAddress);
+                // Writes need a signed-in user (authorization ran first) and count per user only: fans sharing an
+                // address (a venue's Wi-Fi) never hold each other back.
+                case RateLimitKind.Writes when userId is not null:
+                    yield return Window($"writes:user:{Hash(userId)}", limits.WritesPerUser);
                     break;
-                case RateLimitKind.CatalogWrites:
-                    if (userId is not null)
-                    {
-                        yield return Window($"catalog:user:{Hash(userId)}", limits.CatalogWritesPerUser);
-                    }
+                case RateLimitKind.CatalogWrites when userId is not null:
+                    yield return Window($"catalog:user:{Hash(userId)}", limits.CatalogWritesPerUser);
                     break;
                 case RateLimitKind.Polling:
                     yield return Window($"polling:ip:{address}", limits.PollingPerAddress);

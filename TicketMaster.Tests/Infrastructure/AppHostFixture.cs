@@ -55,7 +55,6 @@ public sealed class AppHostFixture : IAsyncLifetime
                 $"--Parameters:ticket-code-key={TicketCodeKey}",
                 // Every test fan shares one address: the per-address limits are raised (the webhook's stays low, for
                 // the burst test); per-user limits stay as deployed.
-                "--TicketMaster:RateLimits:WritesPerAddress=1000000",
                 "--TicketMaster:RateLimits:PollingPerAddress=1000000",
                 "--TicketMaster:RateLimits:ReadsPerAddress=1000000",
                 "--TicketMaster:RateLimits:StreamsPerAddress=100000",

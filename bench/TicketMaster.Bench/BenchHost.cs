@@ -28,7 +28,7 @@ public sealed class BenchHost : IAsyncDisposable
                 "--TicketMaster:Telemetry:Export=false",
                 "--TicketMaster:BenchEndpoints=true",
                 // The load comes from one address and few fans: limits that never bind, still paid for on every request.
-                "--TicketMaster:RateLimits:WritesPerUser=1000000000", "--TicketMaster:RateLimits:WritesPerAddress=1000000000",
+                "--TicketMaster:RateLimits:WritesPerUser=1000000000", "--TicketMaster:RateLimits:CatalogWritesPerUser=1000000000",
                 "--TicketMaster:RateLimits:PollingPerAddress=1000000000", "--TicketMaster:RateLimits:ReadsPerAddress=1000000000",
                 "--TicketMaster:RateLimits:StreamsPerAddress=1000000", "--TicketMaster:RateLimits:StreamsPerProcess=1000000",
                 .. settings,
