@@ -20,5 +20,5 @@ public static class InvariantsApi
         await catalog.GetSaleAsync(eventId, [], cancellationToken) is { } sale && user.CanManage(sale.OwnerId)
         && await invariants.CheckAsync(eventId, cancellationToken) is { } report
             ? TypedResults.Ok(report)
-            : Problems.NotFound("Event not found", $"There is no event {eventId}.");
+            : Problems.EventNotFound(eventId);
 }

@@ -30,7 +30,7 @@ public static class SeatStreamApi
             var snapshot = await seatMaps.GetAsync(eventId, cancellationToken);
             if (snapshot is null)
             {
-                return Problems.NotFound("Event not found", $"There is no event {eventId}.");
+                return Problems.EventNotFound(eventId);
             }
             var db = redis.GetDatabase();
             var opening = StreamPosition.TryParse(http.Request.Headers["Last-Event-ID"], out var resumeFrom)

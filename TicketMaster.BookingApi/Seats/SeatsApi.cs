@@ -15,7 +15,7 @@ public static class SeatsApi
     {
         var snapshot = await seatMaps.GetAsync(eventId, cancellationToken);
         return snapshot is null
-            ? Problems.NotFound("Event not found", $"There is no event {eventId}.")
+            ? Problems.EventNotFound(eventId)
             : new CacheableJson(snapshot.Map, "public, max-age=1");
     }
 }

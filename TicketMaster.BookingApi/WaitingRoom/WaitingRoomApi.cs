@@ -57,7 +57,7 @@ public static class WaitingRoomApi
         // Only the event's owner (or an admin) sets its pace; anyone else is told there is no such event.
         if (await catalog.GetSaleAsync(eventId, [], cancellationToken) is not { } owned || !user.CanManage(owned.OwnerId))
         {
-            return Problems.NotFound("Event not found", $"There is no event {eventId}.");
+            return Problems.EventNotFound(eventId);
         }
         var (_, problem) = await RoomOfAsync(eventId, catalog, cancellationToken);
         if (problem is not null)
@@ -149,7 +149,7 @@ public static class WaitingRoomApi
         var sale = await catalog.GetSaleAsync(eventId, [], cancellationToken);
         if (sale is null)
         {
-            return (null, Problems.NotFound("Event not found", $"There is no event {eventId}."));
+            return (null, Problems.EventNotFound(eventId));
         }
         if (!sale.WaitingRoom)
         {
