@@ -39,7 +39,7 @@ var eventsApi = builder.AddProject<Projects.TicketMaster_EventsApi>("eventsapi")
     .WithReference(rabbitmq).WaitFor(rabbitmq)
     .WithSearch(search, local)
     .WithAuth(jwtSigningKey, devTokens)
-    .WithSettings(builder.Configuration, "RateLimits")
+    .WithSettings(builder.Configuration, "RateLimits", "Retention")
     .WithBenchEndpoints(builder.Configuration)
     .WithTelemetrySettings(builder.Configuration)
     .WithHttpHealthCheck("/health");
@@ -52,7 +52,7 @@ var bookingApi = builder.AddProject<Projects.TicketMaster_BookingApi>("bookingap
     .WithAuth(jwtSigningKey, devTokens)
     .WithSigningKeys(ticketCodeKey, queuePassKey)
     .WithPayments(builder, local)
-    .WithSettings(builder.Configuration, "Booking", "Payments", "RateLimits")
+    .WithSettings(builder.Configuration, "Booking", "Payments", "RateLimits", "Retention")
     .WithBenchEndpoints(builder.Configuration)
     .WithTelemetrySettings(builder.Configuration)
     .WithHttpHealthCheck("/health");

@@ -8,6 +8,9 @@ public sealed class BookingOptions
     /// <summary>Most seats one reserve request may hold.</summary>
     public int MaxSeatsPerReservation { get; set; } = 10;
 
+    /// <summary>Most events a fan may hold seats in at once (holds, not bought tickets): no one corners several sales.</summary>
+    public int MaxEventsHeldPerUser { get; set; } = 3;
+
     /// <summary>Time to wait for a payment provider before the confirm gives up (the hold stays).</summary>
     public TimeSpan PaymentTimeout { get; set; } = TimeSpan.FromSeconds(20);
 

@@ -7,6 +7,7 @@ using TicketMaster.BookingApi.Seats;
 using TicketMaster.BookingApi.Signing;
 using TicketMaster.BookingApi.WaitingRoom;
 using TicketMaster.BookingApi.WriteQueue;
+using TicketMaster.ServiceDefaults.Data;
 using TicketMaster.ServiceDefaults.Http;
 
 namespace TicketMaster.BookingApi.Extensions;
@@ -26,6 +27,8 @@ public static class Extensions
         // MySQL is the final arbiter of who owns a seat (DESIGN §3); the first replica to start migrates the schema.
         builder.AddMySqlDataSource("mysql");
         builder.AddSchemaMigrations();
+        // Webhook event ids are kept past any redelivery of the provider's, then pruned.
+        builder.AddRowPruning(new PruneRule("processed_message", "processed_at", retention => retention.ProcessedMessages));
 
         // Redis: seat holds, seat pub/sub. RabbitMQ: booking facts through the outbox.
         builder.AddRedisClient("redis", configureOptions: options =>

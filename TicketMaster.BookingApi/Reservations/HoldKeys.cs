@@ -1,4 +1,5 @@
 using StackExchange.Redis;
+using TicketMaster.ServiceDefaults.Auth;
 
 namespace TicketMaster.BookingApi.Reservations;
 
@@ -11,10 +12,12 @@ public static class HoldKeys
     public static RedisKey SoldLoaded(long eventId) => $"tm:{{{eventId}}}:sold:loaded";
     /// <summary>Seats a fan has bought for the event (the per-user limit counts them without asking MySQL).</summary>
     public static RedisKey Booked(long eventId, string userId) => $"tm:{{{eventId}}}:booked:{userId}";
-    // Strings in Reservation.ToStored's format; named rsv/rsvrec since they stopped being hashes (res/resrec), so an
-    // older version's hash is never read as one.
+    /// <summary>A string in Reservation.ToStored's format, living as long as the hold.</summary>
     public static RedisKey Reservation(long eventId, string reservationId) => $"tm:{{{eventId}}}:rsv:{reservationId}";
-    /// <summary>Outlives the hold (a day), so a late confirm is told "expired" (410), not "unknown" (404).</summary>
+    /// <summary>
+    /// Outlives the hold (a day), so a late confirm is told "expired" (410), not "unknown" (404), and a retried one of a
+    /// sold reservation finds its booking; the fan's release deletes it with the hold.
+    /// </summary>
     public static RedisKey ReservationRecord(long eventId, string reservationId) => $"tm:{{{eventId}}}:rsvrec:{reservationId}";
     public static RedisKey UserHolds(long eventId, string userId) => $"tm:{{{eventId}}}:user:{userId}";
     /// <summary>The fan's reserves of this event in the current rate-limit window (RateLimits:WritesPerUser, its TTL the window).</summary>
@@ -23,5 +26,7 @@ public static class HoldKeys
     public static RedisKey ExpiryAnnounced(long eventId, long seatId) => $"tm:{{{eventId}}}:expired:{seatId}";
     /// <summary>Recent seat changes (a capped Redis stream): their ids are the seat stream's event ids, so a client can resume.</summary>
     public static RedisKey SeatLog(long eventId) => $"tm:{{{eventId}}}:seats:log";
+    /// <summary>The events a fan holds seats in (Booking:MaxEventsHeldPerUser); one key per fan, named by a hash of the id.</summary>
+    public static RedisKey FanEvents(string userId) => $"tm:fan:{{{UserIds.KeyHash(userId)}}}:events";
     public static RedisChannel SeatChannel(long eventId) => RedisChannel.Literal($"tm:{{{eventId}}}:seats");
 }

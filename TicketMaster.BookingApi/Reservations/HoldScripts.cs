@@ -10,11 +10,21 @@ public static class HoldScripts
     /// <summary>Seat changes kept for resuming clients (the MAXLEN below; approximate: Redis trims whole nodes).</summary>
     public const int SeatLogLength = 20_000;
 
+    // expire_at (unix ms, EventSale.KeysExpireAtMilliseconds) bounds the log's life: a day after the event ends. The
+    // expiry announcement passes none — the log it appends to was made, with its expiry, by the reserve of that hold.
     private const string Announce = """
-        local function announce(log, event, kind, csv)
+        local function announce(log, event, kind, csv, expire_at)
           local id = redis.call('XADD', log, 'MAXLEN', '~', 20000, '*', 'type', kind, 'seats', csv)
+          if expire_at then
+            redis.call('PEXPIREAT', log, expire_at)
+          end
           redis.call('PUBLISH', 'tm:{' .. event .. '}:seats',
             '{"id":"' .. id .. '","type":"' .. kind .. '","event_id":' .. event .. ',"seat_ids":[' .. csv .. ']}')
+        end
+
+        local function now_ms()
+          local time = redis.call('TIME')
+          return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
         end
 
         """;
@@ -28,9 +38,9 @@ public static class HoldScripts
     // before the event's first reserve or after Redis lost its data: the call then holds nothing → 'UNLOADED'), then
     // per reservation its n hold keys, reservation, reservation record, the fan's holds, the fan's booked seats, the
     // fan's reserve count of the rate-limit window.
-    // ARGV[1] event id, ARGV[2] ttl ms, ARGV[3] count, ARGV[4] reserves per fan per window, ARGV[5] window ms, then per
-    // reservation: id, user id, seat ids csv, n, per-user limit, '1' if the id came from an Idempotency-Key (a random
-    // id cannot exist yet, so only then is it looked up).
+    // ARGV[1] event id, ARGV[2] ttl ms, ARGV[3] count, ARGV[4] reserves per fan per window, ARGV[5] window ms, ARGV[6] when
+    // the event's keys expire (unix ms), then per reservation: id, user id, seat ids csv, n, per-user limit, '1' if the
+    // id came from an Idempotency-Key (a random id cannot exist yet, so only then is it looked up).
     // → per reservation {'OK', expires_at_ms} | {'EXISTS', expires_at_ms} | {'CONFLICT', seat...} | {'LIMIT', already}
     //   | {'RATE', ms until the window ends}
     // The fan's rate limit is counted here rather than in a request middleware: the count is two more commands of a
@@ -42,8 +52,7 @@ public static class HoldScripts
         if redis.call('EXISTS', KEYS[3]) == 0 then
           return 'UNLOADED'
         end
-        local time = redis.call('TIME')
-        local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+        local now = now_ms()
         local ttl = tonumber(ARGV[2])
         local expires = tostring(now + ttl)
 
@@ -102,7 +111,7 @@ public static class HoldScripts
         end
 
         local results, held = {}, {}
-        local first, arg = 4, 6
+        local first, arg = 4, 7
         for r = 1, tonumber(ARGV[3]) do
           local n = tonumber(ARGV[arg + 3])
           results[r] = hold(first, n, ARGV[arg], ARGV[arg + 1], ARGV[arg + 2], tonumber(ARGV[arg + 4]), ARGV[arg + 5])
@@ -113,46 +122,57 @@ public static class HoldScripts
           arg = arg + 6
         end
         if #held > 0 then
-          announce(KEYS[2], ARGV[1], 'held', table.concat(held, ','))
+          announce(KEYS[2], ARGV[1], 'held', table.concat(held, ','), ARGV[6])
+          -- Kept in step with the event's end (an organizer may move it): the sold set and its mark go with the log.
+          redis.call('PEXPIREAT', KEYS[1], ARGV[6])
+          redis.call('PEXPIREAT', KEYS[3], ARGV[6])
         end
         return results
         """;
 
     // Deletes only holds that are still this reservation's (an expired hold may belong to someone else now), then
-    // the reservation itself.
+    // the reservation itself; answers how many live holds the fan has left in the event (the fan's events count
+    // drops the event at 0).
     private const string ReleaseHolds = """
-        local function forget_reservation(reservation, reservation_key, user_holds)
-          redis.call('DEL', reservation_key)
+        local function forget_reservation(reservation, reservation_key, user_holds, now)
+          local deleted = redis.call('DEL', reservation_key)
           for _, member in ipairs(redis.call('ZRANGE', user_holds, 0, -1)) do
             if string.sub(member, 1, string.len(reservation) + 1) == reservation .. '|' then
               redis.call('ZREM', user_holds, member)
             end
           end
-        end
-
-        local function release_holds(n, reservation, reservation_key, user_holds)
-          local released = {}
-          for i = 1, n do
-            if redis.call('GET', KEYS[i]) == reservation then
-              redis.call('DEL', KEYS[i])
-              table.insert(released, string.match(KEYS[i], ':hold:(%d+)$'))
-            end
-          end
-          forget_reservation(reservation, reservation_key, user_holds)
-          return released
+          redis.call('ZREMRANGEBYSCORE', user_holds, '-inf', now)
+          return deleted, redis.call('ZCARD', user_holds)
         end
 
         """;
 
-    // KEYS[1..n] hold keys, n+1 reservation, n+2 user holds, n+3 seat log; ARGV: reservation id, n, event id,
-    // announcement ('' for none) → the seats released
+    // KEYS[1..n] hold keys, n+1 reservation, n+2 user holds, n+3 seat log, n+4 reservation record; ARGV: reservation id,
+    // n, event id, announcement ('' for none), when the event's keys expire → {now ms, the fan's live holds left in the
+    // event, seats released...}. Released by its fan, a reservation is not needed any more: its record goes too (a
+    // sold one keeps it, so a retried confirm finds its booking).
     public const string Release = Announce + ReleaseHolds + """
         local n = tonumber(ARGV[2])
-        local released = release_holds(n, ARGV[1], KEYS[n + 1], KEYS[n + 2])
-        if #released > 0 and ARGV[4] ~= '' then
-          announce(KEYS[n + 3], ARGV[3], ARGV[4], table.concat(released, ','))
+        local now = now_ms()
+        local released = {}
+        for i = 1, n do
+          if redis.call('GET', KEYS[i]) == ARGV[1] then
+            redis.call('DEL', KEYS[i])
+            table.insert(released, string.match(KEYS[i], ':hold:(%d+)$'))
+          end
         end
-        return released
+        local deleted, left = forget_reservation(ARGV[1], KEYS[n + 1], KEYS[n + 2], now)
+        if deleted == 1 then
+          redis.call('DEL', KEYS[n + 4])
+        end
+        if #released > 0 and ARGV[4] ~= '' then
+          announce(KEYS[n + 3], ARGV[3], ARGV[4], table.concat(released, ','), ARGV[5])
+        end
+        local answer = {tostring(now), left}
+        for _, seat in ipairs(released) do
+          table.insert(answer, seat)
+        end
+        return answer
         """;
 
     // After bookings committed, for any number of reservations of one event (a writer batch's): their seats join
@@ -160,10 +180,12 @@ public static class HoldScripts
     // nobody: not by its reservation, nor by a fan who took it after that hold had lapsed (that fan's confirm
     // loses at MySQL; meanwhile the seat must not look held). KEYS[1] sold set, KEYS[2] seat log, then per
     // reservation its n hold keys, the fan's booked seats, the reservation, the fan's holds. ARGV[1] event id,
-    // ARGV[2] count, then per reservation: id, n → the number of seats
+    // ARGV[2] count, ARGV[3] when the event's keys expire, then per reservation: id, n → {now ms, then per
+    // reservation the fan's live holds left in the event}
     public const string MarkSold = Announce + ReleaseHolds + """
-        local sold = {}
-        local first, arg = 3, 3
+        local now = now_ms()
+        local sold, answer = {}, {tostring(now)}
+        local first, arg = 3, 4
         for r = 1, tonumber(ARGV[2]) do
           local reservation, n = ARGV[arg], tonumber(ARGV[arg + 1])
           for i = first, first + n - 1 do
@@ -173,14 +195,17 @@ public static class HoldScripts
             redis.call('DEL', KEYS[i])
             table.insert(sold, seat)
           end
-          forget_reservation(reservation, KEYS[first + n + 1], KEYS[first + n + 2])
+          redis.call('PEXPIREAT', KEYS[first + n], ARGV[3])
+          local _, left = forget_reservation(reservation, KEYS[first + n + 1], KEYS[first + n + 2], now)
+          table.insert(answer, left)
           first = first + n + 3
           arg = arg + 2
         end
         if #sold > 0 then
-          announce(KEYS[2], ARGV[1], 'sold', table.concat(sold, ','))
+          redis.call('PEXPIREAT', KEYS[1], ARGV[3])
+          announce(KEYS[2], ARGV[1], 'sold', table.concat(sold, ','), ARGV[3])
         end
-        return #sold
+        return answer
         """;
 
     // A hold key expired; every replica hears it, the first one announces it — unless the seat has moved on since
@@ -191,9 +216,49 @@ public static class HoldScripts
           return 0
         end
         if redis.call('SET', KEYS[1], 1, 'NX', 'PX', 2000) then
-          announce(KEYS[2], ARGV[1], 'expired', ARGV[2])
+          announce(KEYS[2], ARGV[1], 'expired', ARGV[2], nil)
           return 1
         end
         return 0
+        """;
+
+    // The events a fan holds seats in: a sorted set of event id → until when (unix ms), one per fan, outside the
+    // events' hash tags (so the call before a reserve is a round trip of its own). A claim is provisional (a few
+    // seconds) until the hold lands and Extend sets the hold's expiry; a failed reserve's claim just lapses.
+    // KEYS[1] the fan's events; ARGV: event id, most events, provisional ms, key ttl ms → {} when the fan may hold in
+    // this event, else the events held now.
+    public const string ClaimEvent = """
+        local time = redis.call('TIME')
+        local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+        if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
+          return {}
+        end
+        local held = redis.call('ZRANGE', KEYS[1], 0, -1)
+        if #held >= tonumber(ARGV[2]) then
+          return held
+        end
+        redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+        redis.call('PEXPIRE', KEYS[1], ARGV[4])
+        return {}
+        """;
+
+    // After a hold landed: the event counts until the hold's end (GT: a later hold of the same event is not shortened).
+    // KEYS[1] the fan's events; ARGV: event id, the hold's expiry ms, key ttl ms.
+    public const string ExtendEvent = """
+        redis.call('ZADD', KEYS[1], 'GT', ARGV[2], ARGV[1])
+        redis.call('PEXPIRE', KEYS[1], ARGV[3])
+        return 1
+        """;
+
+    // The fan's last hold of the event was released or sold at `now` (Release/MarkSold): the event stops counting —
+    // unless a hold taken since then moved its expiry past now + ttl (a hold of the same length taken later ends later).
+    // KEYS[1] the fan's events; ARGV: event id, now + ttl ms.
+    public const string ForgetEvent = """
+        local expires = redis.call('ZSCORE', KEYS[1], ARGV[1])
+        if expires and tonumber(expires) <= tonumber(ARGV[2]) then
+          redis.call('ZREM', KEYS[1], ARGV[1])
+        end
+        return 1
         """;
 }

@@ -14,6 +14,8 @@ public abstract record ReserveOutcome
     public sealed record OverLimit(int Already, int Limit) : ReserveOutcome;
     /// <summary>The fan reserved too often in the current window (RateLimits:WritesPerUser).</summary>
     public sealed record RateLimited(TimeSpan RetryAfter) : ReserveOutcome;
+    /// <summary>The fan holds seats in as many other events as allowed (Booking:MaxEventsHeldPerUser).</summary>
+    public sealed record TooManyEvents(IReadOnlyList<long> HeldEventIds, int Limit) : ReserveOutcome;
 }
 
 // Seat holds in Redis (DESIGN §3): a hold is a key per seat whose value is the reservation id and whose TTL is
@@ -24,7 +26,11 @@ public sealed class HoldStore
     /// <summary>Most reservations one reserve script call holds.</summary>
     private const int MaxReserveBatch = 64;
 
-    private sealed record HoldRequest(long EventId, string UserId, IReadOnlyList<long> SeatIds, string ReservationId, int Limit, bool Idempotent);
+    /// <summary>How long a fan's claim on an event counts before its hold lands (a failed reserve's claim lapses by itself).</summary>
+    private static readonly TimeSpan ProvisionalClaim = TimeSpan.FromSeconds(5);
+
+    private sealed record HoldRequest(long EventId, string UserId, IReadOnlyList<long> SeatIds, string ReservationId, int Limit, bool Idempotent,
+        long KeysExpireAt);
 
     private readonly IConnectionMultiplexer _redis;
     private readonly SeatCatalog _catalog;
@@ -48,15 +54,28 @@ public sealed class HoldStore
     private IDatabase Db => _redis.GetDatabase();
 
     /// <param name="idempotent">The id was derived from an Idempotency-Key, so a reservation with it may exist already.</param>
-    public async Task<ReserveOutcome> ReserveAsync(long eventId, string userId, IReadOnlyList<long> seatIds, string reservationId,
-        int limit, bool idempotent, CancellationToken cancellationToken)
+    public async Task<ReserveOutcome> ReserveAsync(long eventId, EventSale sale, string userId, IReadOnlyList<long> seatIds, string reservationId,
+        bool idempotent, CancellationToken cancellationToken)
     {
         var seats = seatIds.Order().ToList();
-        var result = (RedisResult[])(await _reserves.EnqueueAsync(new HoldRequest(eventId, userId, seats, reservationId, limit, idempotent)))!;
+        var events = HoldKeys.FanEvents(userId);
+        var maxEvents = _options.Value.MaxEventsHeldPerUser;
+        var holdTtl = _options.Value.HoldTtl;
+        var claimed = (RedisResult[])(await Db.ScriptEvaluateAsync(HoldScripts.ClaimEvent, [events],
+            [eventId, maxEvents, (long)Provisional(holdTtl).TotalMilliseconds, (long)(holdTtl + Provisional(holdTtl)).TotalMilliseconds]))!;
+        if (claimed.Length > 0)
+        {
+            return new ReserveOutcome.TooManyEvents(claimed.Select(e => long.Parse((string)e!, CultureInfo.InvariantCulture)).Order().ToList(), maxEvents);
+        }
 
+        var result = (RedisResult[])(await _reserves.EnqueueAsync(
+            new HoldRequest(eventId, userId, seats, reservationId, sale.MaxTicketsPerUser, idempotent, sale.KeysExpireAtMilliseconds)))!;
         switch ((string?)result[0])
         {
             case "OK":
+                // Not awaited: the claim already counts the event; this only makes it last as long as the hold.
+                Db.ScriptEvaluate(HoldScripts.ExtendEvent, [events],
+                    [eventId, (long)result[1], (long)(holdTtl + Provisional(holdTtl)).TotalMilliseconds], CommandFlags.FireAndForget);
                 return new ReserveOutcome.Held(new Reservation(reservationId, eventId, userId, seats, FromMilliseconds(result[1])));
             case "EXISTS":
                 var existing = await GetAsync(reservationId, cancellationToken);
@@ -66,13 +85,15 @@ public sealed class HoldStore
             case "CONFLICT":
                 return new ReserveOutcome.Conflict(result.Skip(1).Select(r => long.Parse((string)r!, CultureInfo.InvariantCulture)).ToList());
             case "LIMIT":
-                return new ReserveOutcome.OverLimit(int.Parse((string)result[1]!, CultureInfo.InvariantCulture), limit);
+                return new ReserveOutcome.OverLimit(int.Parse((string)result[1]!, CultureInfo.InvariantCulture), sale.MaxTicketsPerUser);
             case "RATE":
                 return new ReserveOutcome.RateLimited(TimeSpan.FromMilliseconds(Math.Max(0, long.Parse((string)result[1]!, CultureInfo.InvariantCulture))));
             default:
                 throw new InvalidOperationException($"Unexpected reserve script result {result[0]}");
         }
     }
+
+    private static TimeSpan Provisional(TimeSpan holdTtl) => holdTtl < ProvisionalClaim ? holdTtl : ProvisionalClaim;
 
     // One script call per event among the waiting reserves (its keys share the event's hash tag, so the call stays
     // on one Redis Cluster slot); the results come back in the order the reserves were queued.
@@ -84,7 +105,8 @@ public sealed class HoldStore
         {
             var eventId = byEvent.Key;
             List<RedisKey> keys = [HoldKeys.Sold(eventId), HoldKeys.SeatLog(eventId), HoldKeys.SoldLoaded(eventId)];
-            List<RedisValue> args = [eventId, ttl, byEvent.Count(), _rateLimits.Value.WritesPerUser, (long)_rateLimits.Value.Window.TotalMilliseconds];
+            List<RedisValue> args = [eventId, ttl, byEvent.Count(), _rateLimits.Value.WritesPerUser, (long)_rateLimits.Value.Window.TotalMilliseconds,
+                byEvent.Max(r => r.Request.KeysExpireAt)];
             foreach (var (request, _) in byEvent)
             {
                 keys.AddRange(request.SeatIds.Select(s => HoldKeys.Hold(eventId, s)));
@@ -100,7 +122,7 @@ public sealed class HoldStore
             if (answer.Resp2Type != ResultType.Array && (string?)answer == HoldScripts.Unloaded)
             {
                 // The event's first reserve, or Redis lost its data: fill the sold set from MySQL, then hold.
-                await LoadSoldSeatsAsync(eventId);
+                await LoadSoldSeatsAsync(eventId, byEvent.Max(r => r.Request.KeysExpireAt));
                 answer = await Db.ScriptEvaluateAsync(HoldScripts.Reserve, [.. keys], [.. args]);
             }
             var outcomes = (RedisResult[])answer!;
@@ -135,10 +157,12 @@ public sealed class HoldStore
             .Append(HoldKeys.Reservation(reservation.EventId, reservation.ReservationId))
             .Append(HoldKeys.UserHolds(reservation.EventId, reservation.UserId))
             .Append(HoldKeys.SeatLog(reservation.EventId))
+            .Append(HoldKeys.ReservationRecord(reservation.EventId, reservation.ReservationId))
             .ToArray();
-        var released = (RedisResult[])(await Db.ScriptEvaluateAsync(HoldScripts.Release, keys,
-            [reservation.ReservationId, reservation.SeatIds.Count, reservation.EventId, seatEvent]))!;
-        return released.Select(r => long.Parse((string)r!, CultureInfo.InvariantCulture)).ToList();
+        var answer = (RedisResult[])(await Db.ScriptEvaluateAsync(HoldScripts.Release, keys,
+            [reservation.ReservationId, reservation.SeatIds.Count, reservation.EventId, seatEvent, await KeysExpireAtAsync(reservation.EventId)]))!;
+        ForgetEventIfDone(reservation.EventId, reservation.UserId, now: (long)answer[0], left: (long)answer[1]);
+        return answer.Skip(2).Select(r => long.Parse((string)r!, CultureInfo.InvariantCulture)).ToList();
     }
 
     /// <summary>After the booking committed: the seats join the sold set (and the fan's booked seats) and their holds go.</summary>
@@ -146,11 +170,11 @@ public sealed class HoldStore
 
     /// <summary>The same for a writer's batch: one script call (and one "sold" announcement) per event.</summary>
     public Task MarkSoldAsync(IReadOnlyCollection<Reservation> reservations) =>
-        Task.WhenAll(reservations.GroupBy(r => r.EventId).Select(byEvent =>
+        Task.WhenAll(reservations.GroupBy(r => r.EventId).Select(async byEvent =>
         {
             var eventId = byEvent.Key;
             List<RedisKey> keys = [HoldKeys.Sold(eventId), HoldKeys.SeatLog(eventId)];
-            List<RedisValue> args = [eventId, byEvent.Count()];
+            List<RedisValue> args = [eventId, byEvent.Count(), await KeysExpireAtAsync(eventId)];
             foreach (var reservation in byEvent)
             {
                 keys.AddRange(reservation.SeatIds.Select(s => HoldKeys.Hold(eventId, s)));
@@ -159,8 +183,27 @@ public sealed class HoldStore
                 keys.Add(HoldKeys.UserHolds(eventId, reservation.UserId));
                 args.AddRange([reservation.ReservationId, reservation.SeatIds.Count]);
             }
-            return Db.ScriptEvaluateAsync(HoldScripts.MarkSold, [.. keys], [.. args]);
+            var answer = (RedisResult[])(await Db.ScriptEvaluateAsync(HoldScripts.MarkSold, [.. keys], [.. args]))!;
+            foreach (var (reservation, left) in byEvent.Zip(answer.Skip(1)))
+            {
+                ForgetEventIfDone(eventId, reservation.UserId, now: (long)answer[0], left: (long)left);
+            }
         }));
+
+    // Bought or released, a fan's last hold of the event no longer counts against Booking:MaxEventsHeldPerUser.
+    private void ForgetEventIfDone(long eventId, string userId, long now, long left)
+    {
+        if (left == 0)
+        {
+            Db.ScriptEvaluate(HoldScripts.ForgetEvent, [HoldKeys.FanEvents(userId)],
+                [eventId, now + (long)_options.Value.HoldTtl.TotalMilliseconds], CommandFlags.FireAndForget);
+        }
+    }
+
+    /// <summary>When the event's keys expire (a day after it ends; see <see cref="EventSale.KeyRetention"/>).</summary>
+    private async Task<long> KeysExpireAtAsync(long eventId) =>
+        (await _catalog.GetSaleAsync(eventId, [], CancellationToken.None))?.KeysExpireAtMilliseconds
+        ?? (DateTimeOffset.UtcNow + EventSale.KeyRetention).ToUnixTimeMilliseconds();
 
     /// <summary>The seats among <paramref name="seatIds"/> that are held now, with the reservation holding each.</summary>
     public async Task<Dictionary<long, string>> HoldersAsync(long eventId, IReadOnlyCollection<long> seatIds)
@@ -183,22 +226,25 @@ public sealed class HoldStore
     // The sold set is a cache of MySQL, filled before the event's first hold and again whenever Redis lost it: the
     // reserve script itself finds the mark missing, so no reserve holds a sold seat after a Redis restart (a check
     // here, every 30 s per process, left that window open). Replicas that find it missing at once each load it.
-    private async Task LoadSoldSeatsAsync(long eventId)
+    private async Task LoadSoldSeatsAsync(long eventId, long keysExpireAt)
     {
         // Sold seats and who bought them: the reserve script checks the first and counts the second against the
         // per-user limit. SADD is idempotent, so a booking committed meanwhile (MarkSold) cannot be counted twice.
         var buyers = await _catalog.BuyersAsync(eventId, CancellationToken.None);
         var batch = Db.CreateBatch();
         var writes = new List<Task>();
+        var expiry = DateTimeOffset.FromUnixTimeMilliseconds(keysExpireAt).UtcDateTime;
         foreach (var byUser in buyers.GroupBy(b => b.Value, b => (RedisValue)b.Key))
         {
             var seats = byUser.ToArray();
             writes.Add(batch.SetAddAsync(HoldKeys.Sold(eventId), seats));
             writes.Add(batch.SetAddAsync(HoldKeys.Booked(eventId, byUser.Key), seats));
+            writes.Add(batch.KeyExpireAsync(HoldKeys.Booked(eventId, byUser.Key), expiry));
         }
+        writes.Add(batch.KeyExpireAsync(HoldKeys.Sold(eventId), expiry));
         batch.Execute();
         await Task.WhenAll(writes);
-        await Db.StringSetAsync(HoldKeys.SoldLoaded(eventId), 1);
+        await Db.StringSetAsync(HoldKeys.SoldLoaded(eventId), 1, expiry - DateTime.UtcNow);
     }
 
     private async Task<Reservation?> ReadAsync(RedisKey key, string reservationId, long eventId) =>

@@ -66,9 +66,9 @@ public static class ReservationsApi
             return new ValidationErrors().Add("seat_ids", $"not seats of event {eventId}: {string.Join(", ", sale.UnknownSeatIds)}")
                 .ToUnprocessable("Some seats do not belong to this event.");
         }
-        if (sale.Status != EventSale.Scheduled)
+        if (sale.StatusAt(DateTimeOffset.UtcNow) is var status && status != EventSale.Scheduled)
         {
-            return Problems.NotSelling(eventId, sale.Status);
+            return Problems.NotSelling(eventId, status);
         }
         if (sale.OnSaleAt > DateTimeOffset.UtcNow)
         {
@@ -84,7 +84,7 @@ public static class ReservationsApi
         }
         var idempotent = idempotencyKey.Length > 0;
         var reservationId = Reservation.NewId(eventId, userId, idempotent ? idempotencyKey : null);
-        var outcome = await holds.ReserveAsync(eventId, userId, seatIds, reservationId, sale.MaxTicketsPerUser, idempotent, cancellationToken);
+        var outcome = await holds.ReserveAsync(eventId, sale, userId, seatIds, reservationId, idempotent, cancellationToken);
         invariants.Watch(eventId);
 
         return outcome switch
@@ -98,6 +98,9 @@ public static class ReservationsApi
             ReserveOutcome.OverLimit over => TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Ticket limit reached",
                 detail: $"At most {over.Limit} tickets per fan for this event; you already have {over.Already} held or booked.",
                 extensions: new Dictionary<string, object?> { ["max_tickets_per_user"] = over.Limit }),
+            ReserveOutcome.TooManyEvents events => TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Holding seats in too many events",
+                detail: $"You hold seats in {events.HeldEventIds.Count} other events (at most {events.Limit} at once); confirm or release one of them first.",
+                extensions: new Dictionary<string, object?> { ["held_event_ids"] = events.HeldEventIds, ["max_events_held"] = events.Limit }),
             _ => throw new InvalidOperationException("unexpected outcome"),
         };
     }

@@ -4,13 +4,27 @@ using TicketMaster.ServiceDefaults.Search;
 
 namespace TicketMaster.BookingApi.Seats;
 
-public sealed record EventSale(string Status, DateTimeOffset OnSaleAt, int MaxTicketsPerUser, bool WaitingRoom, int Capacity,
+public sealed record EventSale(string Status, DateTimeOffset OnSaleAt, DateTimeOffset EndsAt, int MaxTicketsPerUser, bool WaitingRoom, int Capacity,
     IReadOnlyList<long> UnknownSeatIds, string OwnerId)
 {
     public const string Scheduled = "scheduled";
     public const string Cancelled = "cancelled";
+    /// <summary>Not a stored status: a scheduled event whose end has passed sells nothing more.</summary>
+    public const string Ended = "ended";
 
-    public bool OnSale(DateTimeOffset now) => Status == Scheduled && OnSaleAt <= now;
+    /// <summary>
+    /// How long the event's Redis keys (sold set, seat log, waiting room) outlive its end. Nothing writes them once it
+    /// has ended (it sells nothing), so this is their bound: a day for late lookups, then Redis drops them itself.
+    /// </summary>
+    public static readonly TimeSpan KeyRetention = TimeSpan.FromDays(1);
+
+    /// <summary>The status as a sale sees it at <paramref name="now"/>: <see cref="Ended"/> once a scheduled event is over.</summary>
+    public string StatusAt(DateTimeOffset now) => Status == Scheduled && now >= EndsAt ? Ended : Status;
+
+    public bool OnSale(DateTimeOffset now) => StatusAt(now) == Scheduled && OnSaleAt <= now;
+
+    /// <summary>When the event's Redis keys expire (unix ms): <see cref="KeyRetention"/> after its end.</summary>
+    public long KeysExpireAtMilliseconds => (EndsAt + KeyRetention).ToUnixTimeMilliseconds();
 
     public bool IsCancelled => Status == Cancelled;
 }
@@ -27,7 +41,7 @@ public sealed class SeatCatalog(MySqlDataSource dataSource, SingleFlightCache ca
     public static readonly TimeSpan SaleFreshness = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan SeatListLifetime = TimeSpan.FromMinutes(10);
 
-    private sealed record SaleFacts(string Status, DateTimeOffset OnSaleAt, int MaxTicketsPerUser, bool WaitingRoom, string OwnerId);
+    private sealed record SaleFacts(string Status, DateTimeOffset OnSaleAt, DateTimeOffset EndsAt, int MaxTicketsPerUser, bool WaitingRoom, string OwnerId);
 
     /// <summary>Null when the event does not exist.</summary>
     public async Task<EventSale?> GetSaleAsync(long eventId, IReadOnlyList<long> seatIds, CancellationToken cancellationToken)
@@ -35,11 +49,12 @@ public sealed class SeatCatalog(MySqlDataSource dataSource, SingleFlightCache ca
         var facts = await cache.GetAsync(("sale", eventId), SaleFreshness, async () =>
         {
             await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
-            await using var command = new MySqlCommand("SELECT status, on_sale_at, max_tickets_per_user, waiting_room, owner_id FROM event WHERE event_id = @event", connection);
+            await using var command = new MySqlCommand("SELECT status, on_sale_at, ends_at, max_tickets_per_user, waiting_room, owner_id FROM event WHERE event_id = @event", connection);
             command.Parameters.AddWithValue("@event", eventId);
             await using var reader = await command.ExecuteReaderAsync(CancellationToken.None);
             return await reader.ReadAsync(CancellationToken.None)
-                ? new SaleFacts(reader.GetString(0), EventDocumentReader.Utc(reader.GetDateTime(1)), reader.GetInt32(2), reader.GetBoolean(3), reader.GetString(4))
+                ? new SaleFacts(reader.GetString(0), EventDocumentReader.Utc(reader.GetDateTime(1)), EventDocumentReader.Utc(reader.GetDateTime(2)),
+                    reader.GetInt32(3), reader.GetBoolean(4), reader.GetString(5))
                 : null;
         });
         if (facts is null)
@@ -47,7 +62,7 @@ public sealed class SeatCatalog(MySqlDataSource dataSource, SingleFlightCache ca
             return null;
         }
         var known = await SeatRowsAsync(eventId, cancellationToken);
-        return new EventSale(facts.Status, facts.OnSaleAt, facts.MaxTicketsPerUser, facts.WaitingRoom, known.Count,
+        return new EventSale(facts.Status, facts.OnSaleAt, facts.EndsAt, facts.MaxTicketsPerUser, facts.WaitingRoom, known.Count,
             seatIds.Where(s => !known.ContainsKey(s)).ToList(), facts.OwnerId);
     }
 

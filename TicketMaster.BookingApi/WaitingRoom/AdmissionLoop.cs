@@ -49,7 +49,7 @@ public sealed class AdmissionLoop(IConnectionMultiplexer redis, WaitingRoomStore
         {
             var eventId = (long)member;
             var sale = await catalog.GetSaleAsync(eventId, [], cancellationToken);
-            if (sale is not { WaitingRoom: true } || sale.Status != EventSale.Scheduled)
+            if (sale is not { WaitingRoom: true } || sale.StatusAt(DateTimeOffset.UtcNow) != EventSale.Scheduled)
             {
                 await db.SetRemoveAsync(WaitingRoomKeys.Active, member);
                 continue;
@@ -64,7 +64,7 @@ public sealed class AdmissionLoop(IConnectionMultiplexer redis, WaitingRoomStore
             _credit[eventId] = credit - admit;
             if (admit > 0)
             {
-                await db.ScriptEvaluateAsync(WaitingRoomScripts.Admit, [WaitingRoomKeys.Admitted(eventId), WaitingRoomKeys.Queue(eventId)], [(long)admit]);
+                await rooms.AdmitAsync(eventId, sale, (long)admit);
             }
         }
     }

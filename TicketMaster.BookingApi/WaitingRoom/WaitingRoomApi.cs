@@ -34,8 +34,8 @@ public static class WaitingRoomApi
         {
             return problem;
         }
-        var (queueId, joined) = await rooms.JoinAsync(eventId, user.UserId(), sale!.OnSaleAt);
-        var status = (await rooms.StatusAsync(queueId, sale, eventId))!;
+        var (queueId, joined) = await rooms.JoinAsync(eventId, user.UserId(), sale!);
+        var status = (await rooms.StatusAsync(queueId, sale!, eventId))!;
         var location = $"/v1/booking/events/{eventId}/queue/{queueId}";
         return joined ? TypedResults.Created(location, status) : TypedResults.Ok(status);
     }
@@ -64,7 +64,7 @@ public static class WaitingRoomApi
         {
             return problem;
         }
-        await rooms.SetRateAsync(eventId, request.AdmissionsPerSecond.Value);
+        await rooms.SetRateAsync(eventId, owned, request.AdmissionsPerSecond.Value);
         return TypedResults.NoContent();
     }
 
@@ -156,6 +156,7 @@ public static class WaitingRoomApi
             return (null, TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No waiting room",
                 detail: $"Event {eventId} has no waiting room: reserve seats directly."));
         }
-        return sale.Status != EventSale.Scheduled ? (null, Problems.NotSelling(eventId, sale.Status)) : (sale, null);
+        var status = sale.StatusAt(DateTimeOffset.UtcNow);
+        return status != EventSale.Scheduled ? (null, Problems.NotSelling(eventId, status)) : (sale, null);
     }
 }

@@ -2,7 +2,8 @@ namespace TicketMaster.BookingApi.WaitingRoom;
 
 public static class WaitingRoomScripts
 {
-    // KEYS: seed, queue, queue id by user, user by queue id, arrivals. ARGV: user id, new queue id, on_sale_at ms
+    // KEYS: seed, queue, queue id by user, user by queue id, arrivals. ARGV: user id, new queue id, on_sale_at ms, when
+    // the room's keys expire (a day after the event ends; each join keeps them in step with the event's end)
     // → {queue id, rank (0-based)}. Joining twice returns the first place (leaving and coming back keeps it).
     // Before the sale the order key is the first 52 bits of SHA-1(seed ":" user id) / 2^52: random, fixed by the
     // committed seed, checkable by anyone once the seed is revealed. After it, 1 + arrival number: first come,
@@ -24,16 +25,29 @@ public static class WaitingRoomScripts
         redis.call('ZADD', KEYS[2], key, ARGV[2])
         redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
         redis.call('HSET', KEYS[4], ARGV[2], ARGV[1])
+        for i = 1, 5 do
+          redis.call('PEXPIREAT', KEYS[i], ARGV[4])
+        end
         return {ARGV[2], redis.call('ZRANK', KEYS[2], ARGV[2])}
         """;
 
-    // KEYS: admitted, queue. ARGV: how many more to let in → the new admitted count (never beyond the queue).
+    // KEYS: admitted, queue. ARGV: how many more to let in, when the room's keys expire → the new admitted count
+    // (never beyond the queue).
     public const string Admit = """
         local admitted = tonumber(redis.call('GET', KEYS[1]) or '0')
         local next = math.min(admitted + tonumber(ARGV[1]), redis.call('ZCARD', KEYS[2]))
         if next > admitted then
-          redis.call('SET', KEYS[1], next)
+          redis.call('SET', KEYS[1], next, 'PXAT', ARGV[2])
         end
         return next
+        """;
+
+    // KEYS: pass expiries. ARGV: queue id, its pass's expiry if it has none yet, when the room's keys expire → the
+    // pass's expiry (the window starts when the pass is first handed out; asking again does not extend it).
+    public const string PassExpiry = """
+        if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
+          redis.call('PEXPIREAT', KEYS[1], ARGV[3])
+        end
+        return redis.call('HGET', KEYS[1], ARGV[1])
         """;
 }

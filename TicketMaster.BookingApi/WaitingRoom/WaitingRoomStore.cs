@@ -36,14 +36,14 @@ public sealed class WaitingRoomStore(IConnectionMultiplexer redis, QueuePasses p
     }
 
     /// <summary>Joins (or finds the fan's existing place) → the queue id and whether it is new.</summary>
-    public async Task<(string QueueId, bool Joined)> JoinAsync(long eventId, string userId, DateTimeOffset onSaleAt)
+    public async Task<(string QueueId, bool Joined)> JoinAsync(long eventId, string userId, EventSale sale)
     {
-        await SeedAsync(eventId);
+        await SeedAsync(eventId, sale);
         var fresh = NewQueueId(eventId);
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(WaitingRoomScripts.Join,
             [WaitingRoomKeys.Seed(eventId), WaitingRoomKeys.Queue(eventId), WaitingRoomKeys.QueueIdByUser(eventId),
              WaitingRoomKeys.UserByQueueId(eventId), WaitingRoomKeys.Arrivals(eventId)],
-            [userId, fresh, onSaleAt.ToUnixTimeMilliseconds()]))!;
+            [userId, fresh, sale.OnSaleAt.ToUnixTimeMilliseconds(), sale.KeysExpireAtMilliseconds]))!;
         await Db.SetAddAsync(WaitingRoomKeys.Active, eventId);
         var queueId = (string)result[0]!;
         return (queueId, queueId == fresh);
@@ -71,7 +71,7 @@ public sealed class WaitingRoomStore(IConnectionMultiplexer redis, QueuePasses p
         var now = DateTimeOffset.UtcNow;
         if (place.Rank < room.Admitted)
         {
-            var expires = DateTimeOffset.FromUnixTimeMilliseconds(await PassExpiryAsync(eventId, queueId, now));
+            var expires = DateTimeOffset.FromUnixTimeMilliseconds(await PassExpiryAsync(eventId, queueId, sale, now));
             return expires <= now
                 ? new QueueStatus(queueId, eventId, QueueStates.Expired, 0, 0, null, expires, sale.OnSaleAt)
                 : new QueueStatus(queueId, eventId, QueueStates.Admitted, 0, 0, passes.Issue(eventId, place.UserId, expires), expires, sale.OnSaleAt);
@@ -84,14 +84,19 @@ public sealed class WaitingRoomStore(IConnectionMultiplexer redis, QueuePasses p
 
     public async Task<QueueInfo> InfoAsync(long eventId, EventSale sale)
     {
-        var seed = await SeedAsync(eventId);
+        var seed = await SeedAsync(eventId, sale);
         var room = await RoomAsync(eventId, sale);
         return new QueueInfo(eventId, sale.OnSaleAt, Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(seed))),
             sale.OnSaleAt <= DateTimeOffset.UtcNow ? seed : null, room.InQueue, room.Admitted, room.Rate, OrderRule);
     }
 
-    public Task SetRateAsync(long eventId, double admissionsPerSecond) =>
-        Db.StringSetAsync(WaitingRoomKeys.Rate(eventId), admissionsPerSecond.ToString(CultureInfo.InvariantCulture));
+    public Task SetRateAsync(long eventId, EventSale sale, double admissionsPerSecond) =>
+        Db.StringSetAsync(WaitingRoomKeys.Rate(eventId), admissionsPerSecond.ToString(CultureInfo.InvariantCulture), UntilKeysExpire(sale));
+
+    /// <summary>Lets <paramref name="count"/> more of the queue in (never beyond its end).</summary>
+    public Task AdmitAsync(long eventId, EventSale sale, long count) =>
+        Db.ScriptEvaluateAsync(WaitingRoomScripts.Admit, [WaitingRoomKeys.Admitted(eventId), WaitingRoomKeys.Queue(eventId)],
+            [count, sale.KeysExpireAtMilliseconds]);
 
     public async Task<double> RateAsync(long eventId)
     {
@@ -110,18 +115,18 @@ public sealed class WaitingRoomStore(IConnectionMultiplexer redis, QueuePasses p
                 await RateAsync(eventId), await SoldOutAsync(eventId, sale));
         }))!;
 
-    private async Task<string> SeedAsync(long eventId)
+    private async Task<string> SeedAsync(long eventId, EventSale sale)
     {
         var key = WaitingRoomKeys.Seed(eventId);
-        await Db.StringSetAsync(key, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)), when: When.NotExists);
+        await Db.StringSetAsync(key, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)), UntilKeysExpire(sale), When.NotExists);
         return (string)(await Db.StringGetAsync(key))!;
     }
 
-    // The pass window starts when the pass is first handed out, and asking again does not extend it.
-    private async Task<long> PassExpiryAsync(long eventId, string queueId, DateTimeOffset now)
-    {
-        var key = WaitingRoomKeys.PassExpiry(eventId);
-        await Db.HashSetAsync(key, queueId, (now + options.Value.PassTtl).ToUnixTimeMilliseconds(), When.NotExists);
-        return (long)await Db.HashGetAsync(key, queueId);
-    }
+    private async Task<long> PassExpiryAsync(long eventId, string queueId, EventSale sale, DateTimeOffset now) =>
+        (long)await Db.ScriptEvaluateAsync(WaitingRoomScripts.PassExpiry, [WaitingRoomKeys.PassExpiry(eventId)],
+            [queueId, (now + options.Value.PassTtl).ToUnixTimeMilliseconds(), sale.KeysExpireAtMilliseconds]);
+
+    // Every key of the room lives until a day after the event ends (EventSale.KeyRetention); nothing writes them later.
+    private static TimeSpan UntilKeysExpire(EventSale sale) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(sale.KeysExpireAtMilliseconds) - DateTimeOffset.UtcNow;
 }

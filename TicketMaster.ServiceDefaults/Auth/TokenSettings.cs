@@ -31,6 +31,10 @@ public static class UserIds
     public static bool IsAcceptable(string? userId) =>
         !string.IsNullOrEmpty(userId) && userId.Length <= MaxLength
         && !char.IsWhiteSpace(userId[0]) && !char.IsWhiteSpace(userId[^1]) && !userId.Any(char.IsControl);
+
+    /// <summary>Names a Redis key after a user: an id may hold any character (a hash tag among them) and 128 of them.</summary>
+    public static string KeyHash(string userId) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(userId)).AsSpan(0, 16));
 }
 
 public sealed class TokenSettings(SecurityKey signingKey)

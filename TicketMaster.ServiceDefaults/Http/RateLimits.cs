@@ -10,6 +10,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using RedisRateLimiting;
 using StackExchange.Redis;
+using TicketMaster.ServiceDefaults.Auth;
 
 namespace TicketMaster.ServiceDefaults.Http;
 
@@ -152,8 +153,7 @@ public static class RateLimits
         private RedisFixedWindowRateLimiter<string> Window(string key, int permits) =>
             new(key, new RedisFixedWindowRateLimiterOptions { PermitLimit = permits, Window = limits.Window, ConnectionMultiplexerFactory = () => redis });
 
-        // A user id may hold any character (Redis hash tags among them) and 128 of them: its hash names the key.
-        private static string Hash(string userId) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(userId)).AsSpan(0, 16));
+        private static string Hash(string userId) => UserIds.KeyHash(userId);
 
         protected override void Dispose(bool disposing)
         {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using TicketMaster.ServiceDefaults.Data;
 using TicketMaster.ServiceDefaults.Messaging;
 
 namespace Microsoft.Extensions.Hosting;
@@ -11,6 +12,7 @@ public static class MessagingExtensions
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<Outbox>();
         builder.Services.AddHostedService<OutboxRelay>();
+        builder.AddRowPruning(new PruneRule("outbox", "sent_at", retention => retention.SentOutbox));
         return builder;
     }
 }

@@ -20,12 +20,12 @@ public sealed class BookingSetup(AppHostFixture fixture, CatalogSetup catalog, l
     public CatalogSetup Catalog => catalog;
 
     public static async Task<BookingSetup> CreateAsync(AppHostFixture fixture, int seats, int maxTicketsPerUser = 8,
-        bool waitingRoom = false, DateTimeOffset? onSaleAt = null, CatalogSetup? organizer = null)
+        bool waitingRoom = false, DateTimeOffset? onSaleAt = null, CatalogSetup? organizer = null, DateTimeOffset? startsAt = null)
     {
         var catalog = organizer ?? await CatalogSetup.CreateAsync(fixture);
         var venue = await catalog.VenueAsync("Booking Hall " + catalog.Tag, "Leeds", ("Floor", 1, seats));
-        var startsAt = DateTimeOffset.UtcNow.AddDays(10);
-        var body = JsonSerializer.SerializeToElement(CatalogSetup.EventBody(venue, "Sale " + catalog.Tag, startsAt), ServiceDefaults.TicketMasterJson.Options);
+        startsAt ??= DateTimeOffset.UtcNow.AddDays(10);
+        var body = JsonSerializer.SerializeToElement(CatalogSetup.EventBody(venue, "Sale " + catalog.Tag, startsAt.Value), ServiceDefaults.TicketMasterJson.Options);
         var request = JsonSerializer.Deserialize<Dictionary<string, object>>(body.GetRawText())!;
         request["max_tickets_per_user"] = maxTicketsPerUser;
         request["waiting_room"] = waitingRoom;

@@ -29,6 +29,9 @@ public static class Api
     public static Task<HttpResponseMessage> PostJsonAsync(this HttpClient http, string path, object body) =>
         http.PostAsJsonAsync(path, body, TicketMasterJson.Options);
 
+    public static Task<HttpResponseMessage> PutJsonAsync(this HttpClient http, string path, object body) =>
+        http.PutAsJsonAsync(path, body, TicketMasterJson.Options);
+
     public static Task<HttpResponseMessage> PatchJsonAsync(this HttpClient http, string path, object body) =>
         http.PatchAsJsonAsync(path, body, TicketMasterJson.Options);
 

@@ -46,6 +46,7 @@ public sealed class AppHostFixture : IAsyncLifetime
                 "--TicketMaster:Booking:ReconcileAfter=00:00:03",
                 "--TicketMaster:Booking:ReconcileInterval=00:00:01",
                 "--TicketMaster:Booking:SeatStreamHeartbeat=00:00:01",
+                "--TicketMaster:Retention:Interval=00:00:02",
                 "--TicketMaster:Booking:WaitingRoom:PositionUpdateInterval=00:00:00.250",
                 "--TicketMaster:Payments:Provider=Stripe",
                 "--TicketMaster:Payments:Stripe:ApiKey=sk_test_local_fake",
