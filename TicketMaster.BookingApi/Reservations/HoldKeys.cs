@@ -26,7 +26,10 @@ public static class HoldKeys
     public static RedisKey ExpiryAnnounced(long eventId, long seatId) => $"tm:{{{eventId}}}:expired:{seatId}";
     /// <summary>Recent seat changes (a capped Redis stream): their ids are the seat stream's event ids, so a client can resume.</summary>
     public static RedisKey SeatLog(long eventId) => $"tm:{{{eventId}}}:seats:log";
-    /// <summary>The events a fan holds seats in (Booking:MaxEventsHeldPerUser); one key per fan, named by a hash of the id.</summary>
+    /// <summary>
+    /// The events a fan holds seats in, each until its latest hold ends (Booking:MaxEventsHeldPerUser): one key per fan,
+    /// named by a hash of the id — the only key the hold scripts touch outside the event's hash tag.
+    /// </summary>
     public static RedisKey FanEvents(string userId) => $"tm:fan:{{{UserIds.KeyHash(userId)}}}:events";
     public static RedisChannel SeatChannel(long eventId) => RedisChannel.Literal($"tm:{{{eventId}}}:seats");
 }

@@ -37,12 +37,16 @@ public static class HoldScripts
     // announced in one "held" change. KEYS[1] sold set, KEYS[2] seat log, KEYS[3] the sold set's "loaded" mark (missing
     // before the event's first reserve or after Redis lost its data: the call then holds nothing → 'UNLOADED'), then
     // per reservation its n hold keys, reservation, reservation record, the fan's holds, the fan's booked seats, the
-    // fan's reserve count of the rate-limit window.
+    // fan's reserve count of the rate-limit window, the fan's events (HoldKeys.FanEvents).
     // ARGV[1] event id, ARGV[2] ttl ms, ARGV[3] count, ARGV[4] reserves per fan per window, ARGV[5] window ms, ARGV[6] when
-    // the event's keys expire (unix ms), then per reservation: id, user id, seat ids csv, n, per-user limit, '1' if the
-    // id came from an Idempotency-Key (a random id cannot exist yet, so only then is it looked up).
+    // the event's keys expire (unix ms), ARGV[7] most events a fan holds seats in, then per reservation: id, user id,
+    // seat ids csv, n, per-user limit, '1' if the id came from an Idempotency-Key (a random id cannot exist yet, so only
+    // then is it looked up).
     // → per reservation {'OK', expires_at_ms} | {'EXISTS', expires_at_ms} | {'CONFLICT', seat...} | {'LIMIT', already}
-    //   | {'RATE', ms until the window ends}
+    //   | {'RATE', ms until the window ends} | {'EVENTS', event ids held...}
+    // The fan's events key is the one key outside the event's hash tag: counting a fan's events across events inside
+    // this script costs a few commands, where a call of its own cost 30 % of the reserve's throughput (docs/BENCHMARKS.md).
+    // On a Redis Cluster that key would be on another slot, and the check a call of its own.
     // The fan's rate limit is counted here rather than in a request middleware: the count is two more commands of a
     // script call the reserve makes anyway, where a limiter of its own cost a Redis round trip per reserve (bench/).
     // Every Redis command costs the single-threaded server a few microseconds in a hot sale, so each one here is
@@ -58,7 +62,7 @@ public static class HoldScripts
 
         local function hold(first, n, reservation, user, csv, limit, idempotent)
           local reservation_key, record_key, user_holds, booked = KEYS[first + n], KEYS[first + n + 1], KEYS[first + n + 2], KEYS[first + n + 3]
-          local rate = KEYS[first + n + 4]
+          local rate, fan_events = KEYS[first + n + 4], KEYS[first + n + 5]
           local reserves = redis.call('INCR', rate)
           if reserves == 1 then
             redis.call('PEXPIRE', rate, ARGV[5])
@@ -99,6 +103,17 @@ public static class HoldScripts
           if already + n > limit then
             return {'LIMIT', tostring(already)}
           end
+          -- A fan holding seats here already counts this event; otherwise it must be one of at most ARGV[7].
+          if held == 0 then
+            redis.call('ZREMRANGEBYSCORE', fan_events, '-inf', now)
+            if not redis.call('ZSCORE', fan_events, ARGV[1]) then
+              local events = redis.call('ZRANGE', fan_events, 0, -1)
+              if #events >= tonumber(ARGV[7]) then
+                table.insert(events, 1, 'EVENTS')
+                return events
+              end
+            end
+          end
           for i = first, first + n - 1 do
             redis.call('SET', KEYS[i], reservation, 'PX', ttl)
           end
@@ -107,18 +122,22 @@ public static class HoldScripts
           redis.call('SET', record_key, stored, 'EX', 86400)
           redis.call('ZADD', user_holds, expires, reservation .. '|' .. n)
           redis.call('PEXPIRE', user_holds, ttl)
+          redis.call('ZADD', fan_events, 'GT', expires, ARGV[1])
+          if redis.call('PTTL', fan_events) < ttl then
+            redis.call('PEXPIRE', fan_events, ttl)
+          end
           return {'OK', expires}
         end
 
         local results, held = {}, {}
-        local first, arg = 4, 7
+        local first, arg = 4, 8
         for r = 1, tonumber(ARGV[3]) do
           local n = tonumber(ARGV[arg + 3])
           results[r] = hold(first, n, ARGV[arg], ARGV[arg + 1], ARGV[arg + 2], tonumber(ARGV[arg + 4]), ARGV[arg + 5])
           if results[r][1] == 'OK' then
             table.insert(held, ARGV[arg + 2])
           end
-          first = first + n + 5
+          first = first + n + 6
           arg = arg + 6
         end
         if #held > 0 then
@@ -130,30 +149,32 @@ public static class HoldScripts
         return results
         """;
 
-    // Deletes only holds that are still this reservation's (an expired hold may belong to someone else now), then
-    // the reservation itself; answers how many live holds the fan has left in the event (the fan's events count
-    // drops the event at 0).
+    // Deletes the reservation and its entry among the fan's holds; once the fan holds nothing more in the event, the
+    // event leaves the fan's events. Answers whether the reservation was still there.
     private const string ReleaseHolds = """
-        local function forget_reservation(reservation, reservation_key, user_holds, now)
+        local function forget_reservation(event, reservation, reservation_key, user_holds, fan_events)
           local deleted = redis.call('DEL', reservation_key)
           for _, member in ipairs(redis.call('ZRANGE', user_holds, 0, -1)) do
             if string.sub(member, 1, string.len(reservation) + 1) == reservation .. '|' then
               redis.call('ZREM', user_holds, member)
             end
           end
-          redis.call('ZREMRANGEBYSCORE', user_holds, '-inf', now)
-          return deleted, redis.call('ZCARD', user_holds)
+          redis.call('ZREMRANGEBYSCORE', user_holds, '-inf', now_ms())
+          if redis.call('ZCARD', user_holds) == 0 then
+            redis.call('ZREM', fan_events, event)
+          end
+          return deleted
         end
 
         """;
 
-    // KEYS[1..n] hold keys, n+1 reservation, n+2 user holds, n+3 seat log, n+4 reservation record; ARGV: reservation id,
-    // n, event id, announcement ('' for none), when the event's keys expire → {now ms, the fan's live holds left in the
-    // event, seats released...}. Released by its fan, a reservation is not needed any more: its record goes too (a
-    // sold one keeps it, so a retried confirm finds its booking).
+    // Deletes only holds that are still this reservation's (an expired hold may belong to someone else now), then the
+    // reservation. KEYS[1..n] hold keys, n+1 reservation, n+2 user holds, n+3 seat log, n+4 reservation record, n+5 the
+    // fan's events; ARGV: reservation id, n, event id, announcement ('' for none), when the event's keys expire → the
+    // seats released. Released by its fan, a reservation is not needed any more: its record goes too (a sold one keeps
+    // it, so a retried confirm finds its booking).
     public const string Release = Announce + ReleaseHolds + """
         local n = tonumber(ARGV[2])
-        local now = now_ms()
         local released = {}
         for i = 1, n do
           if redis.call('GET', KEYS[i]) == ARGV[1] then
@@ -161,30 +182,24 @@ public static class HoldScripts
             table.insert(released, string.match(KEYS[i], ':hold:(%d+)$'))
           end
         end
-        local deleted, left = forget_reservation(ARGV[1], KEYS[n + 1], KEYS[n + 2], now)
-        if deleted == 1 then
+        if forget_reservation(ARGV[3], ARGV[1], KEYS[n + 1], KEYS[n + 2], KEYS[n + 5]) == 1 then
           redis.call('DEL', KEYS[n + 4])
         end
         if #released > 0 and ARGV[4] ~= '' then
           announce(KEYS[n + 3], ARGV[3], ARGV[4], table.concat(released, ','), ARGV[5])
         end
-        local answer = {tostring(now), left}
-        for _, seat in ipairs(released) do
-          table.insert(answer, seat)
-        end
-        return answer
+        return released
         """;
 
     // After bookings committed, for any number of reservations of one event (a writer batch's): their seats join
     // the sold set (and each fan's booked seats), and are announced in one "sold" change. A sold seat is held by
     // nobody: not by its reservation, nor by a fan who took it after that hold had lapsed (that fan's confirm
     // loses at MySQL; meanwhile the seat must not look held). KEYS[1] sold set, KEYS[2] seat log, then per
-    // reservation its n hold keys, the fan's booked seats, the reservation, the fan's holds. ARGV[1] event id,
-    // ARGV[2] count, ARGV[3] when the event's keys expire, then per reservation: id, n → {now ms, then per
-    // reservation the fan's live holds left in the event}
+    // reservation its n hold keys, the fan's booked seats, the reservation, the fan's holds, the fan's events.
+    // ARGV[1] event id, ARGV[2] count, ARGV[3] when the event's keys expire, then per reservation: id, n → the number
+    // of seats
     public const string MarkSold = Announce + ReleaseHolds + """
-        local now = now_ms()
-        local sold, answer = {}, {tostring(now)}
+        local sold = {}
         local first, arg = 3, 4
         for r = 1, tonumber(ARGV[2]) do
           local reservation, n = ARGV[arg], tonumber(ARGV[arg + 1])
@@ -196,16 +211,15 @@ public static class HoldScripts
             table.insert(sold, seat)
           end
           redis.call('PEXPIREAT', KEYS[first + n], ARGV[3])
-          local _, left = forget_reservation(reservation, KEYS[first + n + 1], KEYS[first + n + 2], now)
-          table.insert(answer, left)
-          first = first + n + 3
+          forget_reservation(ARGV[1], reservation, KEYS[first + n + 1], KEYS[first + n + 2], KEYS[first + n + 3])
+          first = first + n + 4
           arg = arg + 2
         end
         if #sold > 0 then
           redis.call('PEXPIREAT', KEYS[1], ARGV[3])
           announce(KEYS[2], ARGV[1], 'sold', table.concat(sold, ','), ARGV[3])
         end
-        return answer
+        return #sold
         """;
 
     // A hold key expired; every replica hears it, the first one announces it — unless the seat has moved on since
@@ -220,45 +234,5 @@ public static class HoldScripts
           return 1
         end
         return 0
-        """;
-
-    // The events a fan holds seats in: a sorted set of event id → until when (unix ms), one per fan, outside the
-    // events' hash tags (so the call before a reserve is a round trip of its own). A claim is provisional (a few
-    // seconds) until the hold lands and Extend sets the hold's expiry; a failed reserve's claim just lapses.
-    // KEYS[1] the fan's events; ARGV: event id, most events, provisional ms, key ttl ms → {} when the fan may hold in
-    // this event, else the events held now.
-    public const string ClaimEvent = """
-        local time = redis.call('TIME')
-        local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-        if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
-          return {}
-        end
-        local held = redis.call('ZRANGE', KEYS[1], 0, -1)
-        if #held >= tonumber(ARGV[2]) then
-          return held
-        end
-        redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
-        redis.call('PEXPIRE', KEYS[1], ARGV[4])
-        return {}
-        """;
-
-    // After a hold landed: the event counts until the hold's end (GT: a later hold of the same event is not shortened).
-    // KEYS[1] the fan's events; ARGV: event id, the hold's expiry ms, key ttl ms.
-    public const string ExtendEvent = """
-        redis.call('ZADD', KEYS[1], 'GT', ARGV[2], ARGV[1])
-        redis.call('PEXPIRE', KEYS[1], ARGV[3])
-        return 1
-        """;
-
-    // The fan's last hold of the event was released or sold at `now` (Release/MarkSold): the event stops counting —
-    // unless a hold taken since then moved its expiry past now + ttl (a hold of the same length taken later ends later).
-    // KEYS[1] the fan's events; ARGV: event id, now + ttl ms.
-    public const string ForgetEvent = """
-        local expires = redis.call('ZSCORE', KEYS[1], ARGV[1])
-        if expires and tonumber(expires) <= tonumber(ARGV[2]) then
-          redis.call('ZREM', KEYS[1], ARGV[1])
-        end
-        return 1
         """;
 }

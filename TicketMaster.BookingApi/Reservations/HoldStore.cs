@@ -26,9 +26,6 @@ public sealed class HoldStore
     /// <summary>Most reservations one reserve script call holds.</summary>
     private const int MaxReserveBatch = 64;
 
-    /// <summary>How long a fan's claim on an event counts before its hold lands (a failed reserve's claim lapses by itself).</summary>
-    private static readonly TimeSpan ProvisionalClaim = TimeSpan.FromSeconds(5);
-
     private sealed record HoldRequest(long EventId, string UserId, IReadOnlyList<long> SeatIds, string ReservationId, int Limit, bool Idempotent,
         long KeysExpireAt);
 
@@ -58,24 +55,11 @@ public sealed class HoldStore
         bool idempotent, CancellationToken cancellationToken)
     {
         var seats = seatIds.Order().ToList();
-        var events = HoldKeys.FanEvents(userId);
-        var maxEvents = _options.Value.MaxEventsHeldPerUser;
-        var holdTtl = _options.Value.HoldTtl;
-        var claimed = (RedisResult[])(await Db.ScriptEvaluateAsync(HoldScripts.ClaimEvent, [events],
-            [eventId, maxEvents, (long)Provisional(holdTtl).TotalMilliseconds, (long)(holdTtl + Provisional(holdTtl)).TotalMilliseconds]))!;
-        if (claimed.Length > 0)
-        {
-            return new ReserveOutcome.TooManyEvents(claimed.Select(e => long.Parse((string)e!, CultureInfo.InvariantCulture)).Order().ToList(), maxEvents);
-        }
-
         var result = (RedisResult[])(await _reserves.EnqueueAsync(
             new HoldRequest(eventId, userId, seats, reservationId, sale.MaxTicketsPerUser, idempotent, sale.KeysExpireAtMilliseconds)))!;
         switch ((string?)result[0])
         {
             case "OK":
-                // Not awaited: the claim already counts the event; this only makes it last as long as the hold.
-                Db.ScriptEvaluate(HoldScripts.ExtendEvent, [events],
-                    [eventId, (long)result[1], (long)(holdTtl + Provisional(holdTtl)).TotalMilliseconds], CommandFlags.FireAndForget);
                 return new ReserveOutcome.Held(new Reservation(reservationId, eventId, userId, seats, FromMilliseconds(result[1])));
             case "EXISTS":
                 var existing = await GetAsync(reservationId, cancellationToken);
@@ -86,14 +70,15 @@ public sealed class HoldStore
                 return new ReserveOutcome.Conflict(result.Skip(1).Select(r => long.Parse((string)r!, CultureInfo.InvariantCulture)).ToList());
             case "LIMIT":
                 return new ReserveOutcome.OverLimit(int.Parse((string)result[1]!, CultureInfo.InvariantCulture), sale.MaxTicketsPerUser);
+            case "EVENTS":
+                return new ReserveOutcome.TooManyEvents(result.Skip(1).Select(e => long.Parse((string)e!, CultureInfo.InvariantCulture)).Order().ToList(),
+                    _options.Value.MaxEventsHeldPerUser);
             case "RATE":
                 return new ReserveOutcome.RateLimited(TimeSpan.FromMilliseconds(Math.Max(0, long.Parse((string)result[1]!, CultureInfo.InvariantCulture))));
             default:
                 throw new InvalidOperationException($"Unexpected reserve script result {result[0]}");
         }
     }
-
-    private static TimeSpan Provisional(TimeSpan holdTtl) => holdTtl < ProvisionalClaim ? holdTtl : ProvisionalClaim;
 
     // One script call per event among the waiting reserves (its keys share the event's hash tag, so the call stays
     // on one Redis Cluster slot); the results come back in the order the reserves were queued.
@@ -106,7 +91,7 @@ public sealed class HoldStore
             var eventId = byEvent.Key;
             List<RedisKey> keys = [HoldKeys.Sold(eventId), HoldKeys.SeatLog(eventId), HoldKeys.SoldLoaded(eventId)];
             List<RedisValue> args = [eventId, ttl, byEvent.Count(), _rateLimits.Value.WritesPerUser, (long)_rateLimits.Value.Window.TotalMilliseconds,
-                byEvent.Max(r => r.Request.KeysExpireAt)];
+                byEvent.Max(r => r.Request.KeysExpireAt), _options.Value.MaxEventsHeldPerUser];
             foreach (var (request, _) in byEvent)
             {
                 keys.AddRange(request.SeatIds.Select(s => HoldKeys.Hold(eventId, s)));
@@ -115,6 +100,7 @@ public sealed class HoldStore
                 keys.Add(HoldKeys.UserHolds(eventId, request.UserId));
                 keys.Add(HoldKeys.Booked(eventId, request.UserId));
                 keys.Add(HoldKeys.ReserveRate(eventId, request.UserId));
+                keys.Add(HoldKeys.FanEvents(request.UserId));
                 args.AddRange([request.ReservationId, request.UserId, string.Join(',', request.SeatIds), request.SeatIds.Count, request.Limit,
                     request.Idempotent ? "1" : "0"]);
             }
@@ -158,11 +144,11 @@ public sealed class HoldStore
             .Append(HoldKeys.UserHolds(reservation.EventId, reservation.UserId))
             .Append(HoldKeys.SeatLog(reservation.EventId))
             .Append(HoldKeys.ReservationRecord(reservation.EventId, reservation.ReservationId))
+            .Append(HoldKeys.FanEvents(reservation.UserId))
             .ToArray();
-        var answer = (RedisResult[])(await Db.ScriptEvaluateAsync(HoldScripts.Release, keys,
+        var released = (RedisResult[])(await Db.ScriptEvaluateAsync(HoldScripts.Release, keys,
             [reservation.ReservationId, reservation.SeatIds.Count, reservation.EventId, seatEvent, await KeysExpireAtAsync(reservation.EventId)]))!;
-        ForgetEventIfDone(reservation.EventId, reservation.UserId, now: (long)answer[0], left: (long)answer[1]);
-        return answer.Skip(2).Select(r => long.Parse((string)r!, CultureInfo.InvariantCulture)).ToList();
+        return released.Select(r => long.Parse((string)r!, CultureInfo.InvariantCulture)).ToList();
     }
 
     /// <summary>After the booking committed: the seats join the sold set (and the fan's booked seats) and their holds go.</summary>
@@ -181,24 +167,11 @@ public sealed class HoldStore
                 keys.Add(HoldKeys.Booked(eventId, reservation.UserId));
                 keys.Add(HoldKeys.Reservation(eventId, reservation.ReservationId));
                 keys.Add(HoldKeys.UserHolds(eventId, reservation.UserId));
+                keys.Add(HoldKeys.FanEvents(reservation.UserId));
                 args.AddRange([reservation.ReservationId, reservation.SeatIds.Count]);
             }
-            var answer = (RedisResult[])(await Db.ScriptEvaluateAsync(HoldScripts.MarkSold, [.. keys], [.. args]))!;
-            foreach (var (reservation, left) in byEvent.Zip(answer.Skip(1)))
-            {
-                ForgetEventIfDone(eventId, reservation.UserId, now: (long)answer[0], left: (long)left);
-            }
+            await Db.ScriptEvaluateAsync(HoldScripts.MarkSold, [.. keys], [.. args]);
         }));
-
-    // Bought or released, a fan's last hold of the event no longer counts against Booking:MaxEventsHeldPerUser.
-    private void ForgetEventIfDone(long eventId, string userId, long now, long left)
-    {
-        if (left == 0)
-        {
-            Db.ScriptEvaluate(HoldScripts.ForgetEvent, [HoldKeys.FanEvents(userId)],
-                [eventId, now + (long)_options.Value.HoldTtl.TotalMilliseconds], CommandFlags.FireAndForget);
-        }
-    }
 
     /// <summary>When the event's keys expire (a day after it ends; see <see cref="EventSale.KeyRetention"/>).</summary>
     private async Task<long> KeysExpireAtAsync(long eventId) =>
