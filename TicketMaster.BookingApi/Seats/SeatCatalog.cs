@@ -23,8 +23,11 @@ public sealed record EventSale(string Status, DateTimeOffset OnSaleAt, DateTimeO
 
     public bool OnSale(DateTimeOffset now) => StatusAt(now) == Scheduled && OnSaleAt <= now;
 
-    /// <summary>When the event's Redis keys expire (unix ms): <see cref="KeyRetention"/> after its end.</summary>
-    public long KeysExpireAtMilliseconds => (EndsAt + KeyRetention).ToUnixTimeMilliseconds();
+    /// <summary>When the event's Redis keys expire: <see cref="KeyRetention"/> after its end.</summary>
+    public DateTimeOffset KeysExpireAt => EndsAt + KeyRetention;
+
+    /// <summary><see cref="KeysExpireAt"/> as the scripts take it (unix ms).</summary>
+    public long KeysExpireAtMilliseconds => KeysExpireAt.ToUnixTimeMilliseconds();
 
     public bool IsCancelled => Status == Cancelled;
 }

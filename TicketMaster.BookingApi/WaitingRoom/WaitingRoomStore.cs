@@ -127,6 +127,5 @@ public sealed class WaitingRoomStore(IConnectionMultiplexer redis, QueuePasses p
             [queueId, (now + options.Value.PassTtl).ToUnixTimeMilliseconds(), sale.KeysExpireAtMilliseconds]);
 
     // Every key of the room lives until a day after the event ends (EventSale.KeyRetention); nothing writes them later.
-    private static TimeSpan UntilKeysExpire(EventSale sale) =>
-        DateTimeOffset.FromUnixTimeMilliseconds(sale.KeysExpireAtMilliseconds) - DateTimeOffset.UtcNow;
+    private static TimeSpan UntilKeysExpire(EventSale sale) => sale.KeysExpireAt - DateTimeOffset.UtcNow;
 }

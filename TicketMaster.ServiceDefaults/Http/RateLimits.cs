@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -127,10 +125,10 @@ public static class RateLimits
                 // Writes need a signed-in user (authorization ran first) and count per user only: fans sharing an
                 // address (a venue's Wi-Fi) never hold each other back.
                 case RateLimitKind.Writes when userId is not null:
-                    yield return Window($"writes:user:{Hash(userId)}", limits.WritesPerUser);
+                    yield return Window($"writes:user:{UserIds.KeyHash(userId)}", limits.WritesPerUser);
                     break;
                 case RateLimitKind.CatalogWrites when userId is not null:
-                    yield return Window($"catalog:user:{Hash(userId)}", limits.CatalogWritesPerUser);
+                    yield return Window($"catalog:user:{UserIds.KeyHash(userId)}", limits.CatalogWritesPerUser);
                     break;
                 case RateLimitKind.Polling:
                     yield return Window($"polling:ip:{address}", limits.PollingPerAddress);
@@ -152,8 +150,6 @@ public static class RateLimits
 
         private RedisFixedWindowRateLimiter<string> Window(string key, int permits) =>
             new(key, new RedisFixedWindowRateLimiterOptions { PermitLimit = permits, Window = limits.Window, ConnectionMultiplexerFactory = () => redis });
-
-        private static string Hash(string userId) => UserIds.KeyHash(userId);
 
         protected override void Dispose(bool disposing)
         {

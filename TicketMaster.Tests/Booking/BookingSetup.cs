@@ -67,15 +67,38 @@ public sealed class BookingSetup(AppHostFixture fixture, CatalogSetup catalog, l
         fan.PostJsonAsync("/v1/booking/reserve", new { event_id = eventId, seat_ids = seatIds });
 
     /// <summary>Reserves and returns the reservation id; anything but 201 fails the test with the answer's body.</summary>
-    public static async Task<string> ReservationIdAsync(HttpClient fan, long eventId, params long[] seatIds)
-    {
-        var response = await ReserveAsync(fan, eventId, seatIds);
-        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
-        return (await response.ReadJsonAsync()).GetProperty("reservation_id").GetString()!;
-    }
+    public static async Task<string> ReservationIdAsync(HttpClient fan, long eventId, params long[] seatIds) =>
+        await ReservationIdOfAsync(await ReserveAsync(fan, eventId, seatIds));
 
     public static Task<HttpResponseMessage> ReserveWithPassAsync(HttpClient fan, long eventId, string? pass, params long[] seatIds) =>
         fan.PostJsonAsync("/v1/booking/reserve", new { event_id = eventId, seat_ids = seatIds, queue_pass = pass });
+
+    /// <summary><see cref="ReservationIdAsync"/> for an event sold through its waiting room.</summary>
+    public static async Task<string> ReservationIdWithPassAsync(HttpClient fan, long eventId, string pass, params long[] seatIds) =>
+        await ReservationIdOfAsync(await ReserveWithPassAsync(fan, eventId, pass, seatIds));
+
+    /// <summary>The fan joins the event's waiting room and waits (up to 10 s) to be admitted → the queue pass.</summary>
+    public async Task<string> QueuePassAsync(HttpClient fan)
+    {
+        var joined = await fan.PostJsonAsync($"/v1/booking/events/{eventId}/queue", new { });
+        Assert.True(joined.IsSuccessStatusCode, await joined.Content.ReadAsStringAsync());
+        var queueId = (await joined.ReadJsonAsync()).GetProperty("queue_id").GetString();
+        using var anonymous = fixture.App.CreateHttpClient("bookingapi");
+        string? pass = null;
+        await Eventually.TrueAsync(async () =>
+        {
+            var status = await anonymous.GetJsonAsync($"/v1/booking/events/{eventId}/queue/{queueId}");
+            pass = status.GetProperty("status").GetString() == "admitted" ? status.GetProperty("pass").GetString() : null;
+            return pass is not null;
+        }, TimeSpan.FromSeconds(10), "the fan is admitted");
+        return pass!;
+    }
+
+    private static async Task<string> ReservationIdOfAsync(HttpResponseMessage response)
+    {
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        return (await response.ReadJsonAsync()).GetProperty("reservation_id").GetString()!;
+    }
 
     public static Task<HttpResponseMessage> ConfirmAsync(HttpClient fan, string reservationId, string method = "pm_card_visa") =>
         fan.PostJsonAsync("/v1/booking/confirm", new { reservation_id = reservationId, payment_info = new { method } });

@@ -136,13 +136,13 @@ public sealed class BoundedStateTests(AppHostFixture fixture)
         using var owner = sale.Owner();
         Assert.Equal(HttpStatusCode.NoContent, (await owner.PutJsonAsync($"/v1/booking/events/{sale.EventId}/queue/admission",
             new { admissions_per_second = 1000 })).StatusCode);
-        var pass = await PassAsync(fan, sale.EventId);
-        var buyerPass = await PassAsync(buyer, sale.EventId);
-        var released = await ReservationIdAsync(fan, sale.EventId, pass, sale.SeatIds[0]);
+        var pass = await sale.QueuePassAsync(fan);
+        var buyerPass = await sale.QueuePassAsync(buyer);
+        var released = await BookingSetup.ReservationIdWithPassAsync(fan, sale.EventId, pass, sale.SeatIds[0]);
         Assert.Equal(HttpStatusCode.NoContent, (await fan.DeleteAsync($"/v1/booking/reservations/{released}")).StatusCode);
-        var bought = await ReservationIdAsync(buyer, sale.EventId, buyerPass, sale.SeatIds[1]);
+        var bought = await BookingSetup.ReservationIdWithPassAsync(buyer, sale.EventId, buyerPass, sale.SeatIds[1]);
         Assert.Equal(HttpStatusCode.Created, (await BookingSetup.ConfirmAsync(buyer, bought)).StatusCode);
-        await ReservationIdAsync(fan, sale.EventId, pass, sale.SeatIds[2]);
+        await BookingSetup.ReservationIdWithPassAsync(fan, sale.EventId, pass, sale.SeatIds[2]);
 
         await using var redis = await AdminAsync();
         var server = redis.GetServers().Single();
@@ -233,29 +233,6 @@ public sealed class BoundedStateTests(AppHostFixture fixture)
 
     private async Task<ConnectionMultiplexer> AdminAsync() =>
         await ConnectionMultiplexer.ConnectAsync(await fixture.GetConnectionStringAsync("redis") + ",allowAdmin=true");
-
-    private async Task<string> PassAsync(HttpClient fan, long eventId)
-    {
-        var joined = await fan.PostJsonAsync($"/v1/booking/events/{eventId}/queue", new { });
-        Assert.True(joined.IsSuccessStatusCode, await joined.Content.ReadAsStringAsync());
-        var queueId = (await joined.ReadJsonAsync()).GetProperty("queue_id").GetString();
-        using var anonymous = fixture.App.CreateHttpClient("bookingapi");
-        string? pass = null;
-        await Eventually.TrueAsync(async () =>
-        {
-            var status = await anonymous.GetJsonAsync($"/v1/booking/events/{eventId}/queue/{queueId}");
-            pass = status.GetProperty("status").GetString() == "admitted" ? status.GetProperty("pass").GetString() : null;
-            return pass is not null;
-        }, TimeSpan.FromSeconds(10), "the fan is admitted");
-        return pass!;
-    }
-
-    private static async Task<string> ReservationIdAsync(HttpClient fan, long eventId, string pass, long seatId)
-    {
-        var response = await BookingSetup.ReserveWithPassAsync(fan, eventId, pass, seatId);
-        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
-        return (await response.ReadJsonAsync()).GetProperty("reservation_id").GetString()!;
-    }
 
     /// <summary>The event's and the fan's keys once the rate window and the fan's claims have lapsed.</summary>
     private static async Task<HashSet<string>> SettledKeysAsync(IServer server, long eventId, string fan, TimeSpan window)
