@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace TicketMaster.ServiceDefaults;
 
-/// <summary>snake_case JSON for the HTTP API (DESIGN §6) and for messages on RabbitMQ.</summary>
+/// <summary>snake_case JSON for the HTTP API (messages on RabbitMQ use the same shape: MessageJson).</summary>
 public static class TicketMasterJson
 {
     public static JsonSerializerOptions Options { get; } = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));

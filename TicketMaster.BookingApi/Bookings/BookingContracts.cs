@@ -1,4 +1,4 @@
-using TicketMaster.ServiceDefaults.Search;
+using TicketMaster.Messaging;
 
 namespace TicketMaster.BookingApi.Bookings;
 

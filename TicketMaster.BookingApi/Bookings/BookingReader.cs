@@ -1,7 +1,8 @@
 using TicketMaster.BookingApi.Caching;
 using MySqlConnector;
 using TicketMaster.BookingApi.Seats;
-using TicketMaster.ServiceDefaults.Search;
+using TicketMaster.Data;
+using TicketMaster.Messaging;
 
 namespace TicketMaster.BookingApi.Bookings;
 
@@ -72,7 +73,7 @@ public sealed class BookingReader(MySqlDataSource dataSource, TicketCodes codes,
             var document = await EventDocumentReader.ReadAsync(connection, null, booking.EventId, cancellationToken);
             var tickets = await TicketsAsync(connection, booking.Id, cancellationToken);
             result.Add(new BookingResponse(booking.Confirmation, booking.Id, booking.Reservation, booking.Status, booking.Total,
-                EventDocumentReader.Utc(booking.Created),
+                MySqlTime.Utc(booking.Created),
                 new EventDetails(document!.EventId, document.EventName, document.StartsAt, document.EndsAt, document.Venue, document.Performers),
                 new CheckInDetails(tickets, document.StartsAt - GatesOpenBeforeStart)));
         }
@@ -94,7 +95,7 @@ public sealed class BookingReader(MySqlDataSource dataSource, TicketCodes codes,
             var (ticketId, eventId, seatId) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
             tickets.Add(new TicketResponse(ticketId, new TicketSeat(seatId, reader.GetString(3), reader.GetString(4), reader.GetInt32(5)),
                 reader.GetInt64(6), codes.Issue(ticketId, eventId, seatId),
-                reader.IsDBNull(7) ? null : EventDocumentReader.Utc(reader.GetDateTime(7))));
+                reader.IsDBNull(7) ? null : MySqlTime.Utc(reader.GetDateTime(7))));
         }
         return tickets;
     }

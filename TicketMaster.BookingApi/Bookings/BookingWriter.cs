@@ -3,8 +3,8 @@ using System.Text;
 using MySqlConnector;
 using TicketMaster.BookingApi.Reservations;
 using TicketMaster.ServiceDefaults;
-using TicketMaster.ServiceDefaults.Data;
-using TicketMaster.ServiceDefaults.Messaging;
+using TicketMaster.Data;
+using TicketMaster.Messaging;
 
 namespace TicketMaster.BookingApi.Bookings;
 

@@ -2,8 +2,9 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using MySqlConnector;
 using TicketMaster.BookingApi.Seats;
+using TicketMaster.Data;
 using TicketMaster.ServiceDefaults.Http;
-using TicketMaster.ServiceDefaults.Search;
+using TicketMaster.Messaging;
 
 namespace TicketMaster.BookingApi.Bookings;
 
@@ -106,6 +107,6 @@ public static class BookingsApi
             return null;
         }
         return new CheckInResponse(ticketId, reader.GetInt64(0), new TicketSeat(reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4)),
-            EventDocumentReader.Utc(reader.GetDateTime(5)));
+            MySqlTime.Utc(reader.GetDateTime(5)));
     }
 }

@@ -1,3 +1,4 @@
+using TicketMaster.Messaging;
 using TicketMaster.BookingApi.Bookings;
 using TicketMaster.BookingApi.Caching;
 using TicketMaster.BookingApi.Invariants;
@@ -7,7 +8,7 @@ using TicketMaster.BookingApi.Seats;
 using TicketMaster.BookingApi.Signing;
 using TicketMaster.BookingApi.WaitingRoom;
 using TicketMaster.BookingApi.WriteQueue;
-using TicketMaster.ServiceDefaults.Data;
+using TicketMaster.Data;
 using TicketMaster.ServiceDefaults.Http;
 
 namespace TicketMaster.BookingApi.Extensions;
@@ -26,6 +27,7 @@ public static class Extensions
 
         // MySQL is the final arbiter of who owns a seat (DESIGN §3); the first replica to start migrates the schema.
         builder.AddMySqlDataSource("mysql");
+        builder.AddUnavailableDependency("mysql", MySqlFailures.IsUnavailable);
         builder.AddSchemaMigrations();
         // Webhook event ids are kept past any redelivery of the provider's, then pruned.
         builder.AddRowPruning(new PruneRule("processed_message", "processed_at", retention => retention.ProcessedMessages));
@@ -38,6 +40,7 @@ public static class Extensions
         builder.Services.AddHealthChecks().AddCheck<RedisMemoryHealthCheck>(RedisMemoryHealthCheck.Name);
         builder.AddRateLimits();
         builder.AddRabbitMQClient("rabbitmq");
+        builder.AddUnavailableDependency("rabbitmq", BrokerFailures.IsUnavailable);
         builder.AddOutbox();
 
         builder.Services.Configure<BookingOptions>(builder.Configuration.GetSection("Booking"));
@@ -60,7 +63,7 @@ public static class Extensions
             new MySqlConnector.MySqlDataSourceBuilder(writerConnectionString).UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>()).Build());
         builder.Services.AddSingleton(sp => new BookingWriter(
             sp.GetRequiredKeyedService<MySqlConnector.MySqlDataSource>(BookingWriter.DataSourceKey),
-            sp.GetRequiredService<TicketMaster.ServiceDefaults.Messaging.Outbox>()));
+            sp.GetRequiredService<TicketMaster.Messaging.Outbox>()));
         builder.Services.AddSingleton<BookingReader>();
         // Queued writes (DESIGN §3 item 6): every replica publishes confirms and runs a batching writer.
         builder.Services.AddSingleton<BookingWriteQueue>();

@@ -1,6 +1,6 @@
 using MySqlConnector;
 using TicketMaster.BookingApi.Batching;
-using TicketMaster.ServiceDefaults.Data;
+using TicketMaster.Data;
 
 namespace TicketMaster.BookingApi.Payments;
 

@@ -1,6 +1,7 @@
 using TicketMaster.BookingApi.Caching;
 using MySqlConnector;
-using TicketMaster.ServiceDefaults.Search;
+using TicketMaster.Data;
+using TicketMaster.Messaging;
 
 namespace TicketMaster.BookingApi.Seats;
 
@@ -56,7 +57,7 @@ public sealed class SeatCatalog(MySqlDataSource dataSource, SingleFlightCache ca
             command.Parameters.AddWithValue("@event", eventId);
             await using var reader = await command.ExecuteReaderAsync(CancellationToken.None);
             return await reader.ReadAsync(CancellationToken.None)
-                ? new SaleFacts(reader.GetString(0), EventDocumentReader.Utc(reader.GetDateTime(1)), EventDocumentReader.Utc(reader.GetDateTime(2)),
+                ? new SaleFacts(reader.GetString(0), MySqlTime.Utc(reader.GetDateTime(1)), MySqlTime.Utc(reader.GetDateTime(2)),
                     reader.GetInt32(3), reader.GetBoolean(4), reader.GetString(5))
                 : null;
         });

@@ -6,6 +6,7 @@ using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using TicketMaster.BookingApi.Bookings;
 using TicketMaster.BookingApi.Reservations;
+using TicketMaster.Messaging;
 using TicketMaster.ServiceDefaults;
 
 namespace TicketMaster.BookingApi.WriteQueue;
@@ -159,7 +160,7 @@ public sealed class BookingWriteConsumer(IConnection connection, BookingWriter w
             if (message.Delivery.ReplyTo is { Length: > 0 } replyTo)
             {
                 await channel.BasicPublishAsync("", replyTo, mandatory: false, new BasicProperties { CorrelationId = message.Delivery.CorrelationId },
-                    JsonSerializer.SerializeToUtf8Bytes(slice, TicketMasterJson.Options), stoppingToken);
+                    JsonSerializer.SerializeToUtf8Bytes(slice, MessageJson.Options), stoppingToken);
             }
         }
         await channel.BasicAckAsync(batch.Max(m => m.Delivery.Tag), multiple: true, stoppingToken);
@@ -185,7 +186,7 @@ public sealed class BookingWriteConsumer(IConnection connection, BookingWriter w
     {
         try
         {
-            return JsonSerializer.Deserialize<BookingWrite[]>(delivery.Body, TicketMasterJson.Options);
+            return JsonSerializer.Deserialize<BookingWrite[]>(delivery.Body, MessageJson.Options);
         }
         catch (JsonException ex)
         {

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using TicketMaster.BookingApi.Bookings;
+using TicketMaster.Messaging;
 using TicketMaster.ServiceDefaults;
 
 namespace TicketMaster.BookingApi.WriteQueue;
@@ -76,7 +77,7 @@ public sealed class BookingWriteQueue(IConnection connection, IOptions<BookingOp
                 {
                     CorrelationId = correlationId, ReplyTo = _replyQueue, ContentType = "application/json", DeliveryMode = DeliveryModes.Persistent,
                 };
-                var body = JsonSerializer.SerializeToUtf8Bytes(batch.Select(p => p.Write).ToArray(), TicketMasterJson.Options);
+                var body = JsonSerializer.SerializeToUtf8Bytes(batch.Select(p => p.Write).ToArray(), MessageJson.Options);
                 await channel.BasicPublishAsync("", WriteQueueTopology.Queue, mandatory: false, properties, body);
             }
             catch (Exception ex)
@@ -112,7 +113,7 @@ public sealed class BookingWriteQueue(IConnection connection, IOptions<BookingOp
         {
             if (delivery.BasicProperties.CorrelationId is { } id && _inFlight.TryRemove(id, out var waiting))
             {
-                var results = JsonSerializer.Deserialize<WriteResult[]>(delivery.Body.Span, TicketMasterJson.Options) ?? [];
+                var results = JsonSerializer.Deserialize<WriteResult[]>(delivery.Body.Span, MessageJson.Options) ?? [];
                 for (var i = 0; i < waiting.Length; i++)
                 {
                     waiting[i].Reply.TrySetResult(i < results.Length ? results[i] : null);

@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using MySqlConnector;
-using TicketMaster.ServiceDefaults.Messaging;
-using TicketMaster.ServiceDefaults.Search;
+using TicketMaster.Messaging;
+using TicketMaster.Search;
 
 namespace TicketMaster.EventsApi.Dev;
 

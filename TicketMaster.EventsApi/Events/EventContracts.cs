@@ -1,4 +1,5 @@
-using TicketMaster.ServiceDefaults.Search;
+using TicketMaster.Messaging;
+using TicketMaster.Search;
 
 namespace TicketMaster.EventsApi.Events;
 

@@ -2,10 +2,11 @@ using System.Security.Claims;
 using System.Globalization;
 using System.Text;
 using MySqlConnector;
+using TicketMaster.Data;
 using TicketMaster.ServiceDefaults;
 using TicketMaster.ServiceDefaults.Http;
-using TicketMaster.ServiceDefaults.Messaging;
-using TicketMaster.ServiceDefaults.Search;
+using TicketMaster.Messaging;
+using TicketMaster.Search;
 
 namespace TicketMaster.EventsApi.Events;
 
@@ -102,9 +103,9 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
                 return new UpdateResult(null, null, $"Event {eventId} is cancelled; a cancelled event cannot be scheduled again.");
             }
             var errors = EventValidation.CheckTimes(
-                request.StartsAt ?? EventDocumentReader.Utc(reader.GetDateTime(0)),
-                request.EndsAt ?? EventDocumentReader.Utc(reader.GetDateTime(1)),
-                request.OnSaleAt ?? EventDocumentReader.Utc(reader.GetDateTime(2)));
+                request.StartsAt ?? MySqlTime.Utc(reader.GetDateTime(0)),
+                request.EndsAt ?? MySqlTime.Utc(reader.GetDateTime(1)),
+                request.OnSaleAt ?? MySqlTime.Utc(reader.GetDateTime(2)));
             if (errors.Any)
             {
                 return new UpdateResult(null, errors);
@@ -169,7 +170,7 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
         var sold = reader.GetInt64(6);
         var priceRange = reader.IsDBNull(3) ? null : new PriceRange(reader.GetInt64(3), reader.GetInt64(4));
         return new EventDetails(document.EventId, document.EventName, document.Description, document.StartsAt, document.EndsAt,
-            EventDocumentReader.Utc(reader.GetDateTime(0)), document.Status, document.Venue, document.Performers, priceRange,
+            MySqlTime.Utc(reader.GetDateTime(0)), document.Status, document.Venue, document.Performers, priceRange,
             new Availability(total, total - sold, sold), reader.GetInt32(1), reader.GetBoolean(2), document.Version);
     }
 

@@ -1,9 +1,11 @@
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.AspNetCore.OutputCaching.StackExchangeRedis;
 using StackExchange.Redis;
+using TicketMaster.Data;
 using TicketMaster.EventsApi.Caching;
 using TicketMaster.EventsApi.Events;
 using TicketMaster.EventsApi.Venues;
+using TicketMaster.Messaging;
 using TicketMaster.ServiceDefaults.Http;
 
 namespace TicketMaster.EventsApi.Extensions;
@@ -17,10 +19,12 @@ public static class Extensions
 
         // MySQL is the source of truth for the catalog; the first replica to start brings the schema up to date.
         builder.AddMySqlDataSource("mysql");
+        builder.AddUnavailableDependency("mysql", MySqlFailures.IsUnavailable);
         builder.AddSchemaMigrations();
 
         // Catalog writes reach the search index through the outbox → RabbitMQ → Indexer (DESIGN §4).
         builder.AddRabbitMQClient("rabbitmq");
+        builder.AddUnavailableDependency("rabbitmq", BrokerFailures.IsUnavailable);
         builder.AddOutbox();
         builder.AddEventSearch();
 

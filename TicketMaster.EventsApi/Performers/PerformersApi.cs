@@ -1,10 +1,11 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using MySqlConnector;
+using TicketMaster.Data;
 using TicketMaster.ServiceDefaults;
 using TicketMaster.ServiceDefaults.Auth;
 using TicketMaster.ServiceDefaults.Http;
-using TicketMaster.ServiceDefaults.Messaging;
-using TicketMaster.ServiceDefaults.Search;
+using TicketMaster.Messaging;
+using TicketMaster.Search;
 
 namespace TicketMaster.EventsApi.Performers;
 

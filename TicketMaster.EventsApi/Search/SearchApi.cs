@@ -3,8 +3,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using MySqlConnector;
 using TicketMaster.ServiceDefaults.Auth;
 using TicketMaster.ServiceDefaults.Http;
-using TicketMaster.ServiceDefaults.Messaging;
-using TicketMaster.ServiceDefaults.Search;
+using TicketMaster.Messaging;
+using TicketMaster.Search;
 
 namespace TicketMaster.EventsApi.Search;
 

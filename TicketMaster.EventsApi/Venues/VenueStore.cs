@@ -1,8 +1,9 @@
 using System.Text;
 using MySqlConnector;
+using TicketMaster.Data;
 using TicketMaster.ServiceDefaults;
-using TicketMaster.ServiceDefaults.Messaging;
-using TicketMaster.ServiceDefaults.Search;
+using TicketMaster.Messaging;
+using TicketMaster.Search;
 
 namespace TicketMaster.EventsApi.Venues;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
-using TicketMaster.ServiceDefaults.Messaging;
-using TicketMaster.ServiceDefaults.Search;
+using TicketMaster.Messaging;
+using TicketMaster.Search;
 
 namespace TicketMaster.Indexer.Catalog;
 

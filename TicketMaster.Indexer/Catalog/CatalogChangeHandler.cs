@@ -1,7 +1,8 @@
 using System.Text.Json;
 using MySqlConnector;
+using TicketMaster.Messaging;
 using TicketMaster.ServiceDefaults;
-using TicketMaster.ServiceDefaults.Search;
+using TicketMaster.Search;
 
 namespace TicketMaster.Indexer.Catalog;
 
@@ -59,7 +60,7 @@ public sealed class CatalogChangeHandler(
         EventDocument? document;
         try
         {
-            document = JsonSerializer.Deserialize<EventDocument>(body.Span, TicketMasterJson.Options);
+            document = JsonSerializer.Deserialize<EventDocument>(body.Span, MessageJson.Options);
         }
         catch (JsonException ex)
         {

@@ -26,6 +26,13 @@ public static class HttpExtensions
         return builder;
     }
 
+    /// <summary>Answers 503 (retry) instead of 500 for the exceptions by which <paramref name="name"/>'s client says its server is away.</summary>
+    public static IHostApplicationBuilder AddUnavailableDependency(this IHostApplicationBuilder builder, string name, Func<Exception, bool> matches)
+    {
+        builder.Services.AddSingleton(new TicketMaster.ServiceDefaults.Http.UnavailableDependency(name, matches));
+        return builder;
+    }
+
     public static WebApplication UseApiDefaults(this WebApplication app)
     {
         app.UseExceptionHandler();

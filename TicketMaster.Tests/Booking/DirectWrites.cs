@@ -1,7 +1,7 @@
 using MySqlConnector;
 using TicketMaster.BookingApi.Bookings;
 using TicketMaster.BookingApi.Payments;
-using TicketMaster.ServiceDefaults.Messaging;
+using TicketMaster.Messaging;
 using TicketMaster.Tests.Infrastructure;
 
 namespace TicketMaster.Tests.Booking;

@@ -3,7 +3,7 @@ using MySqlConnector;
 using TicketMaster.BookingApi.Bookings;
 using TicketMaster.BookingApi.Payments;
 using TicketMaster.BookingApi.Reservations;
-using TicketMaster.ServiceDefaults.Messaging;
+using TicketMaster.Messaging;
 using TicketMaster.Tests.Infrastructure;
 
 namespace TicketMaster.Tests.Booking;

@@ -3,8 +3,8 @@ using System.Text;
 using System.Text.Json;
 using RabbitMQ.Client;
 using TicketMaster.ServiceDefaults;
-using TicketMaster.ServiceDefaults.Messaging;
-using TicketMaster.ServiceDefaults.Search;
+using TicketMaster.Messaging;
+using TicketMaster.Search;
 using TicketMaster.Tests.Infrastructure;
 
 namespace TicketMaster.Tests.Catalog;

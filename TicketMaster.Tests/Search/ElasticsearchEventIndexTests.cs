@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
-using TicketMaster.ServiceDefaults.Search;
+using TicketMaster.Messaging;
+using TicketMaster.Search;
 
 namespace TicketMaster.Tests.Search;
 

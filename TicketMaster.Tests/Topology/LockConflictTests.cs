@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using MySqlConnector;
-using TicketMaster.ServiceDefaults.Data;
+using TicketMaster.Data;
 using TicketMaster.Tests.Infrastructure;
 
 namespace TicketMaster.Tests.Topology;

@@ -1,6 +1,6 @@
 using MySqlConnector;
 using Microsoft.Extensions.Logging.Abstractions;
-using TicketMaster.ServiceDefaults.Data;
+using TicketMaster.Data;
 using TicketMaster.Tests.Infrastructure;
 
 namespace TicketMaster.Tests.Topology;

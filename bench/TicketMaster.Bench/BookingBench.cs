@@ -9,6 +9,7 @@ using Aspire.Hosting.Testing;
 using Microsoft.IdentityModel.Tokens;
 using MySqlConnector;
 using TicketMaster.Bench.Onsale;
+using TicketMaster.Data;
 using TicketMaster.ServiceDefaults;
 using TicketMaster.ServiceDefaults.Auth;
 

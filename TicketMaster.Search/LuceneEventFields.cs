@@ -4,8 +4,9 @@ using Lucene.Net.Analysis;
 using Lucene.Net.Analysis.Standard;
 using Lucene.Net.Documents;
 using Lucene.Net.Util;
+using TicketMaster.Messaging;
 
-namespace TicketMaster.ServiceDefaults.Search;
+namespace TicketMaster.Search;
 
 // How an EventDocument maps onto Lucene fields; shared by the Indexer (writer) and EventsApi (reader).
 internal static class LuceneEventFields
@@ -48,7 +49,7 @@ internal static class LuceneEventFields
         {
             new StringField(EventId, Id(e.EventId), Field.Store.YES),
             new StoredField(DocumentVersion, e.Version),
-            new StoredField(Summary, JsonSerializer.Serialize(summary, TicketMasterJson.Options)),
+            new StoredField(Summary, JsonSerializer.Serialize(summary, MessageJson.Options)),
             new TextField(Name, e.EventName, Field.Store.NO),
             new TextField(Description, e.Description, Field.Store.NO),
             new TextField(Performers, string.Join(" | ", e.Performers.Select(p => p.Name)), Field.Store.NO),
@@ -70,7 +71,7 @@ internal static class LuceneEventFields
     }
 
     public static EventSearchHit ReadSummary(Document document) =>
-        JsonSerializer.Deserialize<EventSearchHit>(document.Get(Summary), TicketMasterJson.Options)!;
+        JsonSerializer.Deserialize<EventSearchHit>(document.Get(Summary), MessageJson.Options)!;
 
     // Facet values carry the id and the name so the response can offer both.
     private static string EncodePerformer(PerformerSummary performer) => $"{Id(performer.PerformerId)}|{performer.Name}";

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace TicketMaster.ServiceDefaults.Messaging;
+namespace TicketMaster.Messaging;
 
 // W3C trace context in AMQP headers, so the consumer's span joins the producer's trace.
 public static class TraceHeaders

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using MySqlConnector;
 
-namespace TicketMaster.ServiceDefaults.Messaging;
+namespace TicketMaster.Messaging;
 
 // The write side of the transactional outbox (DESIGN §4): a message row written in the caller's transaction,
 // so a change and its announcement commit or roll back together. The relay publishes it later.
@@ -34,7 +34,7 @@ public sealed class Outbox(OutboxSignal signal)
         command.Parameters.AddWithValue($"@{prefix}AggregateType", aggregateType);
         command.Parameters.AddWithValue($"@{prefix}AggregateId", aggregateId);
         command.Parameters.AddWithValue($"@{prefix}MessageType", messageType);
-        command.Parameters.AddWithValue($"@{prefix}Payload", JsonSerializer.Serialize(payload, TicketMasterJson.Options));
+        command.Parameters.AddWithValue($"@{prefix}Payload", JsonSerializer.Serialize(payload, MessageJson.Options));
         // The request's trace continues through the relay and its consumers: one trace from the request on.
         command.Parameters.AddWithValue($"@{prefix}Traceparent", Activity.Current?.Id);
         command.Parameters.AddWithValue($"@{prefix}Tracestate", Activity.Current?.TraceStateString);

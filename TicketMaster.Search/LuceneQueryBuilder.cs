@@ -2,9 +2,9 @@ using Lucene.Net.Analysis;
 using Lucene.Net.Analysis.TokenAttributes;
 using Lucene.Net.Index;
 using Lucene.Net.Search;
-using static TicketMaster.ServiceDefaults.Search.LuceneEventFields;
+using static TicketMaster.Search.LuceneEventFields;
 
-namespace TicketMaster.ServiceDefaults.Search;
+namespace TicketMaster.Search;
 
 internal static class LuceneQueryBuilder
 {

@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using MySqlConnector;
 
-namespace TicketMaster.ServiceDefaults.Data;
+namespace TicketMaster.Data;
 
 // InnoDB resolves a deadlock by rolling one of the transactions back whole, and gives up a lock wait after
 // innodb_lock_wait_timeout: either way nothing of the loser was applied, so it can simply run again. Busy sales make

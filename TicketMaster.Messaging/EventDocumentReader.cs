@@ -1,7 +1,8 @@
 using System.Runtime.CompilerServices;
 using MySqlConnector;
+using TicketMaster.Data;
 
-namespace TicketMaster.ServiceDefaults.Search;
+namespace TicketMaster.Messaging;
 
 // Builds EventDocuments from MySQL: for the outbox payload (inside the writing transaction) and for the
 // reindex command (the whole catalog, streamed in event_id order).
@@ -62,7 +63,7 @@ public static class EventDocumentReader
         }
 
         var performers = await ReadPerformersAsync(connection, transaction, rows.Select(r => r.EventId), cancellationToken);
-        return rows.Select(r => new EventDocument(r.EventId, r.Version, r.Name, r.Description, Utc(r.StartsAt), Utc(r.EndsAt), r.Status,
+        return rows.Select(r => new EventDocument(r.EventId, r.Version, r.Name, r.Description, MySqlTime.Utc(r.StartsAt), MySqlTime.Utc(r.EndsAt), r.Status,
             r.Venue, performers.TryGetValue(r.EventId, out var list) ? list : [])).ToList();
     }
 
@@ -89,6 +90,4 @@ public static class EventDocumentReader
         return result;
     }
 
-    /// <summary>MySQL DATETIME columns hold UTC without a zone.</summary>
-    public static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
 }

@@ -6,8 +6,9 @@ using Elastic.Clients.Elasticsearch;
 using Elastic.Transport;
 using HttpMethod = Elastic.Transport.HttpMethod;
 using Microsoft.Extensions.Configuration;
+using TicketMaster.Messaging;
 
-namespace TicketMaster.ServiceDefaults.Search;
+namespace TicketMaster.Search;
 
 // The Elasticsearch backend (DESIGN §4), used when a `search` connection string is set (the deployed topology).
 // It speaks Elasticsearch's REST API through the official client's transport with explicit JSON: the mapping,
@@ -195,7 +196,7 @@ public sealed class ElasticsearchEventIndex(ElasticsearchClient client, string i
 
     private static JsonObject Source(EventDocument document)
     {
-        var source = JsonSerializer.SerializeToNode(document, TicketMasterJson.Options)!.AsObject();
+        var source = JsonSerializer.SerializeToNode(document, MessageJson.Options)!.AsObject();
         source["city_normalized"] = document.Venue.City.Trim().ToLowerInvariant();
         source["performer_facet"] = new JsonArray(document.Performers
             .Select(p => (JsonNode)JsonValue.Create($"{p.PerformerId.ToString(CultureInfo.InvariantCulture)}|{p.Name}")).ToArray());
@@ -283,7 +284,7 @@ public sealed class ElasticsearchEventIndex(ElasticsearchClient client, string i
     {
         var hits = body["hits"]!;
         var items = hits["hits"]!.AsArray()
-            .Select(h => h!["_source"].Deserialize<EventSearchHit>(TicketMasterJson.Options)!)
+            .Select(h => h!["_source"].Deserialize<EventSearchHit>(MessageJson.Options)!)
             .ToList();
         var aggregations = body["aggregations"];
         var cities = Buckets(aggregations?["city"]).Select(b => new FacetValue(b.Key, b.Count)).ToList();

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MySqlConnector;
-using TicketMaster.ServiceDefaults.Data;
+using TicketMaster.Data;
 
 namespace Microsoft.Extensions.Hosting;
 

@@ -5,9 +5,9 @@ using Microsoft.Extensions.Logging;
 using MySqlConnector;
 using OpenTelemetry;
 using RabbitMQ.Client;
-using TicketMaster.ServiceDefaults.Data;
+using TicketMaster.Data;
 
-namespace TicketMaster.ServiceDefaults.Messaging;
+namespace TicketMaster.Messaging;
 
 // Publishes outbox rows to RabbitMQ in id order and stamps them sent (DESIGN §4).
 // - Publisher confirms: a row is marked sent only after the broker acknowledged it, so a broker outage

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace TicketMaster.ServiceDefaults;
+namespace TicketMaster.Data;
 
 public static class Ids
 {

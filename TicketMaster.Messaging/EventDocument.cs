@@ -1,4 +1,4 @@
-namespace TicketMaster.ServiceDefaults.Search;
+namespace TicketMaster.Messaging;
 
 /// <summary>
 /// What the search index holds of an event: the payload of the `event.upserted` message that the outbox relay

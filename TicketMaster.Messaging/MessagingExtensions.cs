@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
-using TicketMaster.ServiceDefaults.Data;
-using TicketMaster.ServiceDefaults.Messaging;
+using TicketMaster.Data;
+using TicketMaster.Messaging;
 
 namespace Microsoft.Extensions.Hosting;
 

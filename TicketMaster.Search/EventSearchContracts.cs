@@ -1,4 +1,6 @@
-namespace TicketMaster.ServiceDefaults.Search;
+using TicketMaster.Messaging;
+
+namespace TicketMaster.Search;
 
 public sealed record EventSearchQuery(
     string? Text,

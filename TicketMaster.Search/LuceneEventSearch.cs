@@ -4,7 +4,7 @@ using Lucene.Net.Index;
 using Lucene.Net.Search;
 using Lucene.Net.Store;
 
-namespace TicketMaster.ServiceDefaults.Search;
+namespace TicketMaster.Search;
 
 // Reads the index directory that the Indexer writes (EventsApi's side). A reader sees the commit it was
 // opened on; it reopens at most every RefreshInterval, so new commits show within the 1 s freshness target.

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using TicketMaster.ServiceDefaults.Search;
+using TicketMaster.Search;
 
 namespace Microsoft.Extensions.Hosting;
 

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 using MySqlConnector;
 using OpenTelemetry;
 
-namespace TicketMaster.ServiceDefaults.Data;
+namespace TicketMaster.Data;
 
 /// <summary>Retention:* — how long rows that only record what was handled are kept.</summary>
 public sealed class RetentionOptions

@@ -2,8 +2,9 @@ using Lucene.Net.Analysis;
 using Lucene.Net.Index;
 using Lucene.Net.Search;
 using Lucene.Net.Store;
+using TicketMaster.Messaging;
 
-namespace TicketMaster.ServiceDefaults.Search;
+namespace TicketMaster.Search;
 
 // The Indexer's single IndexWriter (Lucene allows one per directory; Kubernetes runs one Indexer replica).
 // Each upsert commits before it returns, so the caller acks the message only once the change is durable.

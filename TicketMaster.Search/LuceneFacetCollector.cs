@@ -2,7 +2,7 @@ using Lucene.Net.Index;
 using Lucene.Net.Search;
 using Lucene.Net.Util;
 
-namespace TicketMaster.ServiceDefaults.Search;
+namespace TicketMaster.Search;
 
 // Counts city and performer values over every hit from doc values (Lucene.Net.Facet is not served here).
 // Counting happens per segment by ordinal; ordinals become strings once per segment.

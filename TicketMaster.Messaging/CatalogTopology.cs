@@ -1,6 +1,6 @@
 using RabbitMQ.Client;
 
-namespace TicketMaster.ServiceDefaults.Messaging;
+namespace TicketMaster.Messaging;
 
 // RabbitMQ names shared by the outbox relay (publisher) and the Indexer (consumer), declared idempotently
 // by whichever side starts first.

@@ -4,7 +4,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using MySqlConnector;
 
-namespace TicketMaster.ServiceDefaults.Data;
+namespace TicketMaster.Data;
 
 // Applies the embedded Migrations/NNNN_name.sql files in order, each exactly once per database.
 // Several replicas start at the same moment, so the whole check-and-apply runs under a MySQL named lock
