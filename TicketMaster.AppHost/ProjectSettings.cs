@@ -64,7 +64,8 @@ public static class ProjectSettings
     /// TicketMaster:Telemetry:Export=false leaves out the OTLP endpoint: tests and benchmarks run without the dashboard,
     /// and with the endpoint still set every service would serialize its spans, fail to send them and retry from
     /// memory (measured as a real share of the CPU under load). TicketMaster:Telemetry:TracesSampler and
-    /// TracesSamplerArg set the standard OTEL_TRACES_SAMPLER(_ARG), which Aspire sets to always_on.
+    /// TracesSamplerArg set the standard OTEL_TRACES_SAMPLER(_ARG) (default parentbased_always_on).
+    /// TicketMaster:Telemetry:Endpoint sends it to another collector instead, over OTLP/HTTP (the tests' own), every half second.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithTelemetrySettings(this IResourceBuilder<ProjectResource> project, IConfiguration configuration)
     {
@@ -75,10 +76,15 @@ public static class ProjectSettings
             {
                 context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
             }
-            if (telemetry["TracesSampler"] is { Length: > 0 } sampler)
+            if (telemetry["Endpoint"] is { Length: > 0 } endpoint)
             {
-                context.EnvironmentVariables["OTEL_TRACES_SAMPLER"] = sampler;
+                context.EnvironmentVariables["OTEL_EXPORTER_OTLP_ENDPOINT"] = endpoint;
+                context.EnvironmentVariables["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+                context.EnvironmentVariables["OTEL_BSP_SCHEDULE_DELAY"] = "500";
             }
+            // Parent-based (the OpenTelemetry default) rather than Aspire's always_on: what a background loop does under
+            // an unrecorded parent stays unrecorded (BackgroundTracing).
+            context.EnvironmentVariables["OTEL_TRACES_SAMPLER"] = telemetry["TracesSampler"] is { Length: > 0 } sampler ? sampler : "parentbased_always_on";
             if (telemetry["TracesSamplerArg"] is { Length: > 0 } argument)
             {
                 context.EnvironmentVariables["OTEL_TRACES_SAMPLER_ARG"] = argument;

@@ -62,9 +62,7 @@ public static class Extensions
                     .AddSource(ClientActivitySources)
                     .AddAspNetCoreInstrumentation(options =>
                         // Probes hit these every few seconds; tracing them only buries real requests.
-                        options.Filter = context =>
-                            !context.Request.Path.StartsWithSegments(HealthEndpointPath)
-                            && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath))
+                        options.Filter = context => !IsProbe(context))
                     .AddHttpClientInstrumentation();
             });
 
@@ -98,6 +96,14 @@ public static class Extensions
 
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        // Probes call these every few seconds: the request spans are filtered out above, and the checks' own MySQL,
+        // Redis and RabbitMQ calls are not recorded either (each would otherwise be a trace of its own).
+        app.UseWhen(IsProbe, probe => probe.Use(async (context, next) =>
+        {
+            using var quiet = SuppressInstrumentationScope.Begin();
+            await next(context);
+        }));
+
         // Mapped in every environment: Kubernetes probes use them. They reveal only check names and states.
         app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions { ResponseWriter = WriteHealthReport });
 
@@ -108,6 +114,9 @@ public static class Extensions
 
         return app;
     }
+
+    private static bool IsProbe(HttpContext context) =>
+        context.Request.Path.StartsWithSegments(HealthEndpointPath) || context.Request.Path.StartsWithSegments(AlivenessEndpointPath);
 
     // {"status":"Healthy","checks":{"mysql":"Healthy",...}} so operators (and tests) see which dependency failed.
     private static Task WriteHealthReport(HttpContext context, HealthReport report)

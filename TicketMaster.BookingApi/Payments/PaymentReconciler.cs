@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
+using TicketMaster.ServiceDefaults.Telemetry;
 
 namespace TicketMaster.BookingApi.Payments;
 
@@ -57,8 +58,10 @@ public sealed class PaymentReconciler : BackgroundService
         }
     }
 
+    /// <summary>One pass. Its queries are not traced (it finds nothing nearly always); each settlement is a trace.</summary>
     public async Task ReconcileAsync(CancellationToken cancellationToken)
     {
+        using var quiet = BackgroundTracing.Quiet();
         var quietFor = (int)_options.Value.ReconcileAfter.TotalSeconds;
         foreach (var payment in await DueAsync("status = 'authorized' AND booking_id IS NOT NULL AND updated_at < CURRENT_TIMESTAMP(3) - INTERVAL @quiet SECOND",
             quietFor, cancellationToken))
@@ -105,6 +108,8 @@ public sealed class PaymentReconciler : BackgroundService
     // One row's failure is that row's: it is postponed, counted, and the others are settled regardless.
     private async Task SettleAsync(DuePayment payment, string action, Func<Task> settle, CancellationToken cancellationToken)
     {
+        using var work = BackgroundTracing.Work($"payment {action}");
+        work.Activity?.SetTag("ticketmaster.reservation_id", payment.ReservationId);
         try
         {
             await settle();

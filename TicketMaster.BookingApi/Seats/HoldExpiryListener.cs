@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using StackExchange.Redis;
 using TicketMaster.BookingApi.Reservations;
+using TicketMaster.ServiceDefaults.Telemetry;
 
 namespace TicketMaster.BookingApi.Seats;
 
@@ -28,6 +29,8 @@ public sealed partial class HoldExpiryListener(
             }
             var eventId = long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
             var seatId = long.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture);
+            using var work = BackgroundTracing.Work("seat hold expired");
+            work.Activity?.SetTag("ticketmaster.event_id", eventId);
             await seatEvents.AnnounceExpiredAsync(eventId, seatId);
         });
         await Task.Delay(Timeout.Infinite, stoppingToken).ContinueWith(_ => { }, CancellationToken.None);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using TicketMaster.BookingApi.Seats;
+using TicketMaster.ServiceDefaults.Telemetry;
 
 namespace TicketMaster.BookingApi.WaitingRoom;
 
@@ -26,6 +27,7 @@ public sealed class AdmissionLoop(IConnectionMultiplexer redis, WaitingRoomStore
             clock.Restart();
             try
             {
+                using var quiet = BackgroundTracing.Quiet();
                 if (await _lease.HoldAsync())
                 {
                     await AdmitAsync(Math.Min(elapsed, 2 * tick.TotalSeconds), stoppingToken);
@@ -64,6 +66,9 @@ public sealed class AdmissionLoop(IConnectionMultiplexer redis, WaitingRoomStore
             _credit[eventId] = credit - admit;
             if (admit > 0)
             {
+                using var work = BackgroundTracing.Work("waiting room admit");
+                work.Activity?.SetTag("ticketmaster.event_id", eventId);
+                work.Activity?.SetTag("ticketmaster.admitted", (long)admit);
                 await rooms.AdmitAsync(eventId, sale, (long)admit);
             }
         }

@@ -20,6 +20,9 @@ public sealed class AppHostFixture : IAsyncLifetime
     /// <summary>The payment provider of the whole run: BookingApi pays through Stripe's wire format, served here.</summary>
     public Payments.FakeStripeServer Stripe { get; } = new();
 
+    /// <summary>What the services trace, as the dashboard would show it.</summary>
+    public TraceCollector Traces { get; } = new();
+
     /// <summary>Short holds, so expiry can be tested (production: 7–10 minutes).</summary>
     public static readonly TimeSpan HoldTtl = TimeSpan.FromSeconds(6);
 
@@ -60,8 +63,8 @@ public sealed class AppHostFixture : IAsyncLifetime
                 "--TicketMaster:RateLimits:ReadsPerAddress=1000000",
                 "--TicketMaster:RateLimits:StreamsPerAddress=100000",
                 $"--TicketMaster:RateLimits:WebhookPerAddress={WebhookPerAddress}",
-                // No dashboard, so nothing would receive the telemetry (see WithTelemetrySettings).
-                "--TicketMaster:Telemetry:Export=false",
+                // No dashboard: the services send their spans here instead (see WithTelemetrySettings).
+                $"--TicketMaster:Telemetry:Endpoint={Traces.BaseAddress}",
             ],
             (options, _) => options.DisableDashboard = true,
             cts.Token);
@@ -116,6 +119,7 @@ public sealed class AppHostFixture : IAsyncLifetime
         }
         _stopping.Dispose();
         Stripe.Dispose();
+        Traces.Dispose();
         try
         {
             Directory.Delete(_dataDir, recursive: true);

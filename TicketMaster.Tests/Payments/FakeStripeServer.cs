@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using TicketMaster.Tests.Infrastructure;
 
 namespace TicketMaster.Tests.Payments;
 
@@ -13,28 +13,16 @@ namespace TicketMaster.Tests.Payments;
 /// here, and it is a paid external service: this is the one fake the project allows. The whole test run's BookingApi
 /// pays through it.
 /// </summary>
-public sealed class FakeStripeServer : IDisposable
+public sealed class FakeStripeServer : LocalServer
 {
     /// <summary>A test payment method whose intents the provider refuses to capture until <see cref="AllowCapture"/>.</summary>
     public const string CaptureFailsMethod = "pm_card_captureFailsForTests";
 
-    private readonly HttpListener _listener = new();
     private readonly object _gate = new();
     private readonly Dictionary<string, (string Request, int Status, string Body)> _byIdempotencyKey = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, JsonObject> _intents = new();
     private readonly ConcurrentDictionary<string, bool> _capturable = new(StringComparer.Ordinal);
     private int _next;
-
-    public FakeStripeServer()
-    {
-        var port = FreePort();
-        BaseAddress = $"http://127.0.0.1:{port}";
-        _listener.Prefixes.Add(BaseAddress + "/");
-        _listener.Start();
-        _ = Task.Run(ServeAsync);
-    }
-
-    public string BaseAddress { get; }
 
     public ConcurrentQueue<(string Method, string Path, Dictionary<string, string> Form, string? IdempotencyKey)> Requests { get; } = new();
 
@@ -68,24 +56,7 @@ public sealed class FakeStripeServer : IDisposable
         }
     }
 
-    private async Task ServeAsync()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception) when (!_listener.IsListening)
-            {
-                return;
-            }
-            _ = Task.Run(() => RespondAsync(context));
-        }
-    }
-
-    private async Task RespondAsync(HttpListenerContext context)
+    protected override async Task RespondAsync(HttpListenerContext context)
     {
         using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
         var raw = await reader.ReadToEndAsync();
@@ -202,13 +173,4 @@ public sealed class FakeStripeServer : IDisposable
                 ["message"] = $"You cannot {action} this PaymentIntent because it has a status of {intent["status"]}.",
             },
         }.ToJsonString());
-
-    private static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
-    }
-
-    public void Dispose() => _listener.Close();
 }

@@ -142,9 +142,9 @@ public sealed class TopologyTests(AppHostFixture fixture)
     [InlineData("eventsapi")]
     [InlineData("bookingapi")]
     [InlineData("indexer")]
-    public async Task Without_a_dashboard_the_services_get_telemetry_settings_but_no_OTLP_endpoint(string name)
+    public async Task Without_a_dashboard_the_services_send_their_telemetry_to_the_configured_collector(string name)
     {
-        // The fixture passes TicketMaster:Telemetry:Export=false: nothing would receive the spans.
+        // The fixture passes TicketMaster:Telemetry:Endpoint: the tests' own collector, over OTLP/HTTP.
         var model = fixture.App.Services.GetRequiredService<DistributedApplicationModel>();
         var project = model.Resources.OfType<ProjectResource>().Single(r => r.Name == name);
 
@@ -155,6 +155,7 @@ public sealed class TopologyTests(AppHostFixture fixture)
 #pragma warning restore CS0618
 
         Assert.True(environment.ContainsKey("OTEL_SERVICE_NAME"), "Aspire's telemetry settings were applied");
-        Assert.False(environment.ContainsKey("OTEL_EXPORTER_OTLP_ENDPOINT"));
+        Assert.Equal(fixture.Traces.BaseAddress, environment["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        Assert.Equal("http/protobuf", environment["OTEL_EXPORTER_OTLP_PROTOCOL"]);
     }
 }
