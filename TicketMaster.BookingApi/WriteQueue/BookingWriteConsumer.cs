@@ -32,7 +32,7 @@ public sealed class BookingWriteConsumer(IConnection connection, BookingWriter w
     private async Task RunLoopAsync(CancellationToken stoppingToken)
     {
         // A broker outage fails every attempt the same way: the first failure of a run is logged with its exception,
-        // the ones right after it as one line each (an outage used to write a stack trace per loop every 2 s).
+        // the ones right after it as one line each (not a stack trace per loop every 2 s).
         var failuresInARow = 0;
         while (!stoppingToken.IsCancellationRequested)
         {

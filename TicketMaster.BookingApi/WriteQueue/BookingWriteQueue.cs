@@ -105,7 +105,7 @@ public sealed class BookingWriteQueue(IConnection connection, IOptions<BookingOp
         var channel = await connection.CreateChannelAsync();
         await WriteQueueTopology.DeclareAsync(channel, CancellationToken.None);
         // Named here, not by the broker: after a broker restart the client's automatic recovery declares a server-named
-        // queue again under a new name, while ReplyTo still said the old one — every reply was dropped and every
+        // queue again under a new name while ReplyTo still names the first one — every reply would be dropped and every
         // confirm answered 202 (BrokerOutageTests). A name of ours comes back as it was.
         var replies = await channel.QueueDeclareAsync($"booking.replies.{Guid.NewGuid():N}", durable: false, exclusive: true, autoDelete: true);
         var consumer = new AsyncEventingBasicConsumer(channel);
