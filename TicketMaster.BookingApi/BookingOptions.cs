@@ -43,6 +43,14 @@ public sealed class BookingOptions
 
     /// <summary>How often the invariant gauge re-checks each active sale.</summary>
     public TimeSpan InvariantCheckInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>What a deployment may not set: a zero or negative time, count or size would stop a sale in odd ways.</summary>
+    public bool IsValid() =>
+        HoldTtl > TimeSpan.Zero && HoldTtl <= TimeSpan.FromHours(1)
+        && MaxSeatsPerReservation is >= 1 and <= 100 && MaxEventsHeldPerUser >= 1
+        && PaymentTimeout > TimeSpan.Zero && ReconcileAfter > TimeSpan.Zero && ReconcileInterval > TimeSpan.Zero
+        && SeatStreamHeartbeat > TimeSpan.Zero && WriteBatchSize >= 1 && WriteConcurrency >= 1
+        && QueuedWriteTimeout > TimeSpan.Zero && InvariantCheckInterval > TimeSpan.Zero && Enum.IsDefined(WritePath);
 }
 
 public enum BookingWritePath { Queued, Direct }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using TicketMaster.Search;
 
 namespace Microsoft.Extensions.Hosting;
@@ -17,8 +18,8 @@ public static class SearchExtensions
             builder.Services.AddSingleton<IEventSearch>(_ => ElasticsearchEventIndex.Create(builder.Configuration));
             return builder;
         }
-        var indexPath = LuceneIndexPath(builder.Configuration);
-        builder.Services.AddSingleton<IEventSearch>(_ => new LuceneEventSearch(indexPath));
+        builder.AddLuceneIndexOptions();
+        builder.Services.AddSingleton<IEventSearch>(sp => new LuceneEventSearch(sp.GetRequiredService<IOptions<LuceneIndexOptions>>().Value.IndexPath));
         return builder;
     }
 
@@ -30,12 +31,20 @@ public static class SearchExtensions
             builder.Services.AddSingleton<IEventIndexWriter>(_ => ElasticsearchEventIndex.Create(builder.Configuration));
             return builder;
         }
-        var indexPath = LuceneIndexPath(builder.Configuration);
-        builder.Services.AddSingleton<IEventIndexWriter>(_ => new LuceneEventIndexWriter(indexPath));
+        builder.AddLuceneIndexOptions();
+        builder.Services.AddSingleton<IEventIndexWriter>(sp => new LuceneEventIndexWriter(sp.GetRequiredService<IOptions<LuceneIndexOptions>>().Value.IndexPath));
         return builder;
     }
 
-    private static string LuceneIndexPath(IConfiguration configuration) =>
-        configuration["Search:IndexPath"]
-        ?? throw new InvalidOperationException("Search:IndexPath is required without a `search` connection string (the AppHost sets Search__IndexPath).");
+    private static void AddLuceneIndexOptions(this IHostApplicationBuilder builder) =>
+        builder.Services.AddOptions<LuceneIndexOptions>().BindConfiguration("Search")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.IndexPath),
+                "Search:IndexPath is required without a `search` connection string (the AppHost sets Search__IndexPath).")
+            .ValidateOnStart();
+}
+
+/// <summary>Search:* for the embedded index: the directory the Indexer writes and EventsApi reads.</summary>
+public sealed class LuceneIndexOptions
+{
+    public string IndexPath { get; set; } = "";
 }

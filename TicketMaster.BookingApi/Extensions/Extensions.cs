@@ -43,7 +43,8 @@ public static class Extensions
         builder.AddUnavailableDependency("rabbitmq", BrokerFailures.IsUnavailable);
         builder.AddOutbox();
 
-        builder.Services.Configure<BookingOptions>(builder.Configuration.GetSection("Booking"));
+        builder.Services.AddOptions<BookingOptions>().BindConfiguration("Booking")
+            .Validate(o => o.IsValid(), "Booking:* must be positive (HoldTtl at most an hour, MaxSeatsPerReservation 1–100)").ValidateOnStart();
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<SingleFlightCache>();
         builder.Services.AddSingleton<SeatEvents>();
@@ -65,6 +66,7 @@ public static class Extensions
             sp.GetRequiredKeyedService<MySqlConnector.MySqlDataSource>(BookingWriter.DataSourceKey),
             sp.GetRequiredService<TicketMaster.Messaging.Outbox>()));
         builder.Services.AddSingleton<BookingReader>();
+        builder.Services.AddSingleton<ConfirmBooking>();
         // Queued writes (DESIGN §3 item 6): every replica publishes confirms and runs a batching writer.
         builder.Services.AddSingleton<BookingWriteQueue>();
         builder.Services.AddHostedService<BookingWriteConsumer>();
@@ -76,7 +78,8 @@ public static class Extensions
         builder.Services.AddSingleton(new TicketCodes(ticketCodeKeys));
 
         // Waiting rooms of hot events (Booking:WaitingRoom:*).
-        builder.Services.Configure<WaitingRoomOptions>(builder.Configuration.GetSection("Booking:WaitingRoom"));
+        builder.Services.AddOptions<WaitingRoomOptions>().BindConfiguration("Booking:WaitingRoom")
+            .Validate(o => o.IsValid(), "Booking:WaitingRoom:* must be positive").ValidateOnStart();
         builder.Services.AddSingleton(new QueuePasses(queuePassKeys));
         builder.Services.AddSingleton<WaitingRoomStore>();
         builder.Services.AddHostedService<AdmissionLoop>();

@@ -17,8 +17,10 @@ public static class PaymentsExtensions
     {
         var development = builder.Environment.IsDevelopment();
         var environment = builder.Environment.EnvironmentName;
-        var provider = builder.Configuration[ProviderSetting] is { Length: > 0 } named ? named : development ? Simulated : null;
-        var stripe = builder.Configuration.GetSection("Payments:Stripe").Get<StripeOptions>() ?? new StripeOptions();
+        // Read here, not through IOptions: a refused setting stops the service before anything starts.
+        var payments = builder.Configuration.GetSection("Payments").Get<PaymentsOptions>() ?? new PaymentsOptions();
+        var provider = payments.Provider is { Length: > 0 } named ? named : development ? Simulated : null;
+        var stripe = payments.Stripe;
         builder.Services.AddSingleton(stripe);
 
         if (provider is null)
@@ -52,4 +54,12 @@ public static class PaymentsExtensions
         builder.Services.AddSingleton<IPaymentGateway>(new StripePaymentGateway(stripe));
         return builder;
     }
+}
+
+/// <summary>Payments:* — the provider, and Stripe's keys when it is Stripe.</summary>
+public sealed class PaymentsOptions
+{
+    public string? Provider { get; set; }
+
+    public StripeOptions Stripe { get; set; } = new();
 }

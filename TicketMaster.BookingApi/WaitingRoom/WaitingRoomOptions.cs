@@ -13,4 +13,7 @@ public sealed class WaitingRoomOptions
 
     /// <summary>How often a position stream tells a waiting fan where they are.</summary>
     public TimeSpan PositionUpdateInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    public bool IsValid() =>
+        AdmissionsPerSecond > 0 && PassTtl > TimeSpan.Zero && AdmissionTick > TimeSpan.Zero && PositionUpdateInterval > TimeSpan.Zero;
 }
