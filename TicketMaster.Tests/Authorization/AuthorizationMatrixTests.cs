@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using TicketMaster.ServiceDefaults;
 using TicketMaster.ServiceDefaults.Auth;
-using TicketMaster.Tests.Booking;
+using TicketMaster.Tests.BookingApi;
 using TicketMaster.Tests.Infrastructure;
 
 namespace TicketMaster.Tests.Authorization;
@@ -187,7 +187,7 @@ public sealed class AuthorizationMatrixTests(AppHostFixture fixture)
         /// <summary>A seat of the sale nobody holds yet, one per caller.</summary>
         public long FreeSeat(Caller caller) => Sale.SeatIds[4 + (int)caller];
 
-        public object EventBody() => Catalog.CatalogSetup.EventBody(Venue, $"Matrix {_tag}", DateTimeOffset.UtcNow.AddDays(30));
+        public object EventBody() => EventsApi.CatalogSetup.EventBody(Venue, $"Matrix {_tag}", DateTimeOffset.UtcNow.AddDays(30));
 
         public HttpClient Client(string service, Caller caller)
         {

@@ -1,7 +1,8 @@
 using System.Net;
 using MySqlConnector;
 using TicketMaster.ServiceDefaults.Auth;
-using TicketMaster.Tests.Catalog;
+using TicketMaster.Tests.EventsApi;
+using TicketMaster.Tests.EventsApi.Search;
 using TicketMaster.Tests.Infrastructure;
 
 namespace TicketMaster.Tests.Authorization;

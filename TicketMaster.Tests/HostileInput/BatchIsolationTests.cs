@@ -6,7 +6,8 @@ using TicketMaster.BookingApi.Bookings;
 using TicketMaster.BookingApi.Payments;
 using TicketMaster.BookingApi.Reservations;
 using TicketMaster.ServiceDefaults;
-using TicketMaster.Tests.Booking;
+using TicketMaster.Tests.BookingApi.WriteQueue;
+using TicketMaster.Tests.BookingApi;
 using TicketMaster.Tests.Infrastructure;
 
 namespace TicketMaster.Tests.HostileInput;

@@ -8,7 +8,7 @@ using TicketMaster.BookingApi.Caching;
 using TicketMaster.BookingApi.Reservations;
 using TicketMaster.BookingApi.Seats;
 using TicketMaster.ServiceDefaults.Http;
-using TicketMaster.Tests.Booking;
+using TicketMaster.Tests.BookingApi;
 using TicketMaster.Tests.Infrastructure;
 
 namespace TicketMaster.Tests.HostileInput;

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using TicketMaster.Tests.Booking;
+using TicketMaster.Tests.BookingApi;
 using TicketMaster.Tests.Infrastructure;
 
 namespace TicketMaster.Tests.HostileInput;

@@ -5,7 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.IdentityModel.Tokens;
 using TicketMaster.ServiceDefaults.Auth;
-using TicketMaster.Tests.Booking;
+using TicketMaster.Tests.BookingApi;
 using TicketMaster.Tests.Infrastructure;
 using Xunit.Abstractions;
 

@@ -1,7 +1,8 @@
 using System.Net;
 using System.Text;
-using TicketMaster.Tests.Booking;
-using TicketMaster.Tests.Catalog;
+using TicketMaster.Tests.BookingApi;
+using TicketMaster.Tests.EventsApi;
+using TicketMaster.Tests.EventsApi.Search;
 using TicketMaster.Tests.Infrastructure;
 
 namespace TicketMaster.Tests.HostileInput;

@@ -18,7 +18,7 @@ public sealed class AppHostFixture : IAsyncLifetime
     public static readonly string TicketCodeKey = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
     /// <summary>The payment provider of the whole run: BookingApi pays through Stripe's wire format, served here.</summary>
-    public Payments.FakeStripeServer Stripe { get; } = new();
+    public BookingApi.Payments.FakeStripeServer Stripe { get; } = new();
 
     /// <summary>What the services trace, as the dashboard would show it.</summary>
     public TraceCollector Traces { get; } = new();

@@ -8,7 +8,7 @@ using System.Text.Json;
 using Aspire.Hosting.Testing;
 using Microsoft.IdentityModel.Tokens;
 using MySqlConnector;
-using TicketMaster.Bench.Onsale;
+using TicketMaster.Onsale;
 using TicketMaster.Data;
 using TicketMaster.ServiceDefaults;
 using TicketMaster.ServiceDefaults.Auth;

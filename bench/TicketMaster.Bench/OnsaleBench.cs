@@ -1,5 +1,5 @@
 using Aspire.Hosting.Testing;
-using TicketMaster.Bench.Onsale;
+using TicketMaster.Onsale;
 
 namespace TicketMaster.Bench;
 

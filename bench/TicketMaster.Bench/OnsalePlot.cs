@@ -1,4 +1,4 @@
-using TicketMaster.Bench.Onsale;
+using TicketMaster.Onsale;
 
 namespace TicketMaster.Bench;
 

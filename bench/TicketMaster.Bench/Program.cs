@@ -1,5 +1,5 @@
 using TicketMaster.Bench;
-using TicketMaster.Bench.Onsale;
+using TicketMaster.Onsale;
 
 // dotnet run -c Release --project bench/TicketMaster.Bench -- catalog [--events N] [--seconds S] [--concurrency C]
 //                                                            booking [--seconds S] [--concurrency C] [--write-path Queued|Direct]

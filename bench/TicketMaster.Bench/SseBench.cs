@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
-using TicketMaster.Bench.Onsale;
+using TicketMaster.Onsale;
 using TicketMaster.ServiceDefaults;
 using TicketMaster.ServiceDefaults.Auth;
 

@@ -1,0 +1,189 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using TicketMaster.Onsale;
+using TicketMaster.Tests.Infrastructure;
+
+namespace TicketMaster.Tests.BookingApi.WaitingRoom;
+
+[Collection(AppHostCollection.Name)]
+public sealed class WaitingRoomTests(AppHostFixture fixture)
+{
+    private static string Queue(long eventId) => $"/v1/booking/events/{eventId}/queue";
+
+    [Fact]
+    public async Task Pre_sale_joiners_are_shuffled_by_the_committed_seed_and_later_joiners_queue_in_arrival_order()
+    {
+        var onSaleAt = DateTimeOffset.UtcNow.AddSeconds(4);
+        var sale = await BookingSetup.CreateAsync(fixture, seats: 20, waitingRoom: true, onSaleAt: onSaleAt);
+        await SetRateAsync(sale, 0.001); // nobody is let in while the order is checked
+        using var anonymous = fixture.App.CreateHttpClient("bookingapi");
+
+        var early = Enumerable.Range(1, 8).Select(i => $"presale-fan-{i}-{sale.EventId}").ToList();
+        var places = new Dictionary<string, string>();
+        foreach (var fan in early)
+        {
+            places[fan] = await JoinAsync(sale, fan);
+        }
+        var before = await anonymous.GetJsonAsync(Queue(sale.EventId));
+        var commitment = before.GetProperty("seed_sha256").GetString()!;
+        Assert.Equal(JsonValueKind.Null, before.GetProperty("seed").ValueKind);
+
+        await Task.Delay(onSaleAt - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(300));
+        var late = Enumerable.Range(1, 3).Select(i => $"late-fan-{i}-{sale.EventId}").ToList();
+        foreach (var fan in late)
+        {
+            places[fan] = await JoinAsync(sale, fan);
+        }
+
+        // The revealed seed matches what was committed before the sale, and it alone explains the order.
+        var seed = (await anonymous.GetJsonAsync(Queue(sale.EventId))).GetProperty("seed").GetString()!;
+        Assert.Equal(commitment, Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(seed))));
+        var expected = early.OrderBy(fan => Convert.ToInt64(Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes($"{seed}:{fan}")))[..13], 16))
+            .Concat(late).ToList();
+        var positions = new Dictionary<string, long>();
+        foreach (var (fan, queueId) in places)
+        {
+            positions[fan] = (await anonymous.GetJsonAsync($"{Queue(sale.EventId)}/{queueId}")).GetProperty("position").GetInt64();
+        }
+        Assert.Equal(expected, positions.OrderBy(p => p.Value).Select(p => p.Key));
+        Assert.Equal(Enumerable.Range(1, 11).Select(i => (long)i), positions.Values.Order());
+        Assert.NotEqual(early, expected.Take(8)); // 8! orders: the join order survives with probability 1/40320
+    }
+
+    [Fact]
+    public async Task Reserve_requires_the_fans_own_valid_pass_and_a_forged_one_is_refused()
+    {
+        var sale = await BookingSetup.CreateAsync(fixture, seats: 4, waitingRoom: true);
+        await SetRateAsync(sale, 100);
+        using var fan = sale.Fan("passholder-fan");
+        using var other = sale.Fan("passless-fan");
+        var queueId = await JoinAsync(sale, "passholder-fan");
+        var pass = await PassAsync(sale, queueId);
+
+        await (await BookingSetup.ReserveAsync(fan, sale.EventId, sale.SeatIds[0])).AssertProblemAsync(403);
+        await (await BookingSetup.ReserveWithPassAsync(other, sale.EventId, pass, sale.SeatIds[0])).AssertProblemAsync(403);
+        var parts = pass.Split('.');
+        var longer = string.Join('.', parts[..4].Append((long.Parse(parts[4]) + 3_600_000).ToString()).Append(parts[5])); // WR2.key.event.user.expires.sig
+        await (await BookingSetup.ReserveWithPassAsync(fan, sale.EventId, longer, sale.SeatIds[0])).AssertProblemAsync(403);
+        var otherEvent = pass.Replace($".{sale.EventId}.", ".1.");
+        await (await BookingSetup.ReserveWithPassAsync(fan, sale.EventId, otherEvent, sale.SeatIds[0])).AssertProblemAsync(403);
+
+        Assert.Equal(HttpStatusCode.Created, (await BookingSetup.ReserveWithPassAsync(fan, sale.EventId, pass, sale.SeatIds[0])).StatusCode);
+        await sale.AssertInvariantsAsync();
+    }
+
+    [Fact]
+    public async Task The_position_stream_counts_down_and_ends_with_the_pass()
+    {
+        var sale = await BookingSetup.CreateAsync(fixture, seats: 4, waitingRoom: true);
+        await SetRateAsync(sale, 0.001);
+        foreach (var i in Enumerable.Range(1, 3))
+        {
+            await JoinAsync(sale, $"ahead-fan-{i}");
+        }
+        var queueId = await JoinAsync(sale, "streaming-fan");
+        using var anonymous = fixture.App.CreateHttpClient("bookingapi");
+        await using var stream = await SseReader.OpenAsync(anonymous, $"{Queue(sale.EventId)}/{queueId}/stream");
+        var first = await stream.NextEventAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(("position", 4), (first.Type, Field(first, "position").GetInt64()));
+
+        await SetRateAsync(sale, 2);
+        var seen = new List<long> { 4 };
+        SseEvent next;
+        while ((next = await stream.NextEventAsync(TimeSpan.FromSeconds(10))).Type == "position")
+        {
+            seen.Add(Field(next, "position").GetInt64());
+        }
+        Assert.Equal("pass", next.Type);
+        Assert.StartsWith("WR2.k1.", Field(next, "pass").GetString());
+        Assert.True(seen.Count >= 2, $"positions seen: {string.Join(", ", seen)}");
+        Assert.Equal(seen.OrderDescending(), seen);
+        Assert.Null(await stream.NextAsync()); // the stream ends after the pass
+    }
+
+    [Fact]
+    public async Task Joining_again_keeps_the_place_and_unknown_places_or_rooms_are_404()
+    {
+        var sale = await BookingSetup.CreateAsync(fixture, seats: 4, waitingRoom: true);
+        await SetRateAsync(sale, 0.001);
+        using var first = sale.Fan("first-in-line");
+        using var returning = sale.Fan("returning-fan");
+        await first.PostJsonAsync(Queue(sale.EventId), new { });
+        var joined = await returning.PostJsonAsync(Queue(sale.EventId), new { });
+        Assert.Equal(HttpStatusCode.Created, joined.StatusCode);
+        var place = await joined.ReadJsonAsync();
+        await first.PostJsonAsync(Queue(sale.EventId), new { });
+
+        var again = await returning.PostJsonAsync(Queue(sale.EventId), new { });
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        var back = await again.ReadJsonAsync();
+        Assert.Equal(place.GetProperty("queue_id").GetString(), back.GetProperty("queue_id").GetString());
+        Assert.Equal(2, back.GetProperty("position").GetInt64());
+
+        using var anonymous = fixture.App.CreateHttpClient("bookingapi");
+        await (await anonymous.GetAsync($"{Queue(sale.EventId)}/q_{sale.EventId}_{new string('0', 32)}")).AssertProblemAsync(404);
+        var plain = await BookingSetup.CreateAsync(fixture, seats: 1);
+        await (await plain.Fan("roomless-fan").PostJsonAsync(Queue(plain.EventId), new { })).AssertProblemAsync(404);
+        await (await anonymous.PostAsync(Queue(sale.EventId), null)).AssertProblemAsync(401);
+    }
+
+    [Fact]
+    public async Task Only_one_replica_holds_the_admission_lease_and_another_takes_over_when_it_lapses()
+    {
+        // The lease the admission loop (and the invariant check) uses; each Lease object is one replica.
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(await fixture.GetConnectionStringAsync("redis"));
+        StackExchange.Redis.RedisKey key = $"test:wr:leader:{Guid.NewGuid():N}";
+        var replicas = Enumerable.Range(0, 8).Select(_ => new TicketMaster.BookingApi.Lease(redis, key, TimeSpan.FromMilliseconds(600))).ToArray();
+
+        var firstRound = await Task.WhenAll(replicas.Select(r => r.HoldAsync()));
+        Assert.Single(firstRound, won => won);
+        var leader = replicas[Array.IndexOf(firstRound, true)];
+        var other = replicas[(Array.IndexOf(firstRound, true) + 1) % replicas.Length];
+        Assert.True(await leader.HoldAsync()); // the leader renews
+        Assert.False(await other.HoldAsync());
+
+        await Task.Delay(900); // the leader stopped renewing (it died)
+        Assert.True(await other.HoldAsync());
+        Assert.False(await leader.HoldAsync());
+    }
+
+    private async Task SetRateAsync(BookingSetup sale, double perSecond)
+    {
+        using var organizer = sale.Owner();
+        var response = await organizer.PutAsJsonAsync($"{Queue(sale.EventId)}/admission", new { admissions_per_second = perSecond },
+            TicketMaster.ServiceDefaults.TicketMasterJson.Options);
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+    }
+
+    private static async Task<string> JoinAsync(BookingSetup sale, string userId)
+    {
+        using var fan = sale.Fan(userId);
+        var response = await fan.PostJsonAsync(Queue(sale.EventId), new { });
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        return (await response.ReadJsonAsync()).GetProperty("queue_id").GetString()!;
+    }
+
+    private async Task<string> PassAsync(BookingSetup sale, string queueId)
+    {
+        using var anonymous = fixture.App.CreateHttpClient("bookingapi");
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            var status = await anonymous.GetJsonAsync($"{Queue(sale.EventId)}/{queueId}");
+            if (status.GetProperty("status").GetString() == "admitted")
+            {
+                return status.GetProperty("pass").GetString()!;
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException("no pass within 10 s");
+    }
+
+    private static JsonElement Field(SseEvent message, string property)
+    {
+        using var document = JsonDocument.Parse(message.Data);
+        return document.RootElement.GetProperty(property).Clone();
+    }
+}

@@ -1,0 +1,177 @@
+using System.Net;
+using MySqlConnector;
+using TicketMaster.Tests.Infrastructure;
+
+namespace TicketMaster.Tests.EventsApi.Events;
+
+[Collection(AppHostCollection.Name)]
+public sealed class CatalogApiTests(AppHostFixture fixture)
+{
+    private static readonly DateTimeOffset Tomorrow = DateTimeOffset.UtcNow.Date.AddDays(1).AddHours(19);
+
+    [Fact]
+    public async Task Writes_need_a_token_401_and_the_organizer_role_403_as_problem_details()
+    {
+        using var anonymous = await fixture.ClientAsync("eventsapi");
+        using var fan = await fixture.ClientAsync("eventsapi", "fan-1");
+
+        await (await anonymous.PostJsonAsync("/v1/performers", new { name = "Nobody" })).AssertProblemAsync(401);
+        await (await fan.PostJsonAsync("/v1/performers", new { name = "Nobody" })).AssertProblemAsync(403);
+        await (await fan.PostJsonAsync("/v1/venues", new { name = "x" })).AssertProblemAsync(403);
+        using var forged = fixture.App.CreateHttpClient("eventsapi");
+        forged.DefaultRequestHeaders.Authorization = new("Bearer", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4Iiwicm9sZSI6Im9yZ2FuaXplciJ9.c2lnbmF0dXJl");
+        await (await forged.PostJsonAsync("/v1/performers", new { name = "Nobody" })).AssertProblemAsync(401);
+    }
+
+    [Fact]
+    public async Task Dev_tokens_refuse_unknown_roles()
+    {
+        using var http = fixture.App.CreateHttpClient("eventsapi");
+        var problem = await (await http.PostJsonAsync("/v1/dev/tokens", new { user_id = "u1", roles = new[] { "superuser" } })).AssertProblemAsync(400);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("roles", out _));
+    }
+
+    [Fact]
+    public async Task Creating_an_event_creates_one_priced_event_seat_per_venue_seat_in_one_transaction()
+    {
+        var catalog = await CatalogSetup.CreateAsync(fixture);
+        var venue = await catalog.VenueAsync("Hall " + catalog.Tag, "Leeds", ("Stalls", 3, 10), ("Circle", 2, 5));
+        var sections = venue.GetProperty("sections").EnumerateArray().ToList();
+        Assert.Equal([30, 10], sections.Select(s => s.GetProperty("seat_count").GetInt32()));
+        var performer = await catalog.PerformerAsync("Performer " + catalog.Tag);
+
+        var response = await catalog.Http.PostJsonAsync("/v1/events", CatalogSetup.EventBody(venue, "Show " + catalog.Tag, Tomorrow, performer));
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var created = await response.ReadJsonAsync();
+        var eventId = created.Id("event_id");
+        Assert.Equal($"/v1/events/{eventId}", response.Headers.Location?.OriginalString);
+        Assert.Equal(40, created.GetProperty("availability").GetProperty("total_seats").GetInt64());
+        Assert.Equal(2500, created.GetProperty("price_range").GetProperty("min_cents").GetInt64());
+        Assert.Equal(3500, created.GetProperty("price_range").GetProperty("max_cents").GetInt64());
+
+        await using var db = new MySqlConnection(await fixture.GetConnectionStringAsync("mysql"));
+        await db.OpenAsync();
+        await using var count = new MySqlCommand("""
+            SELECT s.section_id, COUNT(*), MIN(es.price_cents), MAX(es.price_cents), SUM(es.status = 'available')
+            FROM event_seat es JOIN seat s ON s.seat_id = es.seat_id WHERE es.event_id = @id GROUP BY s.section_id
+            """, db);
+        count.Parameters.AddWithValue("@id", eventId);
+        await using var reader = await count.ExecuteReaderAsync();
+        var rows = new Dictionary<long, (long Seats, long Min, long Max, long Available)>();
+        while (await reader.ReadAsync())
+        {
+            rows[reader.GetInt64(0)] = (reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4));
+        }
+        Assert.Equal((30L, 2500L, 2500L, 30L), rows[sections[0].Id("section_id")]);
+        Assert.Equal((10L, 3500L, 3500L, 10L), rows[sections[1].Id("section_id")]);
+    }
+
+    [Fact]
+    public async Task Event_details_by_path_and_by_the_seeds_query_form_agree()
+    {
+        var catalog = await CatalogSetup.CreateAsync(fixture);
+        var venue = await catalog.VenueAsync("Arena " + catalog.Tag, "York", ("Floor", 1, 4));
+        var performer = await catalog.PerformerAsync("Band " + catalog.Tag);
+        var created = await catalog.EventAsync(venue, "Night " + catalog.Tag, Tomorrow, performer);
+        using var anonymous = await fixture.ClientAsync("eventsapi");
+
+        var byPath = await anonymous.GetJsonAsync($"/v1/events/{created.Id("event_id")}");
+        var byQuery = await anonymous.GetJsonAsync($"/v1/events/?id={created.Id("event_id")}");
+
+        Assert.Equal(byPath.ToString(), byQuery.ToString());
+        Assert.Equal("Night " + catalog.Tag, byPath.GetProperty("event_name").GetString());
+        Assert.Equal("York", byPath.GetProperty("venue").GetProperty("city").GetString());
+        Assert.Equal("Band " + catalog.Tag, byPath.GetProperty("performers")[0].GetProperty("name").GetString());
+        Assert.Equal(Tomorrow, byPath.GetProperty("starts_at").GetDateTimeOffset());
+    }
+
+    [Fact]
+    public async Task Unknown_and_malformed_event_ids_are_404_and_400()
+    {
+        using var http = await fixture.ClientAsync("eventsapi");
+
+        await (await http.GetAsync("/v1/events/1")).AssertProblemAsync(404);
+        await (await http.GetAsync("/v1/events/?id=1")).AssertProblemAsync(404);
+        var problem = await (await http.GetAsync("/v1/events/?id=abc")).AssertProblemAsync(400);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("id", out _));
+    }
+
+    [Fact]
+    public async Task Invalid_venue_lists_the_offending_fields()
+    {
+        var catalog = await CatalogSetup.CreateAsync(fixture);
+
+        var response = await catalog.Http.PostJsonAsync("/v1/venues", new
+        {
+            name = "",
+            city = "Bath",
+            address = "x",
+            sections = new[] { new { name = "A", rows = new[] { new { label = "1", seats = 0 }, new { label = "1", seats = 5 } } } },
+        });
+
+        var errors = (await response.AssertProblemAsync(400)).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("name", out _));
+        Assert.True(errors.TryGetProperty("sections[0].rows[0].seats", out _));
+        Assert.True(errors.TryGetProperty("sections[0].rows[1].label", out _));
+        Assert.False(errors.TryGetProperty("city", out _));
+    }
+
+    [Fact]
+    public async Task Malformed_json_is_a_400_problem_not_a_500()
+    {
+        var catalog = await CatalogSetup.CreateAsync(fixture);
+
+        var response = await catalog.Http.PostAsync("/v1/events",
+            new StringContent("{\"event_name\": ", System.Text.Encoding.UTF8, "application/json"));
+
+        await response.AssertProblemAsync(400);
+    }
+
+    [Fact]
+    public async Task Event_validation_400_and_unknown_references_422()
+    {
+        var catalog = await CatalogSetup.CreateAsync(fixture);
+        var venue = await catalog.VenueAsync("Club " + catalog.Tag, "Hull", ("Floor", 1, 2), ("Bar", 1, 2));
+
+        var backwards = await catalog.Http.PostJsonAsync("/v1/events", new
+        {
+            event_name = "Backwards", venue_id = venue.Id("venue_id"), starts_at = Tomorrow, ends_at = Tomorrow.AddHours(-1),
+            prices = new Dictionary<string, long> { ["1"] = -5 },
+        });
+        var errors = (await backwards.AssertProblemAsync(400)).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("ends_at", out _));
+        Assert.True(errors.TryGetProperty("prices", out _));
+
+        var unknownVenue = await catalog.Http.PostJsonAsync("/v1/events", new
+        {
+            event_name = "Nowhere", venue_id = 42, starts_at = Tomorrow, ends_at = Tomorrow.AddHours(1),
+            prices = new Dictionary<string, long> { ["1"] = 100 },
+        });
+        Assert.True((await unknownVenue.AssertProblemAsync(422)).GetProperty("errors").TryGetProperty("venue_id", out _));
+
+        var firstSectionOnly = venue.GetProperty("sections")[0].Id("section_id").ToString();
+        var missingPrice = await catalog.Http.PostJsonAsync("/v1/events", new
+        {
+            event_name = "Half priced", venue_id = venue.Id("venue_id"), performer_ids = new[] { 7L },
+            starts_at = Tomorrow, ends_at = Tomorrow.AddHours(1),
+            prices = new Dictionary<string, long> { [firstSectionOnly] = 100 },
+        });
+        var unprocessable = (await missingPrice.AssertProblemAsync(422)).GetProperty("errors");
+        Assert.True(unprocessable.TryGetProperty("prices", out _));
+        Assert.True(unprocessable.TryGetProperty("performer_ids", out _));
+    }
+
+    [Fact]
+    public async Task A_partial_update_that_would_end_an_event_before_it_starts_is_400()
+    {
+        var catalog = await CatalogSetup.CreateAsync(fixture);
+        var venue = await catalog.VenueAsync("Room " + catalog.Tag, "Bath", ("Floor", 1, 2));
+        var created = await catalog.EventAsync(venue, "Talk " + catalog.Tag, Tomorrow);
+
+        var response = await catalog.Http.PatchJsonAsync($"/v1/events/{created.Id("event_id")}", new { ends_at = Tomorrow.AddDays(-2) });
+
+        Assert.True((await response.AssertProblemAsync(400)).GetProperty("errors").TryGetProperty("ends_at", out _));
+        await (await catalog.Http.PatchJsonAsync("/v1/events/1", new { event_name = "x" })).AssertProblemAsync(404);
+    }
+}

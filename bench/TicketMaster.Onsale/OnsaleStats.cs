@@ -1,0 +1,79 @@
+using System.Diagnostics;
+
+namespace TicketMaster.Onsale;
+
+/// <summary>One second of the run, for the progress line and the plot.</summary>
+public sealed record OnsaleSample(double Seconds, long Joined, long Admitted, int Held, int Sold, double ReservesPerSecond,
+    double ConfirmsPerSecond, double P99Ms);
+
+// Counters and latencies of the fans' reserve and confirm requests, with a per-second series.
+public sealed class OnsaleStats
+{
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly List<double> _all = [];
+    private List<double> _window = [];
+    private long _reserved, _confirmed, _reservedBefore, _confirmedBefore;
+    private double _windowStart;
+
+    public long Joined;
+    public long Admitted;
+    public long Conflicts;
+    public long Declined;
+    public long Abandoned;
+    public long Accepted202;
+    public long Unexpected;
+    public List<OnsaleSample> Samples { get; } = [];
+
+    public double Seconds => _clock.Elapsed.TotalSeconds;
+    public long Reserved => Interlocked.Read(ref _reserved);
+    public long Confirmed => Interlocked.Read(ref _confirmed);
+
+    public void Record(double milliseconds, bool reserve, bool succeeded)
+    {
+        lock (_all)
+        {
+            _all.Add(milliseconds);
+            _window.Add(milliseconds);
+        }
+        if (succeeded)
+        {
+            Interlocked.Increment(ref reserve ? ref _reserved : ref _confirmed);
+        }
+    }
+
+    public OnsaleSample Sample(int held, int sold)
+    {
+        lock (_all)
+        {
+            var now = Seconds;
+            var elapsed = Math.Max(now - _windowStart, 0.001);
+            var sorted = _window.Order().ToList();
+            var sample = new OnsaleSample(now, Interlocked.Read(ref Joined), Interlocked.Read(ref Admitted), held, sold,
+                (Reserved - _reservedBefore) / elapsed, (Confirmed - _confirmedBefore) / elapsed, Percentile(sorted, 0.99));
+            (_window, _windowStart, _reservedBefore, _confirmedBefore) = ([], now, Reserved, Confirmed);
+            Samples.Add(sample);
+            return sample;
+        }
+    }
+
+    public double P99Ms()
+    {
+        lock (_all)
+        {
+            return Percentile(_all.Order().ToList(), 0.99);
+        }
+    }
+
+    private static double Percentile(List<double> sorted, double p) =>
+        sorted.Count == 0 ? 0 : sorted[Math.Max(0, (int)Math.Ceiling(sorted.Count * p) - 1)];
+}
+
+/// <summary>The audit at the end: the line the issue asks for, and what it is made of.</summary>
+public sealed record OnsaleReport(int Seats, long Sold, long DoubleSold, long StrandedHolds, long ChargedWithoutTicket, long TicketsWithoutCharge,
+    double? SelloutSeconds, double ReservesPerSecond, double ConfirmsPerSecond, double P99Ms, int InvariantViolations, IReadOnlyList<OnsaleSample> Samples)
+{
+    public string Line =>
+        $"onsale: seats={Seats} sold={Sold} double_sold={DoubleSold} stranded_holds={StrandedHolds} charged_without_ticket={ChargedWithoutTicket} "
+        + $"tickets_without_charge={TicketsWithoutCharge} sellout_s={(SelloutSeconds is { } s ? s.ToString("F1") : "none")} "
+        + $"reserve_rps={ReservesPerSecond:F0} confirm_rps={ConfirmsPerSecond:F0} p99_ms={P99Ms:F0}";
+}
