@@ -2,43 +2,59 @@ using RabbitMQ.Client;
 
 namespace TicketMaster.Messaging;
 
-// RabbitMQ names shared by the outbox relay (publisher) and the Indexer (consumer), declared idempotently
-// by whichever side starts first.
+// RabbitMQ names shared by the publishers (the outbox relays) and the consumers, declared idempotently by whichever
+// side starts first, so a message published before its consumer first starts waits in the consumer's queue.
 public static class CatalogTopology
 {
-    /// <summary>Topic exchange the outbox relay publishes catalog changes to (routing key = message type).</summary>
+    /// <summary>Topic exchange the catalog's relay publishes to (routing key = message type).</summary>
     public const string Exchange = "ticketmaster.catalog";
 
     /// <summary>Where the Indexer's rejected (poison) messages go.</summary>
     public const string DeadLetterExchange = "ticketmaster.catalog.dead-letter";
 
-    /// <summary>Topic exchange for booking facts (booking.confirmed); the Indexer does not listen there.</summary>
+    /// <summary>Topic exchange the sale's relay publishes to (booking.confirmed).</summary>
     public const string BookingExchange = "ticketmaster.booking";
 
-    public const string IndexerQueue = "indexer.catalog";
+    /// <summary>Where EventsApi's rejected booking messages go.</summary>
+    public const string BookingDeadLetterExchange = "ticketmaster.booking.dead-letter";
 
-    /// <summary>Where the outbox relay publishes a message type.</summary>
+    public const string IndexerQueue = "indexer.catalog";
+    public const string IndexerDeadLetterQueue = "indexer.catalog.dead-letter";
+
+    /// <summary>EventsApi's queue of sold seats (the availability it shows).</summary>
+    public const string CatalogSalesQueue = "eventsapi.bookings";
+    public const string CatalogSalesDeadLetterQueue = "eventsapi.bookings.dead-letter";
+
+    /// <summary>Where a relay publishes a message type.</summary>
     public static string ExchangeFor(string messageType) =>
         messageType.StartsWith("booking.", StringComparison.Ordinal) ? BookingExchange : Exchange;
 
+    /// <summary>Every exchange and consumer queue (the relays call this before their first publish).</summary>
     public static async Task DeclareExchangesAsync(IChannel channel, CancellationToken cancellationToken)
     {
-        await channel.ExchangeDeclareAsync(BookingExchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: cancellationToken);
         await DeclareIndexerQueueAsync(channel, cancellationToken);
+        await DeclareCatalogSalesQueueAsync(channel, cancellationToken);
     }
-    public const string IndexerDeadLetterQueue = "indexer.catalog.dead-letter";
 
-    public static async Task DeclareIndexerQueueAsync(IChannel channel, CancellationToken cancellationToken)
+    public static Task DeclareIndexerQueueAsync(IChannel channel, CancellationToken cancellationToken) =>
+        DeclareQueueAsync(channel, Exchange, DeadLetterExchange, IndexerQueue, IndexerDeadLetterQueue, "#", cancellationToken);
+
+    public static Task DeclareCatalogSalesQueueAsync(IChannel channel, CancellationToken cancellationToken) =>
+        DeclareQueueAsync(channel, BookingExchange, BookingDeadLetterExchange, CatalogSalesQueue, CatalogSalesDeadLetterQueue,
+            BookingConfirmed.MessageType, cancellationToken);
+
+    private static async Task DeclareQueueAsync(IChannel channel, string exchange, string deadLetterExchange, string queue, string deadLetterQueue,
+        string routingKey, CancellationToken cancellationToken)
     {
-        await channel.ExchangeDeclareAsync(Exchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: cancellationToken);
-        await channel.ExchangeDeclareAsync(DeadLetterExchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
+        await channel.ExchangeDeclareAsync(exchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: cancellationToken);
+        await channel.ExchangeDeclareAsync(deadLetterExchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
 
-        await channel.QueueDeclareAsync(IndexerDeadLetterQueue, durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellationToken);
-        await channel.QueueBindAsync(IndexerDeadLetterQueue, DeadLetterExchange, routingKey: "", cancellationToken: cancellationToken);
+        await channel.QueueDeclareAsync(deadLetterQueue, durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellationToken);
+        await channel.QueueBindAsync(deadLetterQueue, deadLetterExchange, routingKey: "", cancellationToken: cancellationToken);
 
-        await channel.QueueDeclareAsync(IndexerQueue, durable: true, exclusive: false, autoDelete: false,
-            arguments: new Dictionary<string, object?> { ["x-dead-letter-exchange"] = DeadLetterExchange },
+        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false,
+            arguments: new Dictionary<string, object?> { ["x-dead-letter-exchange"] = deadLetterExchange },
             cancellationToken: cancellationToken);
-        await channel.QueueBindAsync(IndexerQueue, Exchange, routingKey: "#", cancellationToken: cancellationToken);
+        await channel.QueueBindAsync(queue, exchange, routingKey, cancellationToken: cancellationToken);
     }
 }

@@ -1,8 +1,8 @@
 namespace TicketMaster.Messaging;
 
 /// <summary>
-/// What the search index holds of an event: the payload of the `event.upserted` message that the outbox relay
-/// publishes and the Indexer applies. Version grows with every change of the event row.
+/// An event as the catalog publishes it (`event.upserted`, EventsApi → the Indexer): what the search index holds of it.
+/// Version grows with every change of the event row, so a consumer can refuse an older one.
 /// </summary>
 public sealed record EventDocument(
     long EventId,
@@ -13,16 +13,11 @@ public sealed record EventDocument(
     DateTimeOffset EndsAt,
     string Status,
     VenueSummary Venue,
-    IReadOnlyList<PerformerSummary> Performers);
+    IReadOnlyList<PerformerSummary> Performers) : IIntegrationEvent
+{
+    public static string MessageType => "event.upserted";
+}
 
 public sealed record VenueSummary(long VenueId, string Name, string City, string Address);
 
 public sealed record PerformerSummary(long PerformerId, string Name);
-
-public static class CatalogMessageTypes
-{
-    public const string EventUpserted = "event.upserted";
-    public const string VenueCreated = "venue.created";
-    public const string PerformerCreated = "performer.created";
-    public const string ReindexRequested = "catalog.reindex_requested";
-}

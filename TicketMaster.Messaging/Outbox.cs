@@ -5,36 +5,36 @@ using MySqlConnector;
 namespace TicketMaster.Messaging;
 
 // The write side of the transactional outbox (DESIGN §4): a message row written in the caller's transaction,
-// so a change and its announcement commit or roll back together. The relay publishes it later.
-public sealed class Outbox(OutboxSignal signal)
+// so a change and its announcement commit or roll back together. Each service has an outbox table of its own, and
+// its relay publishes only that table's rows.
+public sealed class Outbox(OutboxSignal signal, OutboxTable table)
 {
     private const string Columns = "aggregate_type, aggregate_id, message_type, payload, traceparent, tracestate";
 
-    /// <summary>The INSERT for a caller that sends it within a larger command (parameters from <see cref="AddParameters"/> with the same prefix).</summary>
-    public static string InsertSql(string prefix = "outbox") => $"INSERT INTO outbox ({Columns}) VALUES ({Values(prefix)});";
+    public string Table => table.Name;
 
     /// <summary>One INSERT of several messages (parameters added with one prefix each), each written only when its SQL condition holds.</summary>
-    public static string InsertSql(IEnumerable<(string Prefix, string OnlyIf)> rows) =>
-        $"INSERT INTO outbox ({Columns}) {string.Join(" UNION ALL ", rows.Select(r => $"SELECT {Values(r.Prefix)} FROM DUAL WHERE {r.OnlyIf}"))};";
+    public string InsertSql(IEnumerable<(string Prefix, string OnlyIf)> rows) =>
+        $"INSERT INTO {table.Name} ({Columns}) {string.Join(" UNION ALL ", rows.Select(r => $"SELECT {Values(r.Prefix)} FROM DUAL WHERE {r.OnlyIf}"))};";
 
     private static string Values(string prefix) =>
         $"@{prefix}AggregateType, @{prefix}AggregateId, @{prefix}MessageType, @{prefix}Payload, @{prefix}Traceparent, @{prefix}Tracestate";
 
-    public async Task AppendAsync(MySqlTransaction transaction, string aggregateType, long aggregateId, string messageType,
-        object payload, CancellationToken cancellationToken)
+    public async Task AppendAsync<T>(MySqlTransaction transaction, string aggregateType, long aggregateId, T message,
+        CancellationToken cancellationToken) where T : IIntegrationEvent
     {
-        await using var command = new MySqlCommand(InsertSql(), transaction.Connection, transaction);
-        AddParameters(command, aggregateType, aggregateId, messageType, payload);
+        await using var command = new MySqlCommand($"INSERT INTO {table.Name} ({Columns}) VALUES ({Values("outbox")});", transaction.Connection, transaction);
+        AddParameters(command, aggregateType, aggregateId, message);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public static void AddParameters(MySqlCommand command, string aggregateType, long aggregateId, string messageType, object payload,
-        string prefix = "outbox")
+    public static void AddParameters<T>(MySqlCommand command, string aggregateType, long aggregateId, T message, string prefix = "outbox")
+        where T : IIntegrationEvent
     {
         command.Parameters.AddWithValue($"@{prefix}AggregateType", aggregateType);
         command.Parameters.AddWithValue($"@{prefix}AggregateId", aggregateId);
-        command.Parameters.AddWithValue($"@{prefix}MessageType", messageType);
-        command.Parameters.AddWithValue($"@{prefix}Payload", JsonSerializer.Serialize(payload, MessageJson.Options));
+        command.Parameters.AddWithValue($"@{prefix}MessageType", T.MessageType);
+        command.Parameters.AddWithValue($"@{prefix}Payload", JsonSerializer.Serialize(message, MessageJson.Options));
         // The request's trace continues through the relay and its consumers: one trace from the request on.
         command.Parameters.AddWithValue($"@{prefix}Traceparent", Activity.Current?.Id);
         command.Parameters.AddWithValue($"@{prefix}Tracestate", Activity.Current?.TraceStateString);
@@ -43,6 +43,9 @@ public sealed class Outbox(OutboxSignal signal)
     /// <summary>Call after the transaction committed: wakes the relay instead of waiting for its next poll.</summary>
     public void NotifyCommitted() => signal.Notify();
 }
+
+/// <summary>The outbox table of this service: `outbox` for the catalog, `booking_outbox` for the sale.</summary>
+public sealed record OutboxTable(string Name);
 
 public sealed class OutboxSignal
 {

@@ -9,7 +9,7 @@ using TicketMaster.Data;
 
 namespace TicketMaster.Messaging;
 
-// Publishes outbox rows to RabbitMQ in id order and stamps them sent (DESIGN §4).
+// Publishes this service's outbox rows to RabbitMQ in id order and stamps them sent (DESIGN §4).
 // - Publisher confirms: a row is marked sent only after the broker acknowledged it, so a broker outage
 //   leaves rows pending and they go out once it is back (at-least-once; consumers are idempotent).
 // - FOR UPDATE SKIP LOCKED: several replicas relay side by side without publishing the same row twice
@@ -18,6 +18,7 @@ public sealed class OutboxRelay(
     MySqlDataSource dataSource,
     IConnection connection,
     OutboxSignal signal,
+    Outbox outbox,
     ILogger<OutboxRelay> logger) : BackgroundService
 {
     public static readonly ActivitySource ActivitySource = new("TicketMaster");
@@ -73,7 +74,7 @@ public sealed class OutboxRelay(
         // READ COMMITTED: no gap locks, so locking pending rows never blocks (or deadlocks with) writers that are
         // inserting new outbox rows at the end of the same index.
         await using var transaction = await db.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, cancellationToken);
-        var rows = await LockPendingAsync(transaction, cancellationToken);
+        var rows = await LockPendingAsync(outbox.Table, transaction, cancellationToken);
         suppressed.Dispose();
 
         if (rows.Count == 0)
@@ -93,7 +94,7 @@ public sealed class OutboxRelay(
         using (SuppressInstrumentationScope.Begin())
         {
             await using var update = new MySqlCommand(
-                $"UPDATE outbox SET sent_at = CURRENT_TIMESTAMP(6) WHERE outbox_id IN ({string.Join(',', rows.Select(r => r.OutboxId))})",
+                $"UPDATE {outbox.Table} SET sent_at = CURRENT_TIMESTAMP(6) WHERE outbox_id IN ({string.Join(',', rows.Select(r => r.OutboxId))})",
                 db, transaction);
             await update.ExecuteNonQueryAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
@@ -101,12 +102,12 @@ public sealed class OutboxRelay(
         return rows.Count;
     }
 
-    private static async Task<List<OutboxRow>> LockPendingAsync(MySqlTransaction transaction, CancellationToken cancellationToken)
+    private static async Task<List<OutboxRow>> LockPendingAsync(string table, MySqlTransaction transaction, CancellationToken cancellationToken)
     {
         var rows = new List<OutboxRow>();
-        await using var select = new MySqlCommand("""
+        await using var select = new MySqlCommand($"""
             SELECT outbox_id, message_type, payload, traceparent, tracestate
-            FROM outbox WHERE sent_at IS NULL ORDER BY outbox_id LIMIT @batch
+            FROM {table} WHERE sent_at IS NULL ORDER BY outbox_id LIMIT @batch
             FOR UPDATE SKIP LOCKED
             """, transaction.Connection, transaction);
         select.Parameters.AddWithValue("@batch", BatchSize);

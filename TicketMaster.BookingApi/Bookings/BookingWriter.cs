@@ -133,15 +133,9 @@ public sealed class BookingWriter(MySqlDataSource dataSource, Outbox outbox)
         command.Parameters.AddWithValue($"{p}total", write.TotalCents);
         command.Parameters.AddWithValue($"{p}payment", write.PaymentRef);
         command.Parameters.AddWithValue($"{p}attempt", write.PaymentAttempt);
-        Outbox.AddParameters(command, "booking", bookingId, "booking.confirmed", new
-        {
-            booking_id = bookingId,
-            reservation_id = reservation.ReservationId,
-            event_id = reservation.EventId,
-            user_id = reservation.UserId,
-            seat_ids = reservation.SeatIds,
-            total_cents = write.TotalCents,
-        }, prefix: $"w{i}outbox");
+        Outbox.AddParameters(command, "booking", bookingId,
+            new BookingConfirmed(bookingId, reservation.ReservationId, reservation.EventId, reservation.UserId, reservation.SeatIds, write.TotalCents),
+            prefix: $"w{i}outbox");
         return new PlannedWrite(i, write, new WriteResult(WriteOutcome.Booked, bookingId, confirmation, tickets));
     }
 
@@ -151,7 +145,7 @@ public sealed class BookingWriter(MySqlDataSource dataSource, Outbox outbox)
     // Everything after that is one statement per table for the whole batch, each row guarded by its @ok_i (a
     // fixed number of statements instead of five more per write: MariaDB's work per statement was most of a
     // batch's time). Users go first, whatever the outcomes: a user row is only an id.
-    private static string BatchSql(IReadOnlyList<PlannedWrite> planned)
+    private string BatchSql(IReadOnlyList<PlannedWrite> planned)
     {
         var sql = new StringBuilder();
         // In one order for every batch, so two writers inserting the same fans take those row locks in the same order.
@@ -185,7 +179,7 @@ public sealed class BookingWriter(MySqlDataSource dataSource, Outbox outbox)
             .AppendJoin(" UNION ALL ", planned.SelectMany(w => w.Result.Tickets.Select(t =>
                 $"SELECT {t.TicketId} AS ticket_id, {w.P}booking AS booking_id, {w.P}event AS event_id, {t.SeatId} AS seat_id, {w.Ok} AS ok")))
             .AppendLine(") t JOIN event_seat es ON es.event_id = t.event_id AND es.seat_id = t.seat_id WHERE t.ok;");
-        sql.AppendLine(Outbox.InsertSql(planned.Select(w => ($"w{w.Index}outbox", w.Ok))));
+        sql.AppendLine(outbox.InsertSql(planned.Select(w => ($"w{w.Index}outbox", w.Ok))));
         // One row per write: its index, whether it booked, and the booking its reservation has (its own, or an earlier one).
         sql.AppendJoin(" UNION ALL ", planned.Select(w =>
                 $"SELECT {w.Index}, {w.Ok}, (SELECT booking_id FROM booking WHERE reservation_id = {w.P}reservation)"))

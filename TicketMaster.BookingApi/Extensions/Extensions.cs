@@ -41,7 +41,7 @@ public static class Extensions
         builder.AddRateLimits();
         builder.AddRabbitMQClient("rabbitmq");
         builder.AddUnavailableDependency("rabbitmq", BrokerFailures.IsUnavailable);
-        builder.AddOutbox();
+        builder.AddOutbox("booking_outbox");
 
         builder.Services.AddOptions<BookingOptions>().BindConfiguration("Booking")
             .Validate(o => o.IsValid(), "Booking:* must be positive (HoldTtl at most an hour, MaxSeatsPerReservation 1–100)").ValidateOnStart();

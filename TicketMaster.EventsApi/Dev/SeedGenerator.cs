@@ -117,11 +117,21 @@ public sealed class SeedGenerator(MySqlDataSource dataSource, Outbox outbox, ILo
                 WHERE e.event_id IN ({string.Join(',', ids)})
                 """, connection) { CommandTimeout = 600 };
             eventSeats += await eventSeatInsert.ExecuteNonQueryAsync(cancellationToken);
+            await using var pricesInsert = new MySqlCommand($"""
+                INSERT INTO event_price (event_id, section_id, price_cents)
+                SELECT e.event_id, sc.section_id, 2500 + (sc.section_id % 4) * 1500
+                FROM event e JOIN section sc ON sc.venue_id = e.venue_id
+                WHERE e.event_id IN ({string.Join(',', ids)});
+                INSERT INTO event_sales (event_id, seats_total)
+                SELECT e.event_id, COUNT(*) FROM event e JOIN seat s ON s.venue_id = e.venue_id
+                WHERE e.event_id IN ({string.Join(',', ids)}) GROUP BY e.event_id
+                """, connection) { CommandTimeout = 600 };
+            await pricesInsert.ExecuteNonQueryAsync(cancellationToken);
         }
 
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
-            await outbox.AppendAsync(transaction, "catalog", 0, CatalogMessageTypes.ReindexRequested, new { seed }, cancellationToken);
+            await outbox.AppendAsync(transaction, "catalog", 0, new CatalogReindexRequested(DateTimeOffset.UtcNow), cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
         outbox.NotifyCommitted();

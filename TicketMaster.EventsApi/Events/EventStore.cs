@@ -68,6 +68,11 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
             INSERT INTO event_seat (event_id, seat_id, price_cents, status)
             SELECT {eventId}, s.seat_id, {priceCase}, 'available' FROM seat s WHERE s.venue_id = {venueId}
             """, cancellationToken);
+        await ExecuteAsync(transaction,
+            $"INSERT INTO event_price (event_id, section_id, price_cents) VALUES {string.Join(',', prices.Select(p => $"({eventId},{p.Key},{p.Value})"))}",
+            cancellationToken);
+        await ExecuteAsync(transaction,
+            $"INSERT INTO event_sales (event_id, seats_total) SELECT {eventId}, COUNT(*) FROM seat WHERE venue_id = {venueId}", cancellationToken);
 
         await AnnounceAsync(transaction, eventId, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -154,13 +159,13 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
             return null;
         }
 
+        // Prices and sales are the catalog's own records (event_price, event_sales), never the sale's seats.
         await using var command = new MySqlCommand("""
             SELECT e.on_sale_at, e.max_tickets_per_user, e.waiting_room,
-                   (SELECT MIN(price_cents) FROM event_seat WHERE event_id = e.event_id),
-                   (SELECT MAX(price_cents) FROM event_seat WHERE event_id = e.event_id),
-                   (SELECT COUNT(*) FROM event_seat WHERE event_id = e.event_id),
-                   (SELECT COUNT(*) FROM event_seat WHERE event_id = e.event_id AND status = 'sold')
-            FROM event e WHERE e.event_id = @id
+                   (SELECT MIN(price_cents) FROM event_price WHERE event_id = e.event_id),
+                   (SELECT MAX(price_cents) FROM event_price WHERE event_id = e.event_id),
+                   COALESCE(es.seats_total, 0), COALESCE(es.seats_sold, 0)
+            FROM event e LEFT JOIN event_sales es ON es.event_id = e.event_id WHERE e.event_id = @id
             """, connection);
         command.Parameters.AddWithValue("@id", eventId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -178,7 +183,7 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
     {
         var document = await EventDocumentReader.ReadAsync(transaction.Connection!, transaction, eventId, cancellationToken)
             ?? throw new InvalidOperationException($"Event {eventId} vanished inside its own transaction.");
-        await outbox.AppendAsync(transaction, "event", eventId, CatalogMessageTypes.EventUpserted, document, cancellationToken);
+        await outbox.AppendAsync(transaction, "event", eventId, document, cancellationToken);
     }
 
     // An organizer's events play at their own venues: another organizer's venue is answered like one that does not exist.

@@ -22,10 +22,11 @@ public static class Extensions
         builder.AddUnavailableDependency("mysql", MySqlFailures.IsUnavailable);
         builder.AddSchemaMigrations();
 
-        // Catalog writes reach the search index through the outbox → RabbitMQ → Indexer (DESIGN §4).
+        // Catalog writes reach the search index through the outbox → RabbitMQ → Indexer (DESIGN §4); sold seats come
+        // back from the sale the same way.
         builder.AddRabbitMQClient("rabbitmq");
         builder.AddUnavailableDependency("rabbitmq", BrokerFailures.IsUnavailable);
-        builder.AddOutbox();
+        builder.AddOutbox("outbox");
         builder.AddEventSearch();
 
         // Event details are served from a Redis output cache shared by all replicas, evicted by tag (DESIGN §5).
@@ -42,5 +43,7 @@ public static class Extensions
         builder.Services.AddSingleton<EventStore>();
         builder.Services.AddSingleton<TicketMaster.EventsApi.Staff.StaffStore>();
         builder.Services.AddSingleton<TicketMaster.EventsApi.Dev.SeedGenerator>();
+        // Each event's availability, from the sale's booking.confirmed messages.
+        builder.Services.AddHostedService<TicketMaster.EventsApi.Sales.SoldSeatsConsumer>();
     }
 }

@@ -21,7 +21,7 @@ public static class PerformersApi
     }
 
     public static async Task<Results<Created<PerformerSummary>, ValidationProblem>> CreatePerformer(
-        CreatePerformerRequest request, MySqlDataSource dataSource, Outbox outbox, CancellationToken cancellationToken)
+        CreatePerformerRequest request, MySqlDataSource dataSource, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors().RequireText("name", request.Name, 200);
         if (errors.Any)
@@ -38,9 +38,8 @@ public static class PerformersApi
             insert.Parameters.AddWithValue("@name", performer.Name);
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
-        await outbox.AppendAsync(transaction, "performer", performer.PerformerId, CatalogMessageTypes.PerformerCreated, performer, cancellationToken);
+        // Like a venue, a performer reaches the index inside the events that name it.
         await transaction.CommitAsync(cancellationToken);
-        outbox.NotifyCommitted();
 
         return TypedResults.Created($"/v1/performers/{performer.PerformerId}", performer);
     }

@@ -39,8 +39,7 @@ public static class SearchApi
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await outbox.AppendAsync(transaction, "catalog", 0, CatalogMessageTypes.ReindexRequested,
-            new { requested_at = DateTimeOffset.UtcNow }, cancellationToken);
+        await outbox.AppendAsync(transaction, "catalog", 0, new CatalogReindexRequested(DateTimeOffset.UtcNow), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         outbox.NotifyCommitted();
         return TypedResults.Accepted((string?)null);

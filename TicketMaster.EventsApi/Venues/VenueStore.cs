@@ -7,7 +7,7 @@ using TicketMaster.Search;
 
 namespace TicketMaster.EventsApi.Venues;
 
-public sealed class VenueStore(MySqlDataSource dataSource, Outbox outbox)
+public sealed class VenueStore(MySqlDataSource dataSource)
 {
     // Multi-row INSERTs: a 50,000-seat stadium is 50 statements, not 50,000 round trips.
     private const int SeatsPerInsert = 1_000;
@@ -60,10 +60,8 @@ public sealed class VenueStore(MySqlDataSource dataSource, Outbox outbox)
             await InsertSeatsAsync(transaction, venueId, chunk, cancellationToken);
         }
 
-        await outbox.AppendAsync(transaction, "venue", venueId, CatalogMessageTypes.VenueCreated,
-            new VenueSummary(venueId, name, city, address), cancellationToken);
+        // Nobody needs a venue on its own: it reaches the index (and the sale) inside the events held there.
         await transaction.CommitAsync(cancellationToken);
-        outbox.NotifyCommitted();
 
         return new VenueResponse(venueId, name, city, address, sections);
     }

@@ -6,9 +6,6 @@ using TicketMaster.Search;
 
 namespace TicketMaster.Indexer.Catalog;
 
-/// <summary>A message that can never be processed (bad JSON, unknown type): it goes to the dead-letter queue.</summary>
-public sealed class PoisonMessageException(string message, Exception? inner = null) : Exception(message, inner);
-
 // Applies one catalog change to the search index. Idempotent: a redelivered or older event version is a no-op.
 public sealed class CatalogChangeHandler(
     IEventIndexWriter index,
@@ -18,32 +15,26 @@ public sealed class CatalogChangeHandler(
 {
     public async Task HandleAsync(string? messageType, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
-        switch (messageType)
+        if (messageType == EventDocument.MessageType)
         {
-            case CatalogMessageTypes.EventUpserted:
-                var document = Parse(body);
-                if (await index.UpsertAsync(document, cancellationToken))
-                {
-                    stats.Indexed();
-                }
-                else
-                {
-                    stats.SkippedStale();
-                    logger.LogDebug("Skipped event {EventId} v{Version}: the index already has it or newer", document.EventId, document.Version);
-                }
-                break;
-
-            case CatalogMessageTypes.VenueCreated or CatalogMessageTypes.PerformerCreated:
-                // Venues and performers reach the index inside the events that name them.
-                stats.Ignored();
-                break;
-
-            case CatalogMessageTypes.ReindexRequested:
-                await ReindexAsync(cancellationToken);
-                break;
-
-            default:
-                throw new PoisonMessageException($"Unknown message type '{messageType}'.");
+            var document = Parse(body);
+            if (await index.UpsertAsync(document, cancellationToken))
+            {
+                stats.Indexed();
+            }
+            else
+            {
+                stats.SkippedStale();
+                logger.LogDebug("Skipped event {EventId} v{Version}: the index already has it or newer", document.EventId, document.Version);
+            }
+        }
+        else if (messageType == CatalogReindexRequested.MessageType)
+        {
+            await ReindexAsync(cancellationToken);
+        }
+        else
+        {
+            throw new PoisonMessageException($"Unknown message type '{messageType}'.");
         }
     }
 

@@ -8,7 +8,6 @@ public sealed class IndexerStats
     private readonly Counter<long> _messages;
     private long _indexed;
     private long _skippedStale;
-    private long _ignored;
     private long _deadLettered;
     private long _reindexed;
 
@@ -19,7 +18,6 @@ public sealed class IndexerStats
 
     public void Indexed() => Count(ref _indexed, "indexed");
     public void SkippedStale() => Count(ref _skippedStale, "skipped_stale");
-    public void Ignored() => Count(ref _ignored, "ignored");
     public void DeadLettered() => Count(ref _deadLettered, "dead_lettered");
     public void Reindexed() => Count(ref _reindexed, "reindexed");
 
@@ -27,7 +25,6 @@ public sealed class IndexerStats
     {
         indexed = Interlocked.Read(ref _indexed),
         skipped_stale = Interlocked.Read(ref _skippedStale),
-        ignored = Interlocked.Read(ref _ignored),
         dead_lettered = Interlocked.Read(ref _deadLettered),
         reindexed = Interlocked.Read(ref _reindexed),
     };

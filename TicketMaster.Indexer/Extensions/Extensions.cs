@@ -16,8 +16,8 @@ public static class Extensions
 
         builder.Services.AddSingleton<IndexerStats>();
         builder.Services.AddSingleton<CatalogChangeHandler>();
-        builder.Services.AddSingleton<CatalogConsumerState>();
-        builder.Services.AddHostedService<CatalogChangeConsumer>();
+        builder.Services.AddSingleton<CatalogChangeConsumer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CatalogChangeConsumer>());
         builder.Services.AddHealthChecks().AddCheck<CatalogConsumerHealthCheck>("catalog-consumer");
     }
 }

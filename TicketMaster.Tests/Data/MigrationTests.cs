@@ -23,7 +23,7 @@ public sealed class MigrationTests(AppHostFixture fixture)
         var tables = await QueryVersionsAsync(connection,
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'ticketmaster' ORDER BY table_name");
         Assert.Superset(new HashSet<string> { "venue", "section", "seat", "performer", "event", "event_performer", "event_seat",
-            "user", "booking", "ticket", "outbox", "processed_message" }, tables.ToHashSet());
+            "user", "booking", "ticket", "outbox", "booking_outbox", "processed_message", "event_price", "event_sales", "event_sold_booking" }, tables.ToHashSet());
     }
 
     [Fact]

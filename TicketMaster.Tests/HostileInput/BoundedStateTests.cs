@@ -271,7 +271,7 @@ public sealed class BoundedStateTests(AppHostFixture fixture)
         await using var db = new MySqlConnection(await fixture.GetConnectionStringAsync("mysql"));
         await db.OpenAsync();
         var counts = new Dictionary<string, long>();
-        foreach (var table in new[] { "booking", "ticket", "payment", "outbox", "processed_message" })
+        foreach (var table in new[] { "booking", "ticket", "payment", "booking_outbox", "processed_message" })
         {
             await using var count = new MySqlCommand($"SELECT COUNT(*) FROM {table}", db);
             counts[table] = Convert.ToInt64(await count.ExecuteScalarAsync());

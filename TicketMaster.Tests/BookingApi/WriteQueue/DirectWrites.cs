@@ -17,7 +17,7 @@ public sealed class DirectWrites : IAsyncDisposable
         _dataSource = new MySqlDataSource(connectionString);
         _writerSource = new MySqlDataSource(BookingWriter.ConnectionString(connectionString));
         Ledger = new PaymentLedger(_dataSource);
-        Writer = new BookingWriter(_writerSource, new Outbox(new OutboxSignal()));
+        Writer = new BookingWriter(_writerSource, new Outbox(new OutboxSignal(), new OutboxTable("booking_outbox")));
     }
 
     public PaymentLedger Ledger { get; }

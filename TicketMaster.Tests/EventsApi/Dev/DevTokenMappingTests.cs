@@ -25,7 +25,7 @@ public sealed class DevTokenMappingTests
         // What the endpoints take from the container (registered by the service's own wiring).
         builder.Services.AddSingleton(new TokenSettings(new SymmetricSecurityKey(new byte[32])));
         builder.Services.AddSingleton(new MySqlConnector.MySqlDataSource("Server=unused"));
-        builder.Services.AddSingleton(new Messaging.Outbox(new Messaging.OutboxSignal()));
+        builder.Services.AddSingleton(new Messaging.Outbox(new Messaging.OutboxSignal(), new Messaging.OutboxTable("outbox")));
         builder.Services.AddSingleton<SeedGenerator>();
         await using var app = builder.Build();
 

@@ -58,9 +58,9 @@ public sealed class ChangeDataCaptureTests(AppHostFixture fixture)
 
         // Version 2 again (a redelivery) twice, and the stale version 1 with the old name (a late message).
         var current = StaleDocument(created, version: 2, $"Renamed {catalog.Tag}");
-        await PublishAsync(CatalogMessageTypes.EventUpserted, JsonSerializer.SerializeToUtf8Bytes(current, TicketMasterJson.Options));
-        await PublishAsync(CatalogMessageTypes.EventUpserted, JsonSerializer.SerializeToUtf8Bytes(current, TicketMasterJson.Options));
-        await PublishAsync(CatalogMessageTypes.EventUpserted,
+        await PublishAsync(EventDocument.MessageType, JsonSerializer.SerializeToUtf8Bytes(current, TicketMasterJson.Options));
+        await PublishAsync(EventDocument.MessageType, JsonSerializer.SerializeToUtf8Bytes(current, TicketMasterJson.Options));
+        await PublishAsync(EventDocument.MessageType,
             JsonSerializer.SerializeToUtf8Bytes(StaleDocument(created, version: 1, $"Outdated {catalog.Tag}"), TicketMasterJson.Options));
 
         var after = await WaitForStatsAsync(s => s.GetProperty("skipped_stale").GetInt64() >= before.GetProperty("skipped_stale").GetInt64() + 3);
@@ -75,7 +75,7 @@ public sealed class ChangeDataCaptureTests(AppHostFixture fixture)
         var before = await IndexerStatsAsync();
         var deadBefore = await DeadLetterCountAsync();
 
-        await PublishAsync(CatalogMessageTypes.EventUpserted, "{ not json"u8.ToArray());
+        await PublishAsync(EventDocument.MessageType, "{ not json"u8.ToArray());
         await PublishAsync("event.unheard_of", "{}"u8.ToArray());
 
         await WaitForStatsAsync(s => s.GetProperty("dead_lettered").GetInt64() >= before.GetProperty("dead_lettered").GetInt64() + 2);
@@ -96,7 +96,7 @@ public sealed class ChangeDataCaptureTests(AppHostFixture fixture)
         await using var connection = await fixture.ConnectRabbitMqAsync();
         await using var channel = await connection.CreateChannelAsync();
         var probe = (await channel.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true)).QueueName;
-        await channel.QueueBindAsync(probe, CatalogTopology.Exchange, CatalogMessageTypes.EventUpserted);
+        await channel.QueueBindAsync(probe, CatalogTopology.Exchange, EventDocument.MessageType);
 
         var traceId = ActivityTraceId.CreateRandom();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/events")
