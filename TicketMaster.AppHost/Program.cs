@@ -58,8 +58,9 @@ var bookingApi = builder.AddProject<Projects.TicketMaster_BookingApi>("bookingap
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.TicketMaster_Indexer>("indexer")
-    .WithReference(mysql).WaitFor(mysql)
     .WithReference(rabbitmq).WaitFor(rabbitmq)
+    .WithReference(eventsApi).WaitFor(eventsApi)
+    .WithAuth(jwtSigningKey, devTokens: false)
     .WithSearch(search, local)
     .WithTelemetrySettings(builder.Configuration)
     .WithHttpHealthCheck("/health");

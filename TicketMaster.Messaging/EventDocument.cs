@@ -21,3 +21,9 @@ public sealed record EventDocument(
 public sealed record VenueSummary(long VenueId, string Name, string City, string Address);
 
 public sealed record PerformerSummary(long PerformerId, string Name);
+
+/// <summary>
+/// A page of the catalog as EventsApi serves it to the Indexer (GET /v1/admin/catalog/documents): NextAfter is the
+/// <c>after</c> of the next page, null after the last one.
+/// </summary>
+public sealed record CatalogDocumentsPage(IReadOnlyList<EventDocument> Documents, long? NextAfter);

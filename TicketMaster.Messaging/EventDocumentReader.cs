@@ -1,15 +1,13 @@
-using System.Runtime.CompilerServices;
 using MySqlConnector;
 using TicketMaster.Data;
 
 namespace TicketMaster.Messaging;
 
-// Builds EventDocuments from MySQL: for the outbox payload (inside the writing transaction) and for the
-// reindex command (the whole catalog, streamed in event_id order).
+// Builds EventDocuments from the catalog's tables: for the outbox payload (inside the writing transaction) and for
+// the Indexer's rebuild (the whole catalog, page by page in event_id order, through EventsApi's
+// GET /v1/admin/catalog/documents).
 public static class EventDocumentReader
 {
-    private const int ReindexPageSize = 2_000;
-
     private const string SelectEvents = """
         SELECT e.event_id, e.version, e.name, e.description, e.starts_at, e.ends_at, e.status,
                v.venue_id, v.name, v.city, v.address
@@ -22,24 +20,13 @@ public static class EventDocumentReader
         return documents.SingleOrDefault();
     }
 
-    public static async IAsyncEnumerable<EventDocument> ReadAllAsync(MySqlDataSource dataSource, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public const int MaxPageSize = 2_000;
+
+    /// <summary>Up to <paramref name="limit"/> documents with event ids above <paramref name="after"/>, in id order.</summary>
+    public static async Task<List<EventDocument>> ReadPageAsync(MySqlDataSource dataSource, long after, int limit, CancellationToken cancellationToken)
     {
-        var after = 0L;
-        while (true)
-        {
-            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            var page = await ReadPageAsync(connection, null,
-                $"{SelectEvents} WHERE e.event_id > @after ORDER BY e.event_id LIMIT {ReindexPageSize}", after, cancellationToken);
-            foreach (var document in page)
-            {
-                yield return document;
-            }
-            if (page.Count < ReindexPageSize)
-            {
-                yield break;
-            }
-            after = page[^1].EventId;
-        }
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await ReadPageAsync(connection, null, $"{SelectEvents} WHERE e.event_id > @after ORDER BY e.event_id LIMIT {limit}", after, cancellationToken);
     }
 
     private static async Task<List<EventDocument>> ReadPageAsync(MySqlConnection connection, MySqlTransaction? transaction,

@@ -19,6 +19,8 @@ public static class SearchApi
         app.MapGet("/v1/events/search", SearchEvents).WithTags("Search").RequireRateLimit(RateLimitKind.Reads);
         // Rebuilding the whole index is the platform's business, not one organizer's.
         app.MapPost("/v1/admin/reindex", RequestReindex).WithTags("Search").RequireAuthorization(Roles.Admin);
+        // The Indexer rebuilds the index from the catalog's own API, not by reading the catalog's tables.
+        app.MapGet("/v1/admin/catalog/documents", ListDocuments).WithTags("Search").RequireAuthorization(Roles.SearchIndexer);
         return app;
     }
 
@@ -32,6 +34,29 @@ public static class SearchApi
         }
         var result = await search.SearchAsync(query, cancellationToken);
         return new CacheableJson(result, SearchCacheControl);
+    }
+
+    /// <summary>A page of the catalog as search documents, in event id order: <c>after</c> the last id of the previous page.</summary>
+    public static async Task<Results<Ok<CatalogDocumentsPage>, ValidationProblem>> ListDocuments(
+        HttpRequest request, MySqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var after = ParseLong(request.Query, "after", 0, errors);
+        var limit = ParseInt(request.Query, "limit", 500, errors);
+        if (after < 0)
+        {
+            errors.Add("after", "must not be negative");
+        }
+        if (limit is < 1 or > EventDocumentReader.MaxPageSize)
+        {
+            errors.Add("limit", $"must be between 1 and {EventDocumentReader.MaxPageSize}");
+        }
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+        var documents = await EventDocumentReader.ReadPageAsync(dataSource, after, limit, cancellationToken);
+        return TypedResults.Ok(new CatalogDocumentsPage(documents, documents.Count == limit ? documents[^1].EventId : null));
     }
 
     /// <summary>Asks the Indexer (through the outbox, like every catalog change) to rebuild the index from MySQL.</summary>
@@ -131,6 +156,21 @@ public static class SearchApi
             return fallback;
         }
         if (int.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+        errors.Add(name, "must be an integer");
+        return fallback;
+    }
+
+    private static long ParseLong(IQueryCollection query, string name, long fallback, ValidationErrors errors)
+    {
+        var raw = query[name].ToString();
+        if (raw.Length == 0)
+        {
+            return fallback;
+        }
+        if (long.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
         {
             return value;
         }

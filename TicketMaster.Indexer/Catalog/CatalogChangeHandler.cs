@@ -1,5 +1,4 @@
 using System.Text.Json;
-using MySqlConnector;
 using TicketMaster.Messaging;
 using TicketMaster.ServiceDefaults;
 using TicketMaster.Search;
@@ -9,7 +8,7 @@ namespace TicketMaster.Indexer.Catalog;
 // Applies one catalog change to the search index. Idempotent: a redelivered or older event version is a no-op.
 public sealed class CatalogChangeHandler(
     IEventIndexWriter index,
-    MySqlDataSource dataSource,
+    CatalogClient catalog,
     IndexerStats stats,
     ILogger<CatalogChangeHandler> logger)
 {
@@ -41,9 +40,9 @@ public sealed class CatalogChangeHandler(
     public async Task ReindexAsync(CancellationToken cancellationToken)
     {
         var started = TimeProvider.System.GetTimestamp();
-        var count = await index.ReplaceAllAsync(EventDocumentReader.ReadAllAsync(dataSource, cancellationToken), cancellationToken);
+        var count = await index.ReplaceAllAsync(catalog.ReadAllAsync(cancellationToken), cancellationToken);
         stats.Reindexed();
-        logger.LogInformation("Reindexed {Count} events from MySQL in {Elapsed}", count, TimeProvider.System.GetElapsedTime(started));
+        logger.LogInformation("Reindexed {Count} events from the catalog in {Elapsed}", count, TimeProvider.System.GetElapsedTime(started));
     }
 
     private static EventDocument Parse(ReadOnlyMemory<byte> body)

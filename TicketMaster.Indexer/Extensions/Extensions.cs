@@ -6,12 +6,11 @@ public static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        // MySQL is read to rebuild the index (reindex); RabbitMQ brings catalog changes from the outbox relay.
-        // Every service that reads MySQL brings the schema up to date first (idempotent, under a lock), so the
-        // Indexer's first reindex never races the APIs' migrations.
-        builder.AddMySqlDataSource("mysql");
-        builder.AddSchemaMigrations();
+        // RabbitMQ brings the catalog's changes; a rebuild reads the whole catalog from EventsApi's API (service
+        // discovery: services__eventsapi__http__0), with a token it signs itself.
         builder.AddRabbitMQClient("rabbitmq");
+        builder.AddTicketMasterAuthentication();
+        builder.Services.AddHttpClient<CatalogClient>(http => http.BaseAddress = new Uri("http://eventsapi"));
         builder.AddEventIndexWriter();
 
         builder.Services.AddSingleton<IndexerStats>();

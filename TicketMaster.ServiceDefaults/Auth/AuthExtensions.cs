@@ -54,7 +54,8 @@ public static class AuthExtensions
             // An admin may do whatever an organizer or door staff may; which event is theirs is checked per request.
             .AddPolicy(Roles.Organizer, policy => policy.RequireRole(Roles.Organizer, Roles.Admin))
             .AddPolicy(Roles.Staff, policy => policy.RequireRole(Roles.Staff, Roles.Admin))
-            .AddPolicy(Roles.Admin, policy => policy.RequireRole(Roles.Admin));
+            .AddPolicy(Roles.Admin, policy => policy.RequireRole(Roles.Admin))
+            .AddPolicy(Roles.SearchIndexer, policy => policy.RequireRole(Roles.SearchIndexer, Roles.Admin));
 
         return builder;
     }

@@ -12,7 +12,10 @@ public static class Roles
     /// <summary>The platform's operators: may act on every event and venue, and alone may rebuild the search index.</summary>
     public const string Admin = "admin";
 
-    public static readonly string[] Known = [Organizer, Staff, Admin];
+    /// <summary>The Indexer's own identity: it may read the catalog's search documents, and nothing else.</summary>
+    public const string SearchIndexer = "search-indexer";
+
+    public static readonly string[] Known = [Organizer, Staff, Admin, SearchIndexer];
 }
 
 public static class UserIds

@@ -25,7 +25,7 @@ public sealed class PublishManifestTests
     [Theory]
     [InlineData("eventsapi", new[] { "mysql", "redis", "rabbitmq", "search" })]
     [InlineData("bookingapi", new[] { "mysql", "redis", "rabbitmq" })]
-    [InlineData("indexer", new[] { "mysql", "rabbitmq", "search" })]
+    [InlineData("indexer", new[] { "rabbitmq", "search" })]
     public async Task Services_are_projects_referencing_exactly_their_dependencies(string name, string[] dependencies)
     {
         var resource = (await Manifest.Value).GetProperty("resources").GetProperty(name);
@@ -39,6 +39,14 @@ public sealed class PublishManifestTests
         {
             Assert.Equal($"{{{dependency}.connectionString}}", connectionStrings[dependency]);
         }
+    }
+
+    [Fact]
+    public async Task The_indexer_finds_the_catalog_through_service_discovery()
+    {
+        var env = (await Manifest.Value).GetProperty("resources").GetProperty("indexer").GetProperty("env");
+        Assert.Equal("{eventsapi.bindings.http.url}", env.GetProperty("services__eventsapi__http__0").GetString());
+        Assert.StartsWith("{jwt-signing-key", env.GetProperty("Auth__SigningKey").GetString());
     }
 
     [Fact]

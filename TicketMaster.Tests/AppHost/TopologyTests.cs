@@ -46,7 +46,7 @@ public sealed class TopologyTests(AppHostFixture fixture)
     [Theory]
     [InlineData("eventsapi", new[] { "mysql", "StackExchange.Redis", "RabbitMQ.Client" })]
     [InlineData("bookingapi", new[] { "mysql", "StackExchange.Redis", "RabbitMQ.Client" })]
-    [InlineData("indexer", new[] { "mysql", "RabbitMQ.Client", "catalog-consumer" })]
+    [InlineData("indexer", new[] { "RabbitMQ.Client", "catalog-consumer" })]
     public async Task Health_is_200_and_lists_each_dependency_as_healthy(string service, string[] dependencies)
     {
         using var http = fixture.App.CreateHttpClient(service);

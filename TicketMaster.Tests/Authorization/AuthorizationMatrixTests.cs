@@ -100,6 +100,8 @@ public sealed class AuthorizationMatrixTests(AppHostFixture fixture)
             // EventsApi
             new("eventsapi", "GET", "/v1/events/search", None, Everyone(ok), "q={tag}"),
             new("eventsapi", "POST", "/v1/admin/reindex", None, Expect(unauthorized, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, accepted)),
+            // The Indexer's own role (search-indexer) is pinned in SeedAndReindexTests.
+            new("eventsapi", "GET", "/v1/admin/catalog/documents", None, Expect(unauthorized, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok)),
             new("eventsapi", "GET", "/v1/events/{eventId}", None, Everyone(ok)),
             new("eventsapi", "GET", "/v1/events", None, Everyone(ok), "id={eventId}"),
             // Creating on the owner's venue: another organizer is told it is no venue of theirs.

@@ -78,7 +78,7 @@ public sealed partial class KubernetesManifestTests
                 checkedStrings++;
             }
         }
-        Assert.Equal(4 + 3 + 3, checkedStrings); // eventsapi: mysql, redis, rabbitmq, search; bookingapi: 3; indexer: 3
+        Assert.Equal(4 + 3 + 2, checkedStrings); // eventsapi: mysql, redis, rabbitmq, search; bookingapi: 3; indexer: rabbitmq, search
     }
 
     [Theory]

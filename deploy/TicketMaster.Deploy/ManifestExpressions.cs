@@ -52,10 +52,17 @@ public sealed partial class ManifestExpressions(JsonElement resources)
             [_, "connectionString"] => Resolve(resource.GetProperty("connectionString").GetString()!, secrets, depth + 1),
             [var name, "bindings", var binding, "host"] => name,
             [_, "bindings", var binding, "port" or "targetPort"] => Port(resource, binding).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            [_, "bindings", var binding, "scheme"] => resource.GetProperty("bindings").GetProperty(binding).GetProperty("scheme").GetString()!,
+            [_, "bindings", var binding, "scheme"] => Scheme(resource, binding),
+            // A project's Service listens on port 80 (service discovery: services__{name}__http__0); a server's on its port.
+            [var name, "bindings", var binding, "url"] => type.StartsWith("project.", StringComparison.Ordinal)
+                ? $"{Scheme(resource, binding)}://{name}"
+                : $"{Scheme(resource, binding)}://{name}:{Port(resource, binding).ToString(System.Globalization.CultureInfo.InvariantCulture)}",
             _ => throw new InvalidOperationException($"Unsupported manifest placeholder {{{reference}}}."),
         };
     }
+
+    private static string Scheme(JsonElement resource, string binding) =>
+        resource.GetProperty("bindings").GetProperty(binding).GetProperty("scheme").GetString()!;
 
     /// <summary>Projects listen on 8080 in their containers (the .NET images' default); containers on their targetPort.</summary>
     public static int Port(JsonElement resource, string binding) =>

@@ -33,7 +33,7 @@ public sealed class SeedAndReindexTests(AppHostFixture fixture)
     }
 
     [Fact]
-    public async Task Reindex_is_for_organizers_and_rebuilds_the_index_from_MySQL()
+    public async Task Reindex_is_for_admins_and_rebuilds_the_index_from_the_catalogs_API()
     {
         var catalog = await CatalogSetup.CreateAsync(fixture);
         var venue = await catalog.VenueAsync("Reindex Hall", "Ripon", ("Floor", 1, 2));
@@ -58,5 +58,40 @@ public sealed class SeedAndReindexTests(AppHostFixture fixture)
             await Task.Delay(100);
         }
         await SearchWait.UntilTotalAsync(http, $"q={catalog.Tag}", 1);
+    }
+
+    [Fact]
+    public async Task The_catalogs_documents_are_served_page_by_page_to_the_indexers_role_which_may_do_nothing_else()
+    {
+        var catalog = await CatalogSetup.CreateAsync(fixture);
+        var venue = await catalog.VenueAsync("Paged Hall", "Selby", ("Floor", 1, 2));
+        var created = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            created.Add((await catalog.EventAsync(venue, $"Paged {i} {catalog.Tag}", DateTimeOffset.UtcNow.AddDays(20 + i))).Id("event_id"));
+        }
+        using var indexer = await fixture.ClientAsync("eventsapi", "indexer", Roles.SearchIndexer);
+
+        // Every event, each once, in id order, two to a page.
+        var seen = new List<long>();
+        long? after = 0;
+        while (after is { } from)
+        {
+            var page = await indexer.GetJsonAsync($"/v1/admin/catalog/documents?after={from}&limit=2");
+            var ids = page.GetProperty("documents").EnumerateArray().Select(d => d.Id("event_id")).ToList();
+            Assert.True(ids.Count <= 2);
+            Assert.All(ids, id => Assert.True(id > from));
+            seen.AddRange(ids);
+            after = page.GetProperty("next_after").ValueKind == System.Text.Json.JsonValueKind.Null ? null : page.GetProperty("next_after").GetInt64();
+        }
+        Assert.Equal(seen.Order(), seen);
+        Assert.Equal(seen.Count, seen.Distinct().Count());
+        Assert.Superset(created.ToHashSet(), seen.ToHashSet());
+        await (await indexer.GetAsync("/v1/admin/catalog/documents?limit=5000")).AssertProblemAsync(400);
+
+        // The role reads the catalog and nothing more: no writes, no reindex, no other organizer's business.
+        await (await indexer.PostJsonAsync("/v1/admin/reindex", new { })).AssertProblemAsync(403);
+        await (await indexer.PostJsonAsync("/v1/venues", new { name = "x", city = "y", address = "z", sections = Array.Empty<object>() })).AssertProblemAsync(403);
+        await (await catalog.Http.GetAsync("/v1/admin/catalog/documents")).AssertProblemAsync(403);
     }
 }
