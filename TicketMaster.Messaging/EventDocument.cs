@@ -18,6 +18,15 @@ public sealed record EventDocument(
     public static string MessageType => "event.upserted";
 }
 
+/// <summary>An event's stored status, as the catalog publishes it; cancelled is final.</summary>
+public static class EventStatuses
+{
+    public const string Scheduled = "scheduled";
+    public const string Cancelled = "cancelled";
+
+    public static bool IsKnown(string status) => status is Scheduled or Cancelled;
+}
+
 public sealed record VenueSummary(long VenueId, string Name, string City, string Address);
 
 public sealed record PerformerSummary(long PerformerId, string Name);

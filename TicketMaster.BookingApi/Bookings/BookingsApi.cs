@@ -69,7 +69,7 @@ public static class BookingsApi
                 return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not staff of this event",
                     detail: $"Only the door staff the organizer named for event {eventId} may check its tickets in.");
             }
-            if (status == EventSale.Cancelled)
+            if (status == EventStatuses.Cancelled)
             {
                 return Problems.NotSelling(eventId, status, $"Event {eventId} is cancelled: its tickets admit no one.");
             }

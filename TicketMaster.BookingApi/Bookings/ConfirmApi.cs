@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TicketMaster.BookingApi.Seats;
+using TicketMaster.Messaging;
 using TicketMaster.ServiceDefaults.Http;
 
 namespace TicketMaster.BookingApi.Bookings;
@@ -55,7 +56,7 @@ public static class ConfirmApi
             ConfirmOutcome.NotFound notFound => Problems.NotFound("Reservation not found", notFound.Detail),
             ConfirmOutcome.Expired expired => TypedResults.Problem(statusCode: StatusCodes.Status410Gone, title: "Reservation expired",
                 detail: $"The hold ended at {expired.EndedAt:O}; the seats may have been taken. Reserve again."),
-            ConfirmOutcome.NotSelling notSelling => Problems.NotSelling(notSelling.EventId, EventSale.Cancelled, notSelling.Detail),
+            ConfirmOutcome.NotSelling notSelling => Problems.NotSelling(notSelling.EventId, EventStatuses.Cancelled, notSelling.Detail),
             ConfirmOutcome.PaymentInProgress => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Payment in progress",
                 detail: "Another confirm of this reservation is paying with a different payment method; wait for its answer, or retry with the same method."),
             ConfirmOutcome.Declined declined => TypedResults.Problem(statusCode: StatusCodes.Status402PaymentRequired, title: "Payment declined",

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using TicketMaster.BookingApi.Invariants;
 using TicketMaster.BookingApi.Seats;
 using TicketMaster.BookingApi.WaitingRoom;
+using TicketMaster.Messaging;
 using TicketMaster.ServiceDefaults.Http;
 
 namespace TicketMaster.BookingApi.Reservations;
@@ -66,7 +67,7 @@ public static class ReservationsApi
             return new ValidationErrors().Add("seat_ids", $"not seats of event {eventId}: {string.Join(", ", sale.UnknownSeatIds)}")
                 .ToUnprocessable("Some seats do not belong to this event.");
         }
-        if (sale.StatusAt(DateTimeOffset.UtcNow) is var status && status != EventSale.Scheduled)
+        if (sale.StatusAt(DateTimeOffset.UtcNow) is var status && status != EventStatuses.Scheduled)
         {
             return Problems.NotSelling(eventId, status);
         }

@@ -8,8 +8,6 @@ namespace TicketMaster.BookingApi.Seats;
 public sealed record EventSale(string Status, DateTimeOffset OnSaleAt, DateTimeOffset EndsAt, int MaxTicketsPerUser, bool WaitingRoom, int Capacity,
     IReadOnlyList<long> UnknownSeatIds, string OwnerId)
 {
-    public const string Scheduled = "scheduled";
-    public const string Cancelled = "cancelled";
     /// <summary>Not a stored status: a scheduled event whose end has passed sells nothing more.</summary>
     public const string Ended = "ended";
 
@@ -20,9 +18,9 @@ public sealed record EventSale(string Status, DateTimeOffset OnSaleAt, DateTimeO
     public static readonly TimeSpan KeyRetention = TimeSpan.FromDays(1);
 
     /// <summary>The status as a sale sees it at <paramref name="now"/>: <see cref="Ended"/> once a scheduled event is over.</summary>
-    public string StatusAt(DateTimeOffset now) => Status == Scheduled && now >= EndsAt ? Ended : Status;
+    public string StatusAt(DateTimeOffset now) => Status == EventStatuses.Scheduled && now >= EndsAt ? Ended : Status;
 
-    public bool OnSale(DateTimeOffset now) => StatusAt(now) == Scheduled && OnSaleAt <= now;
+    public bool OnSale(DateTimeOffset now) => StatusAt(now) == EventStatuses.Scheduled && OnSaleAt <= now;
 
     /// <summary>When the event's Redis keys expire: <see cref="KeyRetention"/> after its end.</summary>
     public DateTimeOffset KeysExpireAt => EndsAt + KeyRetention;
@@ -30,7 +28,7 @@ public sealed record EventSale(string Status, DateTimeOffset OnSaleAt, DateTimeO
     /// <summary><see cref="KeysExpireAt"/> as the scripts take it (unix ms).</summary>
     public long KeysExpireAtMilliseconds => KeysExpireAt.ToUnixTimeMilliseconds();
 
-    public bool IsCancelled => Status == Cancelled;
+    public bool IsCancelled => Status == EventStatuses.Cancelled;
 }
 
 public sealed record SeatRow(long SeatId, string Section, string Row, int Number, long PriceCents, string Status);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using TicketMaster.BookingApi.Seats;
+using TicketMaster.Messaging;
 using TicketMaster.ServiceDefaults.Telemetry;
 
 namespace TicketMaster.BookingApi.WaitingRoom;
@@ -51,7 +52,7 @@ public sealed class AdmissionLoop(IConnectionMultiplexer redis, WaitingRoomStore
         {
             var eventId = (long)member;
             var sale = await catalog.GetSaleAsync(eventId, [], cancellationToken);
-            if (sale is not { WaitingRoom: true } || sale.StatusAt(DateTimeOffset.UtcNow) != EventSale.Scheduled)
+            if (sale is not { WaitingRoom: true } || sale.StatusAt(DateTimeOffset.UtcNow) != EventStatuses.Scheduled)
             {
                 await db.SetRemoveAsync(WaitingRoomKeys.Active, member);
                 continue;

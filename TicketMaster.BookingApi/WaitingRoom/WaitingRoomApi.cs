@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using TicketMaster.BookingApi.Seats;
+using TicketMaster.Messaging;
 using TicketMaster.ServiceDefaults;
 using TicketMaster.ServiceDefaults.Http;
 
@@ -157,6 +158,6 @@ public static class WaitingRoomApi
                 detail: $"Event {eventId} has no waiting room: reserve seats directly."));
         }
         var status = sale.StatusAt(DateTimeOffset.UtcNow);
-        return status != EventSale.Scheduled ? (null, Problems.NotSelling(eventId, status)) : (sale, null);
+        return status != EventStatuses.Scheduled ? (null, Problems.NotSelling(eventId, status)) : (sale, null);
     }
 }

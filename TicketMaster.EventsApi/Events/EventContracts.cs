@@ -48,10 +48,3 @@ public sealed record PriceRange(long MinCents, long MaxCents, string Currency = 
 /// <summary>From MySQL: sold is final; seats held in Redis still count as available here (BookingApi shows holds).</summary>
 public sealed record Availability(long TotalSeats, long AvailableSeats, long SoldSeats);
 
-public static class EventStatuses
-{
-    public const string Scheduled = "scheduled";
-    public const string Cancelled = "cancelled";
-
-    public static bool IsKnown(string status) => status is Scheduled or Cancelled;
-}

@@ -1,4 +1,5 @@
 using System.Globalization;
+using TicketMaster.Messaging;
 using TicketMaster.ServiceDefaults.Http;
 
 namespace TicketMaster.EventsApi.Events;
