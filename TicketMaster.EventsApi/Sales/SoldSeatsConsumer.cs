@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.AspNetCore.OutputCaching;
 using MySqlConnector;
@@ -40,10 +41,45 @@ public sealed class SoldSeatsConsumer(
 
         if (await CountAsync(booking, cancellationToken))
         {
-            await cache.EvictByTagAsync(Events.EventsApi.CacheTag(booking.EventId), cancellationToken);
+            _changed[booking.EventId] = true;
         }
     }
 
+    // In a hot sale hundreds of bookings a second name one event: its cached details are evicted once a second at
+    // most (availability lags by that), not once per booking.
+    private readonly ConcurrentDictionary<long, bool> _changed = new();
+    private Timer? _evictions;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        _evictions = new Timer(_ => _ = EvictChangedAsync(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        return base.StartAsync(cancellationToken);
+    }
+
+    private async Task EvictChangedAsync()
+    {
+        foreach (var eventId in _changed.Keys)
+        {
+            _changed.TryRemove(eventId, out _);
+            try
+            {
+                await cache.EvictByTagAsync(Events.EventsApi.CacheTag(eventId), CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+            {
+                _changed[eventId] = true; // the next tick tries again
+                logger.LogWarning(ex, "Could not evict the cached details of event {EventId}", eventId);
+            }
+        }
+    }
+
+    public override void Dispose()
+    {
+        _evictions?.Dispose();
+        base.Dispose();
+    }
+
+    /// <summary>Counts the booking unless it was counted before (a redelivery).</summary>
     private async Task<bool> CountAsync(BookingConfirmed booking, CancellationToken cancellationToken)
     {
         await using var db = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -55,7 +91,7 @@ public sealed class SoldSeatsConsumer(
         claim.Parameters.AddWithValue("@seats", booking.SeatIds.Count);
         if (await claim.ExecuteNonQueryAsync(cancellationToken) == 0)
         {
-            return false; // counted before: a redelivery
+            return false;
         }
         await using var count = new MySqlCommand(
             "UPDATE event_sales SET seats_sold = seats_sold + @seats WHERE event_id = @event", db, transaction);
