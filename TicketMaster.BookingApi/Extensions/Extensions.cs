@@ -47,17 +47,31 @@ public static class Extensions
             .Validate(o => o.IsValid(), "Booking:* must be positive (HoldTtl at most an hour, MaxSeatsPerReservation 1–100)").ValidateOnStart();
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<SingleFlightCache>();
+
+        builder.AddSeats();
+        builder.AddReservations();
+        builder.AddBookings(ticketCodeKeys);
+        builder.AddInvariants();
+        builder.AddWaitingRoom(queuePassKeys);
+    }
+
+    /// <summary>Seat maps, their cache and the live seat stream (DESIGN §5).</summary>
+    private static void AddSeats(this IHostApplicationBuilder builder)
+    {
         builder.Services.AddSingleton<SeatEvents>();
         builder.Services.AddSingleton<SeatCatalog>();
-        builder.Services.AddSingleton<HoldStore>();
         builder.Services.AddSingleton<SeatMapCache>();
         builder.Services.AddSingleton<SeatStreamHub>();
         builder.Services.AddHostedService<HoldExpiryListener>();
-        // The ledger's writes (two per confirm, group-committed) use the writer's pool: single statements that
-        // keep no session state, so the session reset every pooled open costs (a round trip, and MariaDB's work)
-        // buys nothing there. The rest of the service keeps the default pool and its reset.
-        builder.Services.AddSingleton(sp => new PaymentLedger(sp.GetRequiredKeyedService<MySqlConnector.MySqlDataSource>(BookingWriter.DataSourceKey)));
-        builder.Services.AddHostedService<PaymentReconciler>();
+    }
+
+    /// <summary>Holds in Redis (DESIGN §3 step 1).</summary>
+    private static void AddReservations(this IHostApplicationBuilder builder) =>
+        builder.Services.AddSingleton<HoldStore>();
+
+    /// <summary>Confirm, its payment ledger and reconciler, the booking writer and its queue, bookings and tickets (DESIGN §3).</summary>
+    private static void AddBookings(this IHostApplicationBuilder builder, SigningKeyRing ticketCodeKeys)
+    {
         // The booking writer's batches guard each reservation with user variables: its own pool allows them.
         var writerConnectionString = BookingWriter.ConnectionString(builder.Configuration.GetConnectionString("mysql")!);
         builder.Services.AddKeyedSingleton(BookingWriter.DataSourceKey, (sp, _) =>
@@ -65,19 +79,30 @@ public static class Extensions
         builder.Services.AddSingleton(sp => new BookingWriter(
             sp.GetRequiredKeyedService<MySqlConnector.MySqlDataSource>(BookingWriter.DataSourceKey),
             sp.GetRequiredService<TicketMaster.Messaging.Outbox>()));
+        // The ledger's writes (two per confirm, group-committed) use the writer's pool: single statements that
+        // keep no session state, so the session reset every pooled open costs (a round trip, and MariaDB's work)
+        // buys nothing there. The rest of the service keeps the default pool and its reset.
+        builder.Services.AddSingleton(sp => new PaymentLedger(sp.GetRequiredKeyedService<MySqlConnector.MySqlDataSource>(BookingWriter.DataSourceKey)));
+        builder.Services.AddHostedService<PaymentReconciler>();
         builder.Services.AddSingleton<BookingReader>();
         builder.Services.AddSingleton<ConfirmBooking>();
+        builder.Services.AddSingleton(new TicketCodes(ticketCodeKeys));
         // Queued writes (DESIGN §3 item 6): every replica publishes confirms and runs a batching writer.
         builder.Services.AddSingleton<BookingWriteQueue>();
         builder.Services.AddHostedService<BookingWriteConsumer>();
+    }
 
-        // The invariant check, on demand and as a gauge of active sales.
+    /// <summary>The invariant check, on demand and as a gauge of active sales.</summary>
+    private static void AddInvariants(this IHostApplicationBuilder builder)
+    {
         builder.Services.AddSingleton<SaleInvariants>();
         builder.Services.AddSingleton<InvariantMonitor>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<InvariantMonitor>());
-        builder.Services.AddSingleton(new TicketCodes(ticketCodeKeys));
+    }
 
-        // Waiting rooms of hot events (Booking:WaitingRoom:*).
+    /// <summary>Waiting rooms of hot events (Booking:WaitingRoom:*, DESIGN §5).</summary>
+    private static void AddWaitingRoom(this IHostApplicationBuilder builder, SigningKeyRing queuePassKeys)
+    {
         builder.Services.AddOptions<WaitingRoomOptions>().BindConfiguration("Booking:WaitingRoom")
             .Validate(o => o.IsValid(), "Booking:WaitingRoom:* must be positive").ValidateOnStart();
         builder.Services.AddSingleton(new QueuePasses(queuePassKeys));

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using MySqlConnector;
 using TicketMaster.ServiceDefaults.Auth;
@@ -41,8 +42,8 @@ public static class SearchApi
         HttpRequest request, MySqlDataSource dataSource, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        var after = ParseLong(request.Query, "after", 0, errors);
-        var limit = ParseInt(request.Query, "limit", 500, errors);
+        var after = ParseNumber(request.Query, "after", 0L, errors);
+        var limit = ParseNumber(request.Query, "limit", 500, errors);
         if (after < 0)
         {
             errors.Add("after", "must not be negative");
@@ -93,8 +94,8 @@ public static class SearchApi
             errors.Add("to", "must not be before from");
         }
 
-        var page = ParseInt(query, "page", 1, errors);
-        var pageSize = ParseInt(query, "page_size", 20, errors);
+        var page = ParseNumber(query, "page", 1, errors);
+        var pageSize = ParseNumber(query, "page_size", 20, errors);
         if (page < 1)
         {
             errors.Add("page", "must be 1 or more");
@@ -148,29 +149,14 @@ public static class SearchApi
         return null;
     }
 
-    private static int ParseInt(IQueryCollection query, string name, int fallback, ValidationErrors errors)
+    private static T ParseNumber<T>(IQueryCollection query, string name, T fallback, ValidationErrors errors) where T : INumberBase<T>
     {
         var raw = query[name].ToString();
         if (raw.Length == 0)
         {
             return fallback;
         }
-        if (int.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
-        {
-            return value;
-        }
-        errors.Add(name, "must be an integer");
-        return fallback;
-    }
-
-    private static long ParseLong(IQueryCollection query, string name, long fallback, ValidationErrors errors)
-    {
-        var raw = query[name].ToString();
-        if (raw.Length == 0)
-        {
-            return fallback;
-        }
-        if (long.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        if (T.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
         {
             return value;
         }
