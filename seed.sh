@@ -2,7 +2,7 @@
 # Loads the deterministic demo catalog into a running ./run.sh (EventsApi on :5101):
 #   ./seed.sh [EVENTS=100000] [SEED=42]
 # One 50,000-seat stadium, 300 small venues in 30 cities, 2,000 performers, EVENTS events; the search index
-# is rebuilt from MySQL afterwards (watch the indexer's log on the dashboard).
+# is rebuilt from the catalog afterwards (watch the indexer's log on the dashboard).
 set -euo pipefail
 events=${1:-100000}
 seed=${2:-42}

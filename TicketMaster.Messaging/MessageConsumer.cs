@@ -17,8 +17,10 @@ public abstract class MessageConsumer(IConnection connection, ILogger logger) : 
     private static readonly ActivitySource ActivitySource = new("TicketMaster");
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
 
-    /// <summary>True while the queue exists and is consumed (a readiness check).</summary>
-    public bool Consuming { get; private set; }
+    private volatile bool _consuming;
+
+    /// <summary>True while the queue exists and is consumed (a readiness check reads it from another thread).</summary>
+    public bool Consuming => _consuming;
 
     protected abstract string Queue { get; }
 
@@ -56,7 +58,7 @@ public abstract class MessageConsumer(IConnection connection, ILogger logger) : 
                 consumer.ReceivedAsync += (_, delivery) => OnReceivedAsync(channel, delivery, stoppingToken);
                 await channel.BasicConsumeAsync(Queue, autoAck: false, consumer, stoppingToken);
 
-                Consuming = true;
+                _consuming = true;
                 logger.LogInformation("Consuming {Queue}", Queue);
                 await closed.Task.WaitAsync(stoppingToken);
                 logger.LogWarning("RabbitMQ channel of {Queue} closed; reconnecting", Queue);
@@ -69,7 +71,7 @@ public abstract class MessageConsumer(IConnection connection, ILogger logger) : 
             {
                 logger.LogWarning(ex, "Consumer of {Queue} failed; retrying in {Delay}", Queue, RetryDelay);
             }
-            Consuming = false;
+            _consuming = false;
             await Task.Delay(RetryDelay, stoppingToken);
         }
     }

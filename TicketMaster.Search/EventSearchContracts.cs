@@ -45,6 +45,6 @@ public interface IEventIndexWriter
     /// <summary>Replaces the whole index with <paramref name="documents"/> (the reindex command).</summary>
     Task<long> ReplaceAllAsync(IAsyncEnumerable<EventDocument> documents, CancellationToken cancellationToken);
 
-    /// <summary>True when the index holds no document (a fresh volume): the Indexer then rebuilds from MySQL.</summary>
+    /// <summary>True when the index holds no document (a fresh volume): the Indexer then rebuilds it from the catalog.</summary>
     Task<bool> IsEmptyAsync(CancellationToken cancellationToken);
 }

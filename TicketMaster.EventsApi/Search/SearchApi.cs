@@ -60,7 +60,7 @@ public static class SearchApi
         return TypedResults.Ok(new CatalogDocumentsPage(documents, documents.Count == limit ? documents[^1].EventId : null));
     }
 
-    /// <summary>Asks the Indexer (through the outbox, like every catalog change) to rebuild the index from MySQL.</summary>
+    /// <summary>Asks the Indexer (through the outbox, like every catalog change) to rebuild the index from the catalog.</summary>
     public static async Task<Accepted> RequestReindex(MySqlDataSource dataSource, Outbox outbox, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
