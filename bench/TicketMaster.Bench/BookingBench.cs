@@ -108,6 +108,29 @@ public static class BookingBench
         var hello = hellos.OrderBy(h => h.RequestsPerSecond).ElementAt(Rounds / 2);
         var reserve = reserves.OrderBy(r => r.PerSecond).ElementAt(Rounds / 2);
 
+        // The crowd before an opening: fans polling their place in a waiting room (anonymous, by queue id). The
+        // capacity model in docs/OPERATIONS.md costs the opening's largest load with this figure.
+        var room = await CreateEventAsync(organizer, venue, "Waiting-room show", waitingRoom: true);
+        var queueIds = new ConcurrentBag<string>();
+        await Parallel.ForEachAsync(Enumerable.Range(1, 2_000), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, _) =>
+        {
+            using var joined = await http.SendJsonAsync(HttpMethod.Post, $"/v1/booking/events/{room}/queue", new { },
+                tokens.Issue($"bench-waiting-fan-{i}", [], TimeSpan.FromHours(1)));
+            joined.EnsureSuccessStatusCode();
+            queueIds.Add((await joined.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("queue_id").GetString()!);
+        });
+        var places = queueIds.ToArray();
+        var polled = 0L;
+        async Task<bool> PollOne()
+        {
+            var queueId = places[Interlocked.Increment(ref polled) % places.Length];
+            using var response = await http.GetAsync($"/v1/booking/events/{room}/queue/{queueId}");
+            return response.IsSuccessStatusCode;
+        }
+        await LoadAsync(concurrency, WarmUp, PollOne);
+        var pollCpu = new ProcessCpu.Tally();
+        var poll = await pollCpu.MeasureAsync(() => LoadAsync(concurrency, duration, PollOne), p => p.Ok);
+
         var reported = 0;
         async Task<bool> ConfirmOne()
         {
@@ -137,11 +160,13 @@ public static class BookingBench
             $"hello-world with a JWT:    {helloAuth.RequestsPerSecond,8:F0} req/s  p50 {Measure.Ms(helloAuth.P50Ms)}  p99 {Measure.Ms(helloAuth.P99Ms)}  ({helloAuth.RequestsPerSecond / hello.RequestsPerSecond:F2}x hello-world)",
             $"reserve (1 hot event):     {reserve.PerSecond,8:F0} req/s  p50 {Measure.Ms(reserve.P50)}  p95 {Measure.Ms(reserve.P95)}  p99 {Measure.Ms(reserve.P99)}  (median of {string.Join(", ", reserves.Select(r => r.PerSecond.ToString("F0")))})",
             $"reserve / hello-world:     {reserve.PerSecond / hello.RequestsPerSecond:F2}x  (target >= 0.5x; rounds {string.Join(", ", reserves.Zip(hellos, (r, h) => $"{r.PerSecond / h.RequestsPerSecond:F2}x"))})",
+            $"waiting-room poll:         {poll.PerSecond,8:F0} req/s  p50 {Measure.Ms(poll.P50)}  p99 {Measure.Ms(poll.P99)}  ({poll.PerSecond / hello.RequestsPerSecond:F2}x hello-world, {places.Length:N0} fans waiting)",
             $"confirm (simulated card):  {confirm.PerSecond,8:F0} bookings/s  p50 {Measure.Ms(confirm.P50)}  p95 {Measure.Ms(confirm.P95)}  p99 {Measure.Ms(confirm.P99)}  ok {confirm.Ok} failed {confirm.Failed}",
             $"raw MySQL transactions:    {rawLoop.PerSecond,8:F0} bookings/s  p50 {Measure.Ms(rawLoop.P50)}  p95 {Measure.Ms(rawLoop.P95)}  p99 {Measure.Ms(rawLoop.P99)}",
             $"confirm / raw MySQL:       {confirm.PerSecond / rawLoop.PerSecond:F2}x  (target >= 0.5x)",
             $"cpu per hello-world:       {helloCpu}",
             $"cpu per reserve:           {reserveCpu}",
+            $"cpu per waiting-room poll: {pollCpu}",
             $"cpu per confirm:           {confirmCpu}",
             $"cpu per raw transaction:   {rawCpu}",
         ];
@@ -256,13 +281,14 @@ public static class BookingBench
     }
 
     /// <summary>An event on sale since a minute ago, every section at 25.00.</summary>
-    public static async Task<long> CreateEventAsync(HttpClient organizer, JsonElement venue, string name)
+    public static async Task<long> CreateEventAsync(HttpClient organizer, JsonElement venue, string name, bool waitingRoom = false)
     {
         var startsAt = DateTimeOffset.UtcNow.AddDays(30);
         var response = await organizer.PostAsJsonAsync("/v1/events", new
         {
             event_name = name, venue_id = venue.GetProperty("venue_id").GetInt64(), starts_at = startsAt, ends_at = startsAt.AddHours(3),
-            on_sale_at = DateTimeOffset.UtcNow.AddMinutes(-1), max_tickets_per_user = 8,
+            on_sale_at = waitingRoom ? DateTimeOffset.UtcNow.AddDays(1) : DateTimeOffset.UtcNow.AddMinutes(-1), max_tickets_per_user = 8,
+            waiting_room = waitingRoom,
             prices = venue.GetProperty("sections").EnumerateArray().ToDictionary(s => s.GetProperty("section_id").GetInt64().ToString(), _ => 2500L),
         }, TicketMasterJson.Options);
         response.EnsureSuccessStatusCode();
