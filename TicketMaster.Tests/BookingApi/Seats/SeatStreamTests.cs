@@ -68,8 +68,11 @@ public sealed class SeatStreamTests(AppHostFixture fixture)
     }
 
     [Fact]
-    public async Task A_lapsed_hold_is_announced_as_expired_within_a_second_of_its_expiry()
+    public async Task A_lapsed_hold_is_announced_as_expired_when_redis_expires_it()
     {
+        // Redis announces an expiry when its active expiry cycle (ten a second, sampling keys with a TTL) reaches the
+        // key: usually within a second of the TTL, later when many keys carry TTLs. Three seconds tells an announcement
+        // by expiry from none at all without failing on a busy machine.
         var sale = await BookingSetup.CreateAsync(fixture, seats: 1);
         using var fan = sale.Fan("stream-expiring-fan");
         using var anonymous = fixture.App.CreateHttpClient("bookingapi");
@@ -84,7 +87,7 @@ public sealed class SeatStreamTests(AppHostFixture fixture)
         var lateBy = DateTimeOffset.UtcNow - expiresAt;
         Assert.Equal("expired", expired.Type);
         Assert.Equal([sale.SeatIds[0]], Seats(expired, "seat_ids"));
-        Assert.True(lateBy < WithinASecond, $"announced {lateBy.TotalMilliseconds:F0} ms after the hold expired");
+        Assert.True(lateBy < TimeSpan.FromSeconds(3), $"announced {lateBy.TotalMilliseconds:F0} ms after the hold expired");
     }
 
     [Fact]
