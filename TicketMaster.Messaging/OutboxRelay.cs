@@ -37,7 +37,7 @@ public sealed class OutboxRelay(
                     new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true),
                     stoppingToken);
                 // Declared here too, so messages published before the Indexer first starts wait in its queue.
-                await CatalogTopology.DeclareExchangesAsync(channel, stoppingToken);
+                await BrokerTopology.DeclareExchangesAsync(channel, stoppingToken);
 
                 while (!stoppingToken.IsCancellationRequested)
                 {
@@ -123,7 +123,7 @@ public sealed class OutboxRelay(
     private static async Task PublishAsync(IChannel channel, OutboxRow row, CancellationToken cancellationToken)
     {
         ActivityContext.TryParse(row.TraceParent, row.TraceState, out var parent);
-        var exchange = CatalogTopology.ExchangeFor(row.MessageType);
+        var exchange = BrokerTopology.ExchangeFor(row.MessageType);
         using var activity = ActivitySource.StartActivity($"{exchange} publish", ActivityKind.Producer, parent);
         activity?.SetTag("messaging.system", "rabbitmq");
         activity?.SetTag("messaging.destination.name", exchange);

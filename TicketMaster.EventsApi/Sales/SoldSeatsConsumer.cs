@@ -14,10 +14,10 @@ public sealed class SoldSeatsConsumer(
     IConnection connection, MySqlDataSource dataSource, IOutputCacheStore cache, ILogger<SoldSeatsConsumer> logger)
     : MessageConsumer(connection, logger)
 {
-    protected override string Queue => CatalogTopology.CatalogSalesQueue;
+    protected override string Queue => BrokerTopology.CatalogSalesQueue;
 
     protected override Task DeclareAsync(IChannel channel, CancellationToken cancellationToken) =>
-        CatalogTopology.DeclareCatalogSalesQueueAsync(channel, cancellationToken);
+        BrokerTopology.DeclareCatalogSalesQueueAsync(channel, cancellationToken);
 
     protected override async Task HandleAsync(string messageType, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {

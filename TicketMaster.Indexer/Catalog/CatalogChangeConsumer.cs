@@ -14,10 +14,10 @@ public sealed class CatalogChangeConsumer(
 {
     private bool _indexChecked;
 
-    protected override string Queue => CatalogTopology.IndexerQueue;
+    protected override string Queue => BrokerTopology.IndexerQueue;
 
     protected override Task DeclareAsync(IChannel channel, CancellationToken cancellationToken) =>
-        CatalogTopology.DeclareIndexerQueueAsync(channel, cancellationToken);
+        BrokerTopology.DeclareIndexerQueueAsync(channel, cancellationToken);
 
     protected override async Task BeforeConsumingAsync(CancellationToken cancellationToken)
     {

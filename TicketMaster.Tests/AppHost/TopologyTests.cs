@@ -98,11 +98,11 @@ public sealed class TopologyTests(AppHostFixture fixture)
         await using var channel = await connection.CreateChannelAsync();
 
         // Passive declarations throw when the queue does not exist.
-        var queue = await channel.QueueDeclarePassiveAsync(TicketMaster.Messaging.CatalogTopology.IndexerQueue);
-        var deadLetters = await channel.QueueDeclarePassiveAsync(TicketMaster.Messaging.CatalogTopology.IndexerDeadLetterQueue);
+        var queue = await channel.QueueDeclarePassiveAsync(TicketMaster.Messaging.BrokerTopology.IndexerQueue);
+        var deadLetters = await channel.QueueDeclarePassiveAsync(TicketMaster.Messaging.BrokerTopology.IndexerDeadLetterQueue);
 
-        Assert.Equal(TicketMaster.Messaging.CatalogTopology.IndexerQueue, queue.QueueName);
-        Assert.Equal(TicketMaster.Messaging.CatalogTopology.IndexerDeadLetterQueue, deadLetters.QueueName);
+        Assert.Equal(TicketMaster.Messaging.BrokerTopology.IndexerQueue, queue.QueueName);
+        Assert.Equal(TicketMaster.Messaging.BrokerTopology.IndexerDeadLetterQueue, deadLetters.QueueName);
     }
 
     [Fact]

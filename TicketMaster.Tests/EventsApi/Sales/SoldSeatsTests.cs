@@ -49,7 +49,7 @@ public sealed class SoldSeatsTests(AppHostFixture fixture)
     {
         await using var connection = await fixture.ConnectRabbitMqAsync();
         await using var channel = await connection.CreateChannelAsync();
-        await channel.BasicPublishAsync(CatalogTopology.BookingExchange, BookingConfirmed.MessageType, mandatory: true,
+        await channel.BasicPublishAsync(BrokerTopology.BookingExchange, BookingConfirmed.MessageType, mandatory: true,
             new BasicProperties { Type = BookingConfirmed.MessageType, MessageId = Guid.NewGuid().ToString(), DeliveryMode = DeliveryModes.Persistent },
             JsonSerializer.SerializeToUtf8Bytes(booking, MessageJson.Options));
     }
@@ -60,7 +60,7 @@ public sealed class SoldSeatsTests(AppHostFixture fixture)
         await using var channel = await connection.CreateChannelAsync();
         await Eventually.TrueAsync(async () =>
         {
-            var queue = await channel.QueueDeclarePassiveAsync(CatalogTopology.CatalogSalesQueue);
+            var queue = await channel.QueueDeclarePassiveAsync(BrokerTopology.CatalogSalesQueue);
             return queue.MessageCount == 0;
         }, TimeSpan.FromSeconds(10), "EventsApi consumed the redeliveries");
         await Task.Delay(1500); // a delivery leaves the ready count before its transaction commits

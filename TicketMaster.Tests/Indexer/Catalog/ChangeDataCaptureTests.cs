@@ -96,7 +96,7 @@ public sealed class ChangeDataCaptureTests(AppHostFixture fixture)
         await using var connection = await fixture.ConnectRabbitMqAsync();
         await using var channel = await connection.CreateChannelAsync();
         var probe = (await channel.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true)).QueueName;
-        await channel.QueueBindAsync(probe, CatalogTopology.Exchange, EventDocument.MessageType);
+        await channel.QueueBindAsync(probe, BrokerTopology.Exchange, EventDocument.MessageType);
 
         var traceId = ActivityTraceId.CreateRandom();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/events")
@@ -137,7 +137,7 @@ public sealed class ChangeDataCaptureTests(AppHostFixture fixture)
     {
         await using var connection = await fixture.ConnectRabbitMqAsync();
         await using var channel = await connection.CreateChannelAsync();
-        await channel.BasicPublishAsync(CatalogTopology.Exchange, type, mandatory: true,
+        await channel.BasicPublishAsync(BrokerTopology.Exchange, type, mandatory: true,
             new BasicProperties { Type = type, MessageId = Guid.NewGuid().ToString(), DeliveryMode = DeliveryModes.Persistent }, body);
     }
 
@@ -145,7 +145,7 @@ public sealed class ChangeDataCaptureTests(AppHostFixture fixture)
     {
         await using var connection = await fixture.ConnectRabbitMqAsync();
         await using var channel = await connection.CreateChannelAsync();
-        return (await channel.QueueDeclarePassiveAsync(CatalogTopology.IndexerDeadLetterQueue)).MessageCount;
+        return (await channel.QueueDeclarePassiveAsync(BrokerTopology.IndexerDeadLetterQueue)).MessageCount;
     }
 
     private async Task<JsonElement> IndexerStatsAsync()

@@ -4,7 +4,7 @@ namespace TicketMaster.Messaging;
 
 // RabbitMQ names shared by the publishers (the outbox relays) and the consumers, declared idempotently by whichever
 // side starts first, so a message published before its consumer first starts waits in the consumer's queue.
-public static class CatalogTopology
+public static class BrokerTopology
 {
     /// <summary>Topic exchange the catalog's relay publishes to (routing key = message type).</summary>
     public const string Exchange = "ticketmaster.catalog";
