@@ -14,7 +14,6 @@ public sealed class PoisonMessageException(string message, Exception? inner = nu
 // opened again after the broker comes back.
 public abstract class MessageConsumer(IConnection connection, ILogger logger) : BackgroundService
 {
-    private static readonly ActivitySource ActivitySource = new("TicketMaster");
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
 
     private volatile bool _consuming;
@@ -79,7 +78,7 @@ public abstract class MessageConsumer(IConnection connection, ILogger logger) : 
     private async Task OnReceivedAsync(IChannel channel, BasicDeliverEventArgs delivery, CancellationToken stoppingToken)
     {
         var messageType = delivery.BasicProperties.Type ?? delivery.RoutingKey;
-        using var activity = ActivitySource.StartActivity($"{Queue} process", ActivityKind.Consumer,
+        using var activity = OutboxRelay.ActivitySource.StartActivity($"{Queue} process", ActivityKind.Consumer,
             TraceHeaders.Extract(delivery.BasicProperties.Headers));
         activity?.SetTag("messaging.system", "rabbitmq");
         activity?.SetTag("messaging.message.id", delivery.BasicProperties.MessageId);
