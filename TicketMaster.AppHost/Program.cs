@@ -17,7 +17,8 @@ catch (MissingServerBinaryException missing)
     return 1;
 }
 
-var mysql = builder.AddMySqlServer("mysql", databaseName: "ticketmaster", local);
+// Each service owns its tables in a database of its own, reached as its own MySQL user (docs/DESIGN.md §2).
+var mysql = builder.AddMySqlServer("mysql", local, new ServiceDatabase("catalog", "eventsapi"), new ServiceDatabase("booking", "bookingapi"));
 var redis = builder.AddRedisServer("redis", local);
 var rabbitmq = builder.AddRabbitMqServer("rabbitmq", local);
 var search = builder.AddSearchServer("search", local);
@@ -34,7 +35,7 @@ var queuePassKey = ParameterResourceBuilderExtensions.CreateGeneratedParameter(
 
 var eventsApi = builder.AddProject<Projects.TicketMaster_EventsApi>("eventsapi")
     .WithReplicas(builder.Configuration.GetValue("TicketMaster:EventsApiReplicas", 1))
-    .WithReference(mysql).WaitFor(mysql)
+    .WithReference(mysql.Databases["catalog"]).WaitFor(mysql.Server)
     .WithReference(redis).WaitFor(redis)
     .WithReference(rabbitmq).WaitFor(rabbitmq)
     .WithSearch(search, local)
@@ -46,7 +47,9 @@ var eventsApi = builder.AddProject<Projects.TicketMaster_EventsApi>("eventsapi")
 
 var bookingApi = builder.AddProject<Projects.TicketMaster_BookingApi>("bookingapi")
     .WithReplicas(builder.Configuration.GetValue("TicketMaster:BookingApiReplicas", 1))
-    .WithReference(mysql).WaitFor(mysql)
+    .WithReference(mysql.Databases["booking"]).WaitFor(mysql.Server)
+    // Event listings come from the catalog's API (the sale never reads the catalog's tables).
+    .WithReference(eventsApi)
     .WithReference(redis).WaitFor(redis)
     .WithReference(rabbitmq).WaitFor(rabbitmq)
     .WithAuth(jwtSigningKey, devTokens)

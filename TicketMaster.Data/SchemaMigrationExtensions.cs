@@ -7,11 +7,13 @@ namespace Microsoft.Extensions.Hosting;
 
 public static class SchemaMigrationExtensions
 {
-    // Runs the migrations while the host starts, before Kestrel listens, so a replica never serves
-    // requests against an old schema. Call after AddMySqlDataSource.
-    public static IHostApplicationBuilder AddSchemaMigrations(this IHostApplicationBuilder builder)
+    // Runs the migrations embedded in the service's assembly while the host starts, before Kestrel listens, so a
+    // replica never serves requests against an old schema. Call after AddMySqlDataSource.
+    public static IHostApplicationBuilder AddSchemaMigrations(this IHostApplicationBuilder builder, System.Reflection.Assembly migrations)
     {
-        builder.Services.AddSingleton<SchemaMigrator>();
+        var embedded = SchemaMigrator.EmbeddedIn(migrations);
+        builder.Services.AddSingleton(sp => new SchemaMigrator(
+            sp.GetRequiredService<MySqlDataSource>(), embedded, sp.GetRequiredService<ILogger<SchemaMigrator>>()));
         builder.Services.AddHostedService<SchemaMigrationHostedService>();
         return builder;
     }

@@ -6,17 +6,17 @@ using MySqlConnector;
 
 namespace TicketMaster.Data;
 
-// Applies the embedded Migrations/NNNN_name.sql files in order, each exactly once per database.
-// Several replicas start at the same moment, so the whole check-and-apply runs under a MySQL named lock
-// (GET_LOCK is per server and released when the session ends, so a crashed replica cannot wedge it).
+// Applies a service's embedded Migrations/NNNN_name.sql files in order, each exactly once, to the service's own
+// database (each service owns its tables and migrates only them). Several replicas start at the same moment, so the
+// whole check-and-apply runs under a MySQL named lock per database (GET_LOCK is per server and released when the
+// session ends, so a crashed replica cannot wedge it).
 // MySQL commits DDL implicitly, so a migration is recorded only after all its statements succeeded; an
 // edited migration that was already applied is refused by its checksum rather than silently skipped.
-public sealed class SchemaMigrator(MySqlDataSource dataSource, ILogger<SchemaMigrator> logger)
+public sealed class SchemaMigrator(MySqlDataSource dataSource, IReadOnlyList<SchemaMigrator.Migration> migrations, ILogger<SchemaMigrator> logger)
 {
-    private const string LockName = "ticketmaster.schema_migrations";
     private const int LockTimeoutSeconds = 120;
 
-    public static IReadOnlyList<Migration> EmbeddedMigrations { get; } = LoadEmbeddedMigrations();
+    private string LockName => $"{new MySqlConnectionStringBuilder(dataSource.ConnectionString).Database}.schema_migrations";
 
     /// <summary>Applies the pending migrations; returns the versions this call applied.</summary>
     public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken)
@@ -43,7 +43,7 @@ public sealed class SchemaMigrator(MySqlDataSource dataSource, ILogger<SchemaMig
             var applied = await ReadAppliedAsync(connection, cancellationToken);
             var appliedNow = new List<string>();
 
-            foreach (var migration in EmbeddedMigrations)
+            foreach (var migration in migrations)
             {
                 if (applied.TryGetValue(migration.Version, out var checksum))
                 {
@@ -62,19 +62,23 @@ public sealed class SchemaMigrator(MySqlDataSource dataSource, ILogger<SchemaMig
             }
 
             logger.LogInformation("Schema is at version {Version}; {Count} migration(s) applied by this instance",
-                EmbeddedMigrations[^1].Version, appliedNow.Count);
+                migrations[^1].Version, appliedNow.Count);
             return appliedNow;
         }
         finally
         {
-            await ExecuteAsync(connection, $"DO RELEASE_LOCK('{LockName}')", CancellationToken.None);
+            await using var release = connection.CreateCommand();
+            release.CommandText = "DO RELEASE_LOCK(@name)";
+            release.Parameters.AddWithValue("@name", LockName);
+            await release.ExecuteNonQueryAsync(CancellationToken.None);
         }
     }
 
-    private static async Task<bool> TryGetLockAsync(MySqlConnection connection, CancellationToken cancellationToken)
+    private async Task<bool> TryGetLockAsync(MySqlConnection connection, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT GET_LOCK('{LockName}', {LockTimeoutSeconds})";
+        command.CommandText = $"SELECT GET_LOCK(@name, {LockTimeoutSeconds})";
+        command.Parameters.AddWithValue("@name", LockName);
         command.CommandTimeout = LockTimeoutSeconds + 10;
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken)) == 1;
     }
@@ -110,9 +114,9 @@ public sealed class SchemaMigrator(MySqlDataSource dataSource, ILogger<SchemaMig
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static List<Migration> LoadEmbeddedMigrations()
+    /// <summary>The Migrations/*.sql files embedded in <paramref name="assembly"/> (a service's project), in version order.</summary>
+    public static IReadOnlyList<Migration> EmbeddedIn(Assembly assembly)
     {
-        var assembly = typeof(SchemaMigrator).Assembly;
         var migrations = assembly.GetManifestResourceNames()
             .Where(n => n.StartsWith("Migrations/", StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
             .Select(n => Migration.FromResource(assembly, n))
@@ -121,7 +125,7 @@ public sealed class SchemaMigrator(MySqlDataSource dataSource, ILogger<SchemaMig
 
         if (migrations.Count == 0)
         {
-            throw new InvalidOperationException("No embedded migrations found.");
+            throw new InvalidOperationException($"No migrations are embedded in {assembly.GetName().Name}.");
         }
         return migrations;
     }

@@ -1,6 +1,7 @@
 using TicketMaster.EventsApi.Dev;
 using TicketMaster.EventsApi.Events;
 using TicketMaster.EventsApi.Performers;
+using TicketMaster.EventsApi.Sales;
 using TicketMaster.EventsApi.Search;
 using TicketMaster.EventsApi.Staff;
 using TicketMaster.EventsApi.Venues;
@@ -32,6 +33,7 @@ app.MapEventsApi();
 app.MapStaffApi();
 app.MapVenuesApi();
 app.MapPerformersApi();
+app.MapSaleListingApi();
 app.MapDevApi();
 // The benchmarks' baseline, the cheapest possible endpoint of this same process (bench/): only when Bench:Endpoints
 // is on (the benchmarks' AppHost sets it; run mode and deployments do not).

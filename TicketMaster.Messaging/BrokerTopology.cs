@@ -21,6 +21,12 @@ public static class BrokerTopology
     public const string IndexerQueue = "indexer.catalog";
     public const string IndexerDeadLetterQueue = "indexer.catalog.dead-letter";
 
+    /// <summary>BookingApi's queue of the catalog's changes to a sale's terms.</summary>
+    public const string SaleTermsQueue = "bookingapi.catalog";
+    public const string SaleTermsDeadLetterQueue = "bookingapi.catalog.dead-letter";
+    /// <summary>Where BookingApi's rejected catalog messages go (an exchange of its own: dead-letter exchanges fan out).</summary>
+    public const string SaleTermsDeadLetterExchange = "ticketmaster.catalog.sale-dead-letter";
+
     /// <summary>EventsApi's queue of sold seats (the availability it shows).</summary>
     public const string CatalogSalesQueue = "eventsapi.bookings";
     public const string CatalogSalesDeadLetterQueue = "eventsapi.bookings.dead-letter";
@@ -33,18 +39,29 @@ public static class BrokerTopology
     public static async Task DeclareExchangesAsync(IChannel channel, CancellationToken cancellationToken)
     {
         await DeclareIndexerQueueAsync(channel, cancellationToken);
+        await DeclareSaleTermsQueueAsync(channel, cancellationToken);
         await DeclareCatalogSalesQueueAsync(channel, cancellationToken);
     }
 
-    public static Task DeclareIndexerQueueAsync(IChannel channel, CancellationToken cancellationToken) =>
-        DeclareQueueAsync(channel, Exchange, DeadLetterExchange, IndexerQueue, IndexerDeadLetterQueue, "#", cancellationToken);
+    // Each queue is bound to exactly the message types its consumer handles: another consumer's messages never reach it.
+    public static async Task DeclareIndexerQueueAsync(IChannel channel, CancellationToken cancellationToken)
+    {
+        await DeclareQueueAsync(channel, Exchange, DeadLetterExchange, IndexerQueue, IndexerDeadLetterQueue,
+            [EventDocument.MessageType, CatalogReindexRequested.MessageType], cancellationToken);
+        // A broker set up by an older topology binds the Indexer to every key: that binding goes (a no-op if absent).
+        await channel.QueueUnbindAsync(IndexerQueue, Exchange, "#", cancellationToken: cancellationToken);
+    }
+
+    public static Task DeclareSaleTermsQueueAsync(IChannel channel, CancellationToken cancellationToken) =>
+        DeclareQueueAsync(channel, Exchange, SaleTermsDeadLetterExchange, SaleTermsQueue, SaleTermsDeadLetterQueue,
+            [EventSaleChanged.MessageType], cancellationToken);
 
     public static Task DeclareCatalogSalesQueueAsync(IChannel channel, CancellationToken cancellationToken) =>
         DeclareQueueAsync(channel, BookingExchange, BookingDeadLetterExchange, CatalogSalesQueue, CatalogSalesDeadLetterQueue,
-            BookingConfirmed.MessageType, cancellationToken);
+            [BookingConfirmed.MessageType], cancellationToken);
 
     private static async Task DeclareQueueAsync(IChannel channel, string exchange, string deadLetterExchange, string queue, string deadLetterQueue,
-        string routingKey, CancellationToken cancellationToken)
+        string[] routingKeys, CancellationToken cancellationToken)
     {
         await channel.ExchangeDeclareAsync(exchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: cancellationToken);
         await channel.ExchangeDeclareAsync(deadLetterExchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
@@ -55,6 +72,9 @@ public static class BrokerTopology
         await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false,
             arguments: new Dictionary<string, object?> { ["x-dead-letter-exchange"] = deadLetterExchange },
             cancellationToken: cancellationToken);
-        await channel.QueueBindAsync(queue, exchange, routingKey, cancellationToken: cancellationToken);
+        foreach (var routingKey in routingKeys)
+        {
+            await channel.QueueBindAsync(queue, exchange, routingKey, cancellationToken: cancellationToken);
+        }
     }
 }

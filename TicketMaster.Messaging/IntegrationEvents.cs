@@ -21,3 +21,23 @@ public sealed record BookingConfirmed(long BookingId, string ReservationId, long
 {
     public static string MessageType => "booking.confirmed";
 }
+
+/// <summary>
+/// EventsApi → BookingApi: what a sale must know of an event — its terms, its owner and door staff, and the details a
+/// booking shows. Sent on every change of any of them; <c>Event.Version</c> grows with each, so the sale keeps the
+/// newest whatever order the messages arrive in.
+/// </summary>
+public sealed record EventSaleChanged(EventDocument Event, string OwnerId, DateTimeOffset OnSaleAt, int MaxTicketsPerUser, bool WaitingRoom,
+    IReadOnlyList<string> Staff) : IIntegrationEvent
+{
+    public static string MessageType => "event.sale_changed";
+}
+
+/// <summary>
+/// An event as the sale needs it, served by EventsApi to BookingApi (GET /v1/admin/catalog/events/{id}/sale) the first
+/// time the sale meets the event: its terms and its priced seats, read together. Seats and prices never change once
+/// the event exists; later changes of the terms arrive as <see cref="EventSaleChanged"/>.
+/// </summary>
+public sealed record EventSaleListing(EventSaleChanged Terms, IReadOnlyList<ListedSeat> Seats);
+
+public sealed record ListedSeat(long SeatId, long SectionId, string Section, string Row, int Number, long PriceCents);

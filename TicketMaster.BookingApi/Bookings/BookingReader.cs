@@ -1,12 +1,12 @@
-using TicketMaster.BookingApi.Caching;
 using MySqlConnector;
+using TicketMaster.BookingApi.Caching;
+using TicketMaster.BookingApi.Catalog;
 using TicketMaster.BookingApi.Seats;
 using TicketMaster.Data;
-using TicketMaster.Messaging;
 
 namespace TicketMaster.BookingApi.Bookings;
 
-// Builds the booking response (confirmation number, event details, check-in details) from MySQL.
+// Builds the booking response (confirmation number, event details, check-in details) from the sale's tables.
 public sealed class BookingReader(MySqlDataSource dataSource, TicketCodes codes, SeatCatalog catalog, SingleFlightCache cache)
 {
     private static readonly TimeSpan GatesOpenBeforeStart = TimeSpan.FromHours(1);
@@ -35,8 +35,7 @@ public sealed class BookingReader(MySqlDataSource dataSource, TicketCodes codes,
         (await cache.GetAsync(("booking-event", eventId), EventDetailsFreshness, async () =>
         {
             await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
-            var document = await EventDocumentReader.ReadAsync(connection, null, eventId, CancellationToken.None);
-            return new EventDetails(document!.EventId, document.EventName, document.StartsAt, document.EndsAt, document.Venue, document.Performers);
+            return await SaleEventStore.ReadDetailsAsync(connection, eventId, CancellationToken.None);
         }))!;
 
     public async Task<BookingResponse?> ByIdAsync(long bookingId, string userId, CancellationToken cancellationToken) =>
@@ -70,12 +69,10 @@ public sealed class BookingReader(MySqlDataSource dataSource, TicketCodes codes,
         var result = new List<BookingResponse>();
         foreach (var booking in bookings)
         {
-            var document = await EventDocumentReader.ReadAsync(connection, null, booking.EventId, cancellationToken);
+            var details = (await SaleEventStore.ReadDetailsAsync(connection, booking.EventId, cancellationToken))!;
             var tickets = await TicketsAsync(connection, booking.Id, cancellationToken);
             result.Add(new BookingResponse(booking.Confirmation, booking.Id, booking.Reservation, booking.Status, booking.Total,
-                MySqlTime.Utc(booking.Created),
-                new EventDetails(document!.EventId, document.EventName, document.StartsAt, document.EndsAt, document.Venue, document.Performers),
-                new CheckInDetails(tickets, document.StartsAt - GatesOpenBeforeStart)));
+                MySqlTime.Utc(booking.Created), details, new CheckInDetails(tickets, details.StartsAt - GatesOpenBeforeStart)));
         }
         return result;
     }
@@ -83,9 +80,9 @@ public sealed class BookingReader(MySqlDataSource dataSource, TicketCodes codes,
     private async Task<List<TicketResponse>> TicketsAsync(MySqlConnection connection, long bookingId, CancellationToken cancellationToken)
     {
         await using var command = new MySqlCommand("""
-            SELECT t.ticket_id, t.event_id, t.seat_id, sc.name, s.row_label, s.seat_number, t.price_cents, t.checked_in_at
-            FROM ticket t JOIN seat s ON s.seat_id = t.seat_id JOIN section sc ON sc.section_id = s.section_id
-            WHERE t.booking_id = @booking ORDER BY sc.name, s.row_label, s.seat_number
+            SELECT t.ticket_id, t.event_id, t.seat_id, es.section_name, es.row_label, es.seat_number, t.price_cents, t.checked_in_at
+            FROM ticket t JOIN event_seat es ON es.event_id = t.event_id AND es.seat_id = t.seat_id
+            WHERE t.booking_id = @booking ORDER BY es.section_name, es.row_label, es.seat_number
             """, connection);
         command.Parameters.AddWithValue("@booking", bookingId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

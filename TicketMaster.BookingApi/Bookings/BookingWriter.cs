@@ -158,7 +158,7 @@ public sealed class BookingWriter(MySqlDataSource dataSource, Outbox outbox)
             sql.Append($"""
                 UPDATE event_seat SET status = 'sold', booking_id = {p}booking
                   WHERE event_id = {p}event AND seat_id IN ({w.SeatList}) AND status = 'available'
-                    AND (SELECT status FROM event WHERE event_id = {p}event) = 'scheduled';
+                    AND (SELECT status FROM sale_event WHERE event_id = {p}event) = 'scheduled';
                 SET {claimed} = ROW_COUNT();
                 UPDATE payment SET booking_id = {p}booking, status = 'authorized', provider_ref = {p}payment, updated_at = CURRENT_TIMESTAMP(3)
                   WHERE reservation_id = {p}reservation AND attempt = {p}attempt AND booking_id IS NULL

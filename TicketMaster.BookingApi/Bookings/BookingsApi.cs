@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using MySqlConnector;
+using TicketMaster.BookingApi.Catalog;
 using TicketMaster.BookingApi.Seats;
 using TicketMaster.Data;
 using TicketMaster.ServiceDefaults.Http;
@@ -35,7 +36,8 @@ public static class BookingsApi
     // The QR signature proves the ticket was issued by us; only staff the event's owner named (or an admin) may
     // admit it, never for a cancelled event; the conditional UPDATE lets it in exactly once.
     public static async Task<Results<Ok<CheckInResponse>, ValidationProblem, ProblemHttpResult>> CheckIn(
-        CheckInRequest request, ClaimsPrincipal user, TicketCodes codes, MySqlDataSource dataSource, CancellationToken cancellationToken)
+        CheckInRequest request, ClaimsPrincipal user, TicketCodes codes, MySqlDataSource dataSource, SaleEventStore sales, CatalogClient catalog,
+        CancellationToken cancellationToken)
     {
         if (request.QrCode is { Length: > MaxCodeLength })
         {
@@ -51,28 +53,28 @@ public static class BookingsApi
         }
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using (var door = new MySqlCommand("""
-            SELECT e.status, EXISTS (SELECT 1 FROM event_staff s WHERE s.event_id = e.event_id AND s.user_id = @user)
-            FROM event e WHERE e.event_id = @event
-            """, connection))
+        var door = await SaleEventStore.ReadDoorAsync(connection, eventId, user.UserId(), cancellationToken);
+        if (door is { Staff: false } && !user.IsAdmin())
         {
-            door.Parameters.AddWithValue("@event", eventId);
-            door.Parameters.AddWithValue("@user", user.UserId());
-            await using var reader = await door.ExecuteReaderAsync(cancellationToken);
-            if (!await reader.ReadAsync(cancellationToken))
+            // The staff list may have changed a moment ago (its message still on its way): the owner's list is asked once.
+            if (await catalog.GetListingAsync(eventId, cancellationToken) is { } listing)
             {
-                return Problems.NotFound("Ticket not found", "The code is genuine but its event no longer exists.");
+                await sales.SaveTermsAsync(listing.Terms, cancellationToken);
+                door = await SaleEventStore.ReadDoorAsync(connection, eventId, user.UserId(), cancellationToken);
             }
-            var (status, assigned) = (reader.GetString(0), reader.GetInt64(1) == 1);
-            if (!assigned && !user.IsAdmin())
-            {
-                return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not staff of this event",
-                    detail: $"Only the door staff the organizer named for event {eventId} may check its tickets in.");
-            }
-            if (status == EventStatuses.Cancelled)
-            {
-                return Problems.NotSelling(eventId, status, $"Event {eventId} is cancelled: its tickets admit no one.");
-            }
+        }
+        if (door is not { } known)
+        {
+            return Problems.NotFound("Ticket not found", "The code is genuine but its event no longer exists.");
+        }
+        if (!known.Staff && !user.IsAdmin())
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not staff of this event",
+                detail: $"Only the door staff the organizer named for event {eventId} may check its tickets in.");
+        }
+        if (known.Status == EventStatuses.Cancelled)
+        {
+            return Problems.NotSelling(eventId, known.Status, $"Event {eventId} is cancelled: its tickets admit no one.");
         }
         await using (var admit = new MySqlCommand(
             "UPDATE ticket SET checked_in_at = CURRENT_TIMESTAMP(3) WHERE ticket_id = @ticket AND event_id = @event AND checked_in_at IS NULL",
@@ -96,8 +98,8 @@ public static class BookingsApi
     private static async Task<CheckInResponse?> ReadAsync(MySqlConnection connection, long ticketId, CancellationToken cancellationToken)
     {
         await using var command = new MySqlCommand("""
-            SELECT t.event_id, t.seat_id, sc.name, s.row_label, s.seat_number, t.checked_in_at
-            FROM ticket t JOIN seat s ON s.seat_id = t.seat_id JOIN section sc ON sc.section_id = s.section_id
+            SELECT t.event_id, t.seat_id, es.section_name, es.row_label, es.seat_number, t.checked_in_at
+            FROM ticket t JOIN event_seat es ON es.event_id = t.event_id AND es.seat_id = t.seat_id
             WHERE t.ticket_id = @ticket
             """, connection);
         command.Parameters.AddWithValue("@ticket", ticketId);

@@ -1,6 +1,7 @@
 using TicketMaster.Messaging;
 using TicketMaster.BookingApi.Bookings;
 using TicketMaster.BookingApi.Caching;
+using TicketMaster.BookingApi.Catalog;
 using TicketMaster.BookingApi.Invariants;
 using TicketMaster.BookingApi.Payments;
 using TicketMaster.BookingApi.Reservations;
@@ -15,6 +16,9 @@ namespace TicketMaster.BookingApi.Extensions;
 
 public static class Extensions
 {
+    /// <summary>The sale's database (ConnectionStrings__booking).</summary>
+    public const string ConnectionName = "booking";
+
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddApiDefaults();
@@ -25,10 +29,11 @@ public static class Extensions
         var ticketCodeKeys = SigningKeyRing.FromConfiguration(builder.Configuration, TicketCodes.Section);
         var queuePassKeys = SigningKeyRing.FromConfiguration(builder.Configuration, QueuePasses.Section);
 
-        // MySQL is the final arbiter of who owns a seat (DESIGN §3); the first replica to start migrates the schema.
-        builder.AddMySqlDataSource("mysql");
+        // MySQL is the final arbiter of who owns a seat (DESIGN §3): the sale's own database, which the first replica to
+        // start migrates.
+        builder.AddMySqlDataSource(ConnectionName);
         builder.AddUnavailableDependency("mysql", MySqlFailures.IsUnavailable);
-        builder.AddSchemaMigrations();
+        builder.AddSchemaMigrations(typeof(Extensions).Assembly);
         // Webhook event ids are kept past any redelivery of the provider's, then pruned.
         builder.AddRowPruning(new PruneRule("processed_message", "processed_at", retention => retention.ProcessedMessages));
 
@@ -48,11 +53,21 @@ public static class Extensions
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<SingleFlightCache>();
 
+        builder.AddCatalog();
         builder.AddSeats();
         builder.AddReservations();
         builder.AddBookings(ticketCodeKeys);
         builder.AddInvariants();
         builder.AddWaitingRoom(queuePassKeys);
+    }
+
+    /// <summary>What the sale keeps of the catalog: listings from EventsApi's API, terms from its messages (DESIGN §2).</summary>
+    private static void AddCatalog(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddHttpClient<CatalogClient>(http => http.BaseAddress = new Uri("http://eventsapi"));
+        builder.AddUnavailableDependency("eventsapi", ex => ex is CatalogUnavailableException);
+        builder.Services.AddSingleton<SaleEventStore>();
+        builder.Services.AddHostedService<SaleTermsConsumer>();
     }
 
     /// <summary>Seat maps, their cache and the live seat stream (DESIGN §5).</summary>
@@ -73,7 +88,7 @@ public static class Extensions
     private static void AddBookings(this IHostApplicationBuilder builder, SigningKeyRing ticketCodeKeys)
     {
         // The booking writer's batches guard each reservation with user variables: its own pool allows them.
-        var writerConnectionString = BookingWriter.ConnectionString(builder.Configuration.GetConnectionString("mysql")!);
+        var writerConnectionString = BookingWriter.ConnectionString(builder.Configuration.GetConnectionString(ConnectionName)!);
         builder.Services.AddKeyedSingleton(BookingWriter.DataSourceKey, (sp, _) =>
             new MySqlConnector.MySqlDataSourceBuilder(writerConnectionString).UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>()).Build());
         builder.Services.AddSingleton(sp => new BookingWriter(

@@ -1,5 +1,6 @@
-using TicketMaster.BookingApi.Caching;
 using MySqlConnector;
+using TicketMaster.BookingApi.Caching;
+using TicketMaster.BookingApi.Catalog;
 using TicketMaster.Data;
 using TicketMaster.Messaging;
 
@@ -33,32 +34,21 @@ public sealed record EventSale(string Status, DateTimeOffset OnSaleAt, DateTimeO
 
 public sealed record SeatRow(long SeatId, string Section, string Row, int Number, long PriceCents, string Status);
 
-// The event and seat facts the booking side reads from MySQL. A hot sale asks for the same event thousands of
-// times a second, so its facts are kept in memory briefly: the seat list of an event never changes, its status
-// and limits may (an organizer's PATCH), hence the short lifetime for those. A cancellation must stop every
-// replica's sales within 1 s, so the sale facts live half that (one indexed row read per event per replica twice a
-// second, whatever the load).
-public sealed class SeatCatalog(MySqlDataSource dataSource, SingleFlightCache cache)
+// The event and seat facts of a sale, from the sale's own tables (sale_event, event_seat); an event the sale has not
+// met yet is listed first from the catalog's API. A hot sale asks for the same event thousands of times a second,
+// so its facts are kept in memory briefly: the seat list of an event never changes, its status and limits may (an
+// organizer's PATCH, arriving as event.sale_changed), hence the short lifetime for those. A cancellation must stop
+// every replica's sales within about a second, so the sale facts live half that (one indexed row read per event
+// per replica twice a second, whatever the load).
+public sealed class SeatCatalog(MySqlDataSource dataSource, SaleEventStore sales, CatalogClient catalog, SingleFlightCache cache)
 {
     public static readonly TimeSpan SaleFreshness = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan SeatListLifetime = TimeSpan.FromMinutes(10);
 
-    private sealed record SaleFacts(string Status, DateTimeOffset OnSaleAt, DateTimeOffset EndsAt, int MaxTicketsPerUser, bool WaitingRoom, string OwnerId);
-
     /// <summary>Null when the event does not exist.</summary>
     public async Task<EventSale?> GetSaleAsync(long eventId, IReadOnlyList<long> seatIds, CancellationToken cancellationToken)
     {
-        var facts = await cache.GetAsync(("sale", eventId), SaleFreshness, async () =>
-        {
-            await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
-            await using var command = new MySqlCommand("SELECT status, on_sale_at, ends_at, max_tickets_per_user, waiting_room, owner_id FROM event WHERE event_id = @event", connection);
-            command.Parameters.AddWithValue("@event", eventId);
-            await using var reader = await command.ExecuteReaderAsync(CancellationToken.None);
-            return await reader.ReadAsync(CancellationToken.None)
-                ? new SaleFacts(reader.GetString(0), MySqlTime.Utc(reader.GetDateTime(1)), MySqlTime.Utc(reader.GetDateTime(2)),
-                    reader.GetInt32(3), reader.GetBoolean(4), reader.GetString(5))
-                : null;
-        });
+        var facts = await TermsAsync(eventId);
         if (facts is null)
         {
             return null;
@@ -67,6 +57,23 @@ public sealed class SeatCatalog(MySqlDataSource dataSource, SingleFlightCache ca
         return new EventSale(facts.Status, facts.OnSaleAt, facts.EndsAt, facts.MaxTicketsPerUser, facts.WaitingRoom, known.Count,
             seatIds.Where(s => !known.ContainsKey(s)).ToList(), facts.OwnerId);
     }
+
+    // The sale's terms of the event, listing it from the catalog first if the sale has not met it (null: no such event).
+    private Task<SaleTerms?> TermsAsync(long eventId) =>
+        cache.GetAsync(("sale", eventId), SaleFreshness, async () =>
+        {
+            if (await sales.ReadTermsAsync(eventId, CancellationToken.None) is { } terms)
+            {
+                return terms;
+            }
+            var listing = await catalog.GetListingAsync(eventId, CancellationToken.None);
+            if (listing is null)
+            {
+                return null;
+            }
+            await sales.SaveListingAsync(listing, CancellationToken.None);
+            return await sales.ReadTermsAsync(eventId, CancellationToken.None);
+        });
 
     /// <summary>The seats of the event by id, with section, row, number and price (fixed once the event exists; status not kept).</summary>
     public async Task<IReadOnlyDictionary<long, SeatRow>> SeatRowsAsync(long eventId, CancellationToken cancellationToken) =>
@@ -96,27 +103,22 @@ public sealed class SeatCatalog(MySqlDataSource dataSource, SingleFlightCache ca
     /// <summary>Every seat of the event with its section, row, number, price and sold/available status; null when no such event.</summary>
     public async Task<List<SeatRow>?> GetSeatsAsync(long eventId, CancellationToken cancellationToken)
     {
+        if (await TermsAsync(eventId) is null)
+        {
+            return null;
+        }
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var command = new MySqlCommand("""
-            SELECT es.seat_id, sc.name, s.row_label, s.seat_number, es.price_cents, es.status
-            FROM event_seat es JOIN seat s ON s.seat_id = es.seat_id JOIN section sc ON sc.section_id = s.section_id
-            WHERE es.event_id = @event
-            ORDER BY sc.name, s.row_label, s.seat_number
+            SELECT seat_id, section_name, row_label, seat_number, price_cents, status
+            FROM event_seat WHERE event_id = @event
+            ORDER BY section_name, row_label, seat_number
             """, connection);
         command.Parameters.AddWithValue("@event", eventId);
         var seats = new List<SeatRow>();
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                seats.Add(new SeatRow(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.GetInt64(4), reader.GetString(5)));
-            }
-        }
-        if (seats.Count == 0)
-        {
-            await using var exists = new MySqlCommand("SELECT 1 FROM event WHERE event_id = @event", connection);
-            exists.Parameters.AddWithValue("@event", eventId);
-            return await exists.ExecuteScalarAsync(cancellationToken) is null ? null : seats;
+            seats.Add(new SeatRow(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.GetInt64(4), reader.GetString(5)));
         }
         return seats;
     }

@@ -13,7 +13,8 @@ public sealed record SeedResult(int Seed, int Venues, int Performers, int Events
 
 // Deterministic demo/benchmark catalog: the same seed gives the same venues, performers and events (ids too).
 // One 50,000-seat stadium, small venues in many cities, thousands of performers. Rows go in with multi-row
-// INSERTs; the index is then rebuilt once through a reindex request instead of one message per event.
+// INSERTs; the index is then rebuilt once through a reindex request instead of one message per event, and the sale
+// reads each event's listing from the catalog's API when it first meets the event.
 public sealed class SeedGenerator(MySqlDataSource dataSource, Outbox outbox, ILogger<SeedGenerator> logger)
 {
     public const int StadiumSeats = 50_000;
@@ -99,6 +100,7 @@ public sealed class SeedGenerator(MySqlDataSource dataSource, Outbox outbox, ILo
                 var startsAt = start.AddMinutes(random.Next(0, 2 * 365 * 24 * 4) * 15);
                 var id = NextId();
                 ids.Add(id);
+                eventSeats += venue.Sections.Sum(s => s.Rows * s.SeatsPerRow);
                 events.Add(string.Create(CultureInfo.InvariantCulture,
                     $"({id},{Quote(ownerId)},{Quote($"{headliner.Name} {Pick(random, Shows)}")},{Quote($"{headliner.Name} at {venue.Name}, {venue.City}.")},{venue.Id},'{startsAt:yyyy-MM-dd HH:mm:ss}','{startsAt.AddHours(3):yyyy-MM-dd HH:mm:ss}','{startsAt.AddDays(-30):yyyy-MM-dd HH:mm:ss}')"));
                 eventPerformers.Add($"({id},{headliner.Id})");
@@ -110,13 +112,6 @@ public sealed class SeedGenerator(MySqlDataSource dataSource, Outbox outbox, ILo
             }
             await InsertRowsAsync(connection, "event (event_id, owner_id, name, description, venue_id, starts_at, ends_at, on_sale_at)", events, cancellationToken);
             await InsertRowsAsync(connection, "event_performer (event_id, performer_id)", eventPerformers, cancellationToken);
-            await using var eventSeatInsert = new MySqlCommand($"""
-                INSERT INTO event_seat (event_id, seat_id, price_cents, status)
-                SELECT e.event_id, s.seat_id, 2500 + (s.section_id % 4) * 1500, 'available'
-                FROM event e JOIN seat s ON s.venue_id = e.venue_id
-                WHERE e.event_id IN ({string.Join(',', ids)})
-                """, connection) { CommandTimeout = 600 };
-            eventSeats += await eventSeatInsert.ExecuteNonQueryAsync(cancellationToken);
             await using var pricesInsert = new MySqlCommand($"""
                 INSERT INTO event_price (event_id, section_id, price_cents)
                 SELECT e.event_id, sc.section_id, 2500 + (sc.section_id % 4) * 1500

@@ -1,11 +1,11 @@
 using System.Security.Claims;
 using System.Globalization;
-using System.Text;
 using MySqlConnector;
 using TicketMaster.Data;
 using TicketMaster.ServiceDefaults;
 using TicketMaster.ServiceDefaults.Http;
 using TicketMaster.Messaging;
+using TicketMaster.EventsApi.Sales;
 using TicketMaster.Search;
 
 namespace TicketMaster.EventsApi.Events;
@@ -14,8 +14,9 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
 {
     public sealed record CreateResult(EventDetails? Event, ValidationErrors? UnknownReferences);
 
-    // One transaction: the event, its performers, one event_seat row per seat of the venue at its section's
-    // price, and the outbox row that tells the Indexer. Either all of it exists or none.
+    // One transaction: the event, its performers, its price per section, its seat count, and the outbox rows that
+    // tell the Indexer and the sale. Either all of it exists or none. The sale reads the priced seats from the
+    // catalog's API when it first meets the event.
     public async Task<CreateResult> CreateAsync(CreateEventRequest request, ClaimsPrincipal organizer, CancellationToken cancellationToken)
     {
         var eventId = Ids.New();
@@ -57,17 +58,6 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
                 cancellationToken);
         }
 
-        // All values are numbers we parsed, so the CASE is built inline.
-        var priceCase = new StringBuilder("CASE s.section_id");
-        foreach (var (sectionId, cents) in prices)
-        {
-            priceCase.Append(CultureInfo.InvariantCulture, $" WHEN {sectionId} THEN {cents}");
-        }
-        priceCase.Append(" END");
-        await ExecuteAsync(transaction, $"""
-            INSERT INTO event_seat (event_id, seat_id, price_cents, status)
-            SELECT {eventId}, s.seat_id, {priceCase}, 'available' FROM seat s WHERE s.venue_id = {venueId}
-            """, cancellationToken);
         await ExecuteAsync(transaction,
             $"INSERT INTO event_price (event_id, section_id, price_cents) VALUES {string.Join(',', prices.Select(p => $"({eventId},{p.Key},{p.Value})"))}",
             cancellationToken);
@@ -179,12 +169,8 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
             new Availability(total, total - sold, sold), reader.GetInt32(1), reader.GetBoolean(2), document.Version);
     }
 
-    private async Task AnnounceAsync(MySqlTransaction transaction, long eventId, CancellationToken cancellationToken)
-    {
-        var document = await EventDocumentReader.ReadAsync(transaction.Connection!, transaction, eventId, cancellationToken)
-            ?? throw new InvalidOperationException($"Event {eventId} vanished inside its own transaction.");
-        await outbox.AppendAsync(transaction, "event", eventId, document, cancellationToken);
-    }
+    private Task AnnounceAsync(MySqlTransaction transaction, long eventId, CancellationToken cancellationToken) =>
+        SaleListing.AnnounceAsync(outbox, transaction, eventId, cancellationToken);
 
     // An organizer's events play at their own venues: another organizer's venue is answered like one that does not exist.
     private static async Task<ValidationErrors> CheckReferencesAsync(MySqlTransaction transaction, long venueId, ClaimsPrincipal organizer,

@@ -12,15 +12,18 @@ namespace TicketMaster.EventsApi.Extensions;
 
 public static class Extensions
 {
+    /// <summary>The catalog's database (ConnectionStrings__catalog).</summary>
+    public const string ConnectionName = "catalog";
+
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddApiDefaults();
         builder.AddTicketMasterAuthentication();
 
-        // MySQL is the source of truth for the catalog; the first replica to start brings the schema up to date.
-        builder.AddMySqlDataSource("mysql");
+        // MySQL is the source of truth for the catalog: its own database, which the first replica to start brings up to date.
+        builder.AddMySqlDataSource(ConnectionName);
         builder.AddUnavailableDependency("mysql", MySqlFailures.IsUnavailable);
-        builder.AddSchemaMigrations();
+        builder.AddSchemaMigrations(typeof(Extensions).Assembly);
 
         // Catalog writes reach the search index through the outbox → RabbitMQ → Indexer (DESIGN §4); sold seats come
         // back from the sale the same way.

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using MySqlConnector;
 using TicketMaster.ServiceDefaults.Auth;
 using TicketMaster.ServiceDefaults.Http;
+using TicketMaster.EventsApi.Events;
 using TicketMaster.Messaging;
 using TicketMaster.Search;
 

@@ -1,9 +1,11 @@
 using System.Security.Claims;
 using MySqlConnector;
+using TicketMaster.EventsApi.Sales;
+using TicketMaster.Messaging;
 
 namespace TicketMaster.EventsApi.Staff;
 
-public sealed class StaffStore(MySqlDataSource dataSource)
+public sealed class StaffStore(MySqlDataSource dataSource, Outbox outbox)
 {
     /// <summary>The event's staff, ordered; null when there is no such event or it is not the caller's to manage.</summary>
     public async Task<List<string>?> GetAsync(long eventId, ClaimsPrincipal caller, CancellationToken cancellationToken)
@@ -24,7 +26,10 @@ public sealed class StaffStore(MySqlDataSource dataSource)
         return staff;
     }
 
-    /// <summary>Replaces the event's staff in one transaction; false when there is no such event or it is not the caller's.</summary>
+    /// <summary>
+    /// Replaces the event's staff in one transaction, which also bumps the event's version and tells the sale (whose
+    /// check-in admits only the event's staff); false when there is no such event or it is not the caller's.
+    /// </summary>
     public async Task<bool> SetAsync(long eventId, IReadOnlyList<string> staff, ClaimsPrincipal caller, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -49,7 +54,15 @@ public sealed class StaffStore(MySqlDataSource dataSource)
             insert.CommandText = $"INSERT INTO event_staff (event_id, user_id) VALUES {string.Join(", ", staff.Select((_, i) => $"(@event, @u{i})"))}";
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
+        await using (var version = new MySqlCommand(
+            "UPDATE event SET version = version + 1, updated_at = CURRENT_TIMESTAMP(3) WHERE event_id = @event", connection, transaction))
+        {
+            version.Parameters.AddWithValue("@event", eventId);
+            await version.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await SaleListing.AnnounceAsync(outbox, transaction, eventId, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        outbox.NotifyCommitted();
         return true;
     }
 

@@ -55,7 +55,8 @@ public static class AuthExtensions
             .AddPolicy(Roles.Organizer, policy => policy.RequireRole(Roles.Organizer, Roles.Admin))
             .AddPolicy(Roles.Staff, policy => policy.RequireRole(Roles.Staff, Roles.Admin))
             .AddPolicy(Roles.Admin, policy => policy.RequireRole(Roles.Admin))
-            .AddPolicy(Roles.SearchIndexer, policy => policy.RequireRole(Roles.SearchIndexer, Roles.Admin));
+            .AddPolicy(Roles.SearchIndexer, policy => policy.RequireRole(Roles.SearchIndexer, Roles.Admin))
+            .AddPolicy(Roles.BookingService, policy => policy.RequireRole(Roles.BookingService, Roles.Admin));
 
         return builder;
     }

@@ -15,7 +15,10 @@ public static class Roles
     /// <summary>The Indexer's own identity: it may read the catalog's search documents, and nothing else.</summary>
     public const string SearchIndexer = "search-indexer";
 
-    public static readonly string[] Known = [Organizer, Staff, Admin, SearchIndexer];
+    /// <summary>BookingApi's own identity: it may read an event's sale listing (terms, staff, priced seats), and nothing else.</summary>
+    public const string BookingService = "booking-service";
+
+    public static readonly string[] Known = [Organizer, Staff, Admin, SearchIndexer, BookingService];
 }
 
 public static class UserIds

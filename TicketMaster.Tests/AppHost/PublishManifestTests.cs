@@ -23,8 +23,8 @@ public sealed class PublishManifestTests
     }
 
     [Theory]
-    [InlineData("eventsapi", new[] { "mysql", "redis", "rabbitmq", "search" })]
-    [InlineData("bookingapi", new[] { "mysql", "redis", "rabbitmq" })]
+    [InlineData("eventsapi", new[] { "catalog", "redis", "rabbitmq", "search" })]
+    [InlineData("bookingapi", new[] { "booking", "redis", "rabbitmq" })]
     [InlineData("indexer", new[] { "rabbitmq", "search" })]
     public async Task Services_are_projects_referencing_exactly_their_dependencies(string name, string[] dependencies)
     {
@@ -41,12 +41,30 @@ public sealed class PublishManifestTests
         }
     }
 
-    [Fact]
-    public async Task The_indexer_finds_the_catalog_through_service_discovery()
+    [Theory]
+    [InlineData("indexer")]
+    [InlineData("bookingapi")]
+    public async Task The_catalogs_readers_find_it_through_service_discovery(string name)
     {
-        var env = (await Manifest.Value).GetProperty("resources").GetProperty("indexer").GetProperty("env");
+        var env = (await Manifest.Value).GetProperty("resources").GetProperty(name).GetProperty("env");
         Assert.Equal("{eventsapi.bindings.http.url}", env.GetProperty("services__eventsapi__http__0").GetString());
         Assert.StartsWith("{jwt-signing-key", env.GetProperty("Auth__SigningKey").GetString());
+    }
+
+    // Each service's database is reached as its own user with a generated password; the server creates both at start.
+    [Theory]
+    [InlineData("catalog", "eventsapi")]
+    [InlineData("booking", "bookingapi")]
+    public async Task Each_service_database_has_its_own_user_and_password(string database, string user)
+    {
+        var resources = (await Manifest.Value).GetProperty("resources");
+        var connectionString = resources.GetProperty(database).GetProperty("connectionString").GetString()!;
+        Assert.Contains($"User ID={user};Password={{{database}-password.value}};Database={database}", connectionString);
+        Assert.Equal("parameter.v0", resources.GetProperty($"{database}-password").GetProperty("type").GetString());
+        var mysql = resources.GetProperty("mysql");
+        Assert.Equal($"{{{database}-password.value}}", mysql.GetProperty("env").GetProperty($"{database.ToUpperInvariant()}_DB_PASSWORD").GetString());
+        var init = mysql.GetProperty("args")[1].GetString()!;
+        Assert.Contains($"GRANT ALL PRIVILEGES ON {database}.* TO '{user}'@'%'", init);
     }
 
     [Fact]

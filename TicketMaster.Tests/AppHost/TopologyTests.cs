@@ -34,18 +34,22 @@ public sealed class TopologyTests(AppHostFixture fixture)
     public async Task Local_servers_run_as_executables_with_connection_strings()
     {
         var mysql = await fixture.GetConnectionStringAsync("mysql");
+        var catalog = await fixture.GetConnectionStringAsync("catalog");
+        var booking = await fixture.GetConnectionStringAsync("booking");
         var redis = await fixture.GetConnectionStringAsync("redis");
         var rabbitmq = await fixture.GetConnectionStringAsync("rabbitmq");
 
-        Assert.Contains("Database=ticketmaster", mysql);
-        Assert.Matches(@"Password=[A-Za-z0-9]{16,}", mysql);
+        Assert.Matches(@"User ID=root;Password=[A-Za-z0-9]{16,}$", mysql);
+        // Each service's database, as the service's own user with a password of its own.
+        Assert.Matches(@"User ID=eventsapi;Password=[A-Za-z0-9]{16,};Database=catalog$", catalog);
+        Assert.Matches(@"User ID=bookingapi;Password=[A-Za-z0-9]{16,};Database=booking$", booking);
         Assert.Matches(@"^[^:]+:\d+,password=[A-Za-z0-9]{16,}$", redis);
         Assert.Matches(@"^amqp://ticketmaster:[A-Za-z0-9]{16,}@[^:]+:\d+$", rabbitmq);
     }
 
     [Theory]
-    [InlineData("eventsapi", new[] { "mysql", "StackExchange.Redis", "RabbitMQ.Client" })]
-    [InlineData("bookingapi", new[] { "mysql", "StackExchange.Redis", "RabbitMQ.Client" })]
+    [InlineData("eventsapi", new[] { "catalog", "StackExchange.Redis", "RabbitMQ.Client" })]
+    [InlineData("bookingapi", new[] { "booking", "StackExchange.Redis", "RabbitMQ.Client" })]
     [InlineData("indexer", new[] { "RabbitMQ.Client", "catalog-consumer" })]
     public async Task Health_is_200_and_lists_each_dependency_as_healthy(string service, string[] dependencies)
     {

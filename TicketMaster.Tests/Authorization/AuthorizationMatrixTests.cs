@@ -102,6 +102,8 @@ public sealed class AuthorizationMatrixTests(AppHostFixture fixture)
             new("eventsapi", "POST", "/v1/admin/reindex", None, Expect(unauthorized, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, accepted)),
             // The Indexer's own role (search-indexer) is pinned in SeedAndReindexTests.
             new("eventsapi", "GET", "/v1/admin/catalog/documents", None, Expect(unauthorized, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok)),
+            // BookingApi's own role (booking-service) is pinned in SaleListingTests.
+            new("eventsapi", "GET", "/v1/admin/catalog/events/{eventId}/sale", None, Expect(unauthorized, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok)),
             new("eventsapi", "GET", "/v1/events/{eventId}", None, Everyone(ok)),
             new("eventsapi", "GET", "/v1/events", None, Everyone(ok), "id={eventId}"),
             // Creating on the owner's venue: another organizer is told it is no venue of theirs.

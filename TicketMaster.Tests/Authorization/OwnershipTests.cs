@@ -46,7 +46,7 @@ public sealed class OwnershipTests(AppHostFixture fixture)
         var creator = await CatalogSetup.CreateAsync(fixture);
         var venue = await creator.VenueAsync("Legacy Hall " + creator.Tag, "Ely", ("Floor", 1, 2));
         var eventId = (await creator.EventAsync(venue, $"Legacy {creator.Tag}", DateTimeOffset.UtcNow.AddDays(14))).Id("event_id");
-        await using (var db = new MySqlConnection(await fixture.GetConnectionStringAsync("mysql")))
+        await using (var db = new MySqlConnection(await fixture.GetConnectionStringAsync("catalog")))
         {
             await db.OpenAsync();
             await using var unown = new MySqlCommand("UPDATE event SET owner_id = '' WHERE event_id = @e", db);

@@ -114,7 +114,7 @@ public sealed class BookingSetup(AppHostFixture fixture, CatalogSetup catalog, l
         var prefix = $"TicketMaster r_{eventId}_";
         await Eventually.TrueAsync(() => Task.FromResult(fixture.Stripe.IntentsOfEvent(prefix).All(i => i.Status is "succeeded" or "canceled" or "requires_action")),
             TimeSpan.FromSeconds(30), "every authorization of the event is captured or voided after reconciling");
-        await using var db = new MySqlConnection(await fixture.GetConnectionStringAsync("mysql"));
+        await using var db = new MySqlConnection(await fixture.GetConnectionStringAsync("booking"));
         await db.OpenAsync();
         await using var command = new MySqlCommand("SELECT COUNT(*) FROM booking WHERE event_id = @e", db);
         command.Parameters.AddWithValue("@e", eventId);
@@ -125,7 +125,7 @@ public sealed class BookingSetup(AppHostFixture fixture, CatalogSetup catalog, l
     /// <summary>No seat sold twice; every sold seat has one ticket of a confirmed booking whose payment was captured.</summary>
     public async Task AssertInvariantsAsync()
     {
-        await using var db = new MySqlConnection(await fixture.GetConnectionStringAsync("mysql"));
+        await using var db = new MySqlConnection(await fixture.GetConnectionStringAsync("booking"));
         await db.OpenAsync();
         await using var command = new MySqlCommand("""
             SELECT

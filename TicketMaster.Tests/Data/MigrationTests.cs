@@ -8,22 +8,30 @@ namespace TicketMaster.Tests.Data;
 [Collection(AppHostCollection.Name)]
 public sealed class MigrationTests(AppHostFixture fixture)
 {
-    [Fact]
-    public async Task Two_eventsapi_replicas_and_bookingapi_started_together_and_each_migration_was_applied_once()
+    private static readonly IReadOnlyList<SchemaMigrator.Migration> CatalogMigrations =
+        SchemaMigrator.EmbeddedIn(typeof(TicketMaster.EventsApi.Extensions.Extensions).Assembly);
+    private static readonly IReadOnlyList<SchemaMigrator.Migration> SaleMigrations =
+        SchemaMigrator.EmbeddedIn(typeof(TicketMaster.BookingApi.Extensions.Extensions).Assembly);
+
+    [Theory]
+    [InlineData("catalog", new[] { "venue", "section", "seat", "performer", "event", "event_performer", "event_staff", "event_price",
+        "event_sales", "event_sold_booking", "outbox", "schema_migrations" })]
+    [InlineData("booking", new[] { "sale_event", "sale_staff", "event_seat", "user", "booking", "ticket", "payment", "booking_outbox",
+        "processed_message", "schema_migrations" })]
+    public async Task Each_service_migrated_exactly_its_own_tables_in_its_own_database_once_with_replicas_starting_together(
+        string database, string[] tables)
     {
-        // Every replica ran the migrator while starting; the schema tables use plain CREATE TABLE, so a second
+        // Every replica ran the migrator while starting; the migrations use plain CREATE TABLE, so a second
         // application would have failed that replica's start-up and it would not be healthy.
         Assert.Equal(AppHostFixture.EventsApiReplicas, await CountHealthyReplicasAsync("eventsapi"));
 
-        await using var connection = new MySqlConnection(await fixture.GetConnectionStringAsync("mysql"));
+        await using var connection = new MySqlConnection(await fixture.GetConnectionStringAsync(database));
         await connection.OpenAsync();
         var applied = await QueryVersionsAsync(connection, "SELECT version FROM schema_migrations ORDER BY version");
-
-        Assert.Equal(SchemaMigrator.EmbeddedMigrations.Select(m => m.Version), applied);
-        var tables = await QueryVersionsAsync(connection,
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'ticketmaster' ORDER BY table_name");
-        Assert.Superset(new HashSet<string> { "venue", "section", "seat", "performer", "event", "event_performer", "event_seat",
-            "user", "booking", "ticket", "outbox", "booking_outbox", "processed_message", "event_price", "event_sales", "event_sold_booking" }, tables.ToHashSet());
+        Assert.Equal((database == "catalog" ? CatalogMigrations : SaleMigrations).Select(m => m.Version), applied);
+        var present = await QueryVersionsAsync(connection,
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY table_name");
+        Assert.Equal(tables.Order(StringComparer.Ordinal), present.Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -36,13 +44,13 @@ public sealed class MigrationTests(AppHostFixture fixture)
         var results = await Task.WhenAll(Enumerable.Range(0, migrators).Select(_ => Task.Run(async () =>
         {
             await using var dataSource = new MySqlDataSource(scratch.ConnectionString);
-            var migrator = new SchemaMigrator(dataSource, NullLogger<SchemaMigrator>.Instance);
+            var migrator = new SchemaMigrator(dataSource, SaleMigrations, NullLogger<SchemaMigrator>.Instance);
             start.SignalAndWait();
             return await migrator.MigrateAsync(CancellationToken.None);
         })));
 
         var appliedVersions = results.SelectMany(r => r).Order().ToList();
-        Assert.Equal(SchemaMigrator.EmbeddedMigrations.Select(m => m.Version), appliedVersions);
+        Assert.Equal(SaleMigrations.Select(m => m.Version), appliedVersions);
         Assert.Single(results, r => r.Count > 0);
     }
 
@@ -51,7 +59,7 @@ public sealed class MigrationTests(AppHostFixture fixture)
     {
         await using var scratch = await ScratchDatabase.CreateAsync(await fixture.GetConnectionStringAsync("mysql"));
         await using var dataSource = new MySqlDataSource(scratch.ConnectionString);
-        var migrator = new SchemaMigrator(dataSource, NullLogger<SchemaMigrator>.Instance);
+        var migrator = new SchemaMigrator(dataSource, CatalogMigrations, NullLogger<SchemaMigrator>.Instance);
         await migrator.MigrateAsync(CancellationToken.None);
         Assert.Empty(await migrator.MigrateAsync(CancellationToken.None));
 

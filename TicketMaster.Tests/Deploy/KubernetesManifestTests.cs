@@ -78,7 +78,7 @@ public sealed partial class KubernetesManifestTests
                 checkedStrings++;
             }
         }
-        Assert.Equal(4 + 3 + 2, checkedStrings); // eventsapi: mysql, redis, rabbitmq, search; bookingapi: 3; indexer: rabbitmq, search
+        Assert.Equal(4 + 3 + 2, checkedStrings); // eventsapi: catalog, redis, rabbitmq, search; bookingapi: booking, redis, rabbitmq; indexer: rabbitmq, search
     }
 
     [Theory]

@@ -1,12 +1,16 @@
 using System.Net;
+using System.Text;
 using Microsoft.Extensions.Caching.Memory;
+using Microsoft.IdentityModel.Tokens;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
 using StackExchange.Redis;
 using TicketMaster.BookingApi;
 using TicketMaster.BookingApi.Caching;
+using TicketMaster.BookingApi.Catalog;
 using TicketMaster.BookingApi.Reservations;
 using TicketMaster.BookingApi.Seats;
+using TicketMaster.ServiceDefaults.Auth;
 using TicketMaster.ServiceDefaults.Http;
 using TicketMaster.Tests.BookingApi;
 using TicketMaster.Tests.Infrastructure;
@@ -67,8 +71,10 @@ public sealed class BoundedStateTests(AppHostFixture fixture)
     {
         var sale = await BookingSetup.CreateAsync(fixture, seats: 20);
         await using var redis = await AdminAsync();
-        await using var mysql = new MySqlDataSource(await fixture.GetConnectionStringAsync("mysql"));
-        var catalog = new SeatCatalog(mysql, new SingleFlightCache(new MemoryCache(new MemoryCacheOptions())));
+        await using var mysql = new MySqlDataSource(await fixture.GetConnectionStringAsync("booking"));
+        var tokens = new TokenSettings(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(AppHostFixture.JwtSigningKey)));
+        var catalog = new SeatCatalog(mysql, new SaleEventStore(mysql), new CatalogClient(fixture.App.CreateHttpClient("eventsapi"), tokens),
+            new SingleFlightCache(new MemoryCache(new MemoryCacheOptions())));
         var window = TimeSpan.FromSeconds(1);
         var holds = new HoldStore(redis, catalog, Options.Create(new BookingOptions { HoldTtl = AppHostFixture.HoldTtl }),
             Options.Create(new RateLimitOptions { WritesPerUser = 1_000_000, Window = window }));
@@ -149,9 +155,9 @@ public sealed class BoundedStateTests(AppHostFixture fixture)
         var db = redis.GetDatabase();
         await Eventually.TrueAsync(async () => await db.KeyExistsAsync(HoldKeys.Booked(sale.EventId, "ttl-buyer")), TimeSpan.FromSeconds(10),
             "the queued writer marked the sale in Redis");
-        await using var mysql = new MySqlConnection(await fixture.GetConnectionStringAsync("mysql"));
+        await using var mysql = new MySqlConnection(await fixture.GetConnectionStringAsync("booking"));
         await mysql.OpenAsync();
-        await using var ends = new MySqlCommand("SELECT ends_at FROM event WHERE event_id = @e", mysql);
+        await using var ends = new MySqlCommand("SELECT ends_at FROM sale_event WHERE event_id = @e", mysql);
         ends.Parameters.AddWithValue("@e", sale.EventId);
         var expected = new DateTimeOffset(DateTime.SpecifyKind((DateTime)(await ends.ExecuteScalarAsync())!, DateTimeKind.Utc)) + EventSale.KeyRetention;
 
@@ -203,10 +209,10 @@ public sealed class BoundedStateTests(AppHostFixture fixture)
         await db.OpenAsync();
         var tag = Guid.NewGuid().ToString("N")[..12];
         await using (var insert = new MySqlCommand("""
-            INSERT INTO outbox (aggregate_type, aggregate_id, message_type, payload, created_at, sent_at) VALUES
+            INSERT INTO catalog.outbox (aggregate_type, aggregate_id, message_type, payload, created_at, sent_at) VALUES
               ('retention', 1, @tag, '{}', NOW(6) - INTERVAL 9 DAY, NOW(6) - INTERVAL 8 DAY),
               ('retention', 2, @tag, '{}', NOW(6) - INTERVAL 2 DAY, NOW(6) - INTERVAL 1 DAY);
-            INSERT INTO processed_message (id, processed_at) VALUES
+            INSERT INTO booking.processed_message (id, processed_at) VALUES
               (CONCAT('old_', @tag), NOW(3) - INTERVAL 31 DAY), (CONCAT('new_', @tag), NOW(3) - INTERVAL 29 DAY);
             """, db))
         {
@@ -217,8 +223,8 @@ public sealed class BoundedStateTests(AppHostFixture fixture)
         async Task<string> LeftAsync()
         {
             await using var left = new MySqlCommand("""
-                SELECT CONCAT((SELECT GROUP_CONCAT(aggregate_id ORDER BY aggregate_id) FROM outbox WHERE message_type = @tag), '|',
-                              (SELECT GROUP_CONCAT(id ORDER BY id) FROM processed_message WHERE id LIKE CONCAT('%', @tag)))
+                SELECT CONCAT((SELECT GROUP_CONCAT(aggregate_id ORDER BY aggregate_id) FROM catalog.outbox WHERE message_type = @tag), '|',
+                              (SELECT GROUP_CONCAT(id ORDER BY id) FROM booking.processed_message WHERE id LIKE CONCAT('%', @tag)))
                 """, db);
             left.Parameters.AddWithValue("@tag", tag);
             return (string)(await left.ExecuteScalarAsync())!;
@@ -268,7 +274,7 @@ public sealed class BoundedStateTests(AppHostFixture fixture)
 
     private async Task<Dictionary<string, long>> RowCountsAsync()
     {
-        await using var db = new MySqlConnection(await fixture.GetConnectionStringAsync("mysql"));
+        await using var db = new MySqlConnection(await fixture.GetConnectionStringAsync("booking"));
         await db.OpenAsync();
         var counts = new Dictionary<string, long>();
         foreach (var table in new[] { "booking", "ticket", "payment", "booking_outbox", "processed_message" })

@@ -14,7 +14,7 @@ public static class OnsaleBench
             "--TicketMaster:Booking:ReconcileInterval=00:00:01", $"--TicketMaster:Booking:WritePath={writePath}",
             $"--TicketMaster:Booking:WaitingRoom:PassTtl={options.HoldTtl * 4}");
         var target = new OnsaleTarget(service => host.Client(service), BenchHost.SigningKey,
-            await host.App.GetConnectionStringAsync("mysql") ?? throw new InvalidOperationException("no mysql connection string"));
+            await host.App.GetConnectionStringAsync("booking") ?? throw new InvalidOperationException("no mysql connection string"));
 
         // The baselines of the same run, as in the booking benchmark: BookingApi's hello-world endpoint, and raw
         // MySQL transactions doing a confirm's conditional UPDATE + INSERTs.

@@ -98,7 +98,7 @@ public sealed class ConfirmTests(AppHostFixture fixture)
 
         Assert.Equal(HttpStatusCode.Created, results[1].StatusCode);
         Assert.Equal(HttpStatusCode.Gone, results[0].StatusCode);
-        await using var db = new MySqlConnection(await fixture.GetConnectionStringAsync("mysql"));
+        await using var db = new MySqlConnection(await fixture.GetConnectionStringAsync("booking"));
         await db.OpenAsync();
         await using var payment = new MySqlCommand("SELECT COUNT(*) FROM payment WHERE reservation_id = @r AND status IN ('authorized', 'captured')", db);
         payment.Parameters.AddWithValue("@r", lapsed);

@@ -12,7 +12,7 @@ public sealed class OnsaleTests(AppHostFixture fixture, ITestOutputHelper output
     public async Task A_small_onsale_sells_no_seat_twice_strands_no_hold_and_leaves_no_unmatched_charge_or_ticket()
     {
         var target = new OnsaleTarget(service => fixture.App.CreateHttpClient(service), AppHostFixture.JwtSigningKey,
-            await fixture.GetConnectionStringAsync("mysql"));
+            await fixture.GetConnectionStringAsync("booking"));
         var options = new OnsaleOptions(Seats: 150, Users: 500)
         {
             Concurrency = 24, ArrivalsPerSecond = 500, AdmissionsPerSecond = 80, PreSale = TimeSpan.FromSeconds(2),

@@ -47,7 +47,7 @@ public sealed class CrashSafetyTests(AppHostFixture fixture)
         await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("bookingapi", restart.Token);
 
         // The restarted BookingApi's reconciler settles every payment the dead process left behind.
-        await using var db = new MySqlConnection(await fixture.GetConnectionStringAsync("mysql"));
+        await using var db = new MySqlConnection(await fixture.GetConnectionStringAsync("booking"));
         await db.OpenAsync();
         var clock = Stopwatch.StartNew();
         long unsettled;

@@ -23,7 +23,7 @@ public sealed class SettlementTests(AppHostFixture fixture)
         using var fan = sale.Fan("patient-payer");
         var reservationId = await BookingSetup.ReservationIdAsync(fan, sale.EventId, sale.SeatIds[0]);
 
-        await using var blocker = new MySqlConnection(await fixture.GetConnectionStringAsync("mysql"));
+        await using var blocker = new MySqlConnection(await fixture.GetConnectionStringAsync("booking"));
         await blocker.OpenAsync();
         var transaction = await blocker.BeginTransactionAsync();
         await using (var lockSeat = new MySqlCommand("SELECT seat_id FROM event_seat WHERE event_id = @e AND seat_id = @s FOR UPDATE", blocker, transaction))
@@ -136,7 +136,7 @@ public sealed class SettlementTests(AppHostFixture fixture)
 
     private async Task<object?> ScalarAsync(string sql, string reservationId)
     {
-        await using var db = new MySqlConnection(await fixture.GetConnectionStringAsync("mysql"));
+        await using var db = new MySqlConnection(await fixture.GetConnectionStringAsync("booking"));
         await db.OpenAsync();
         await using var command = new MySqlCommand(sql, db);
         command.Parameters.AddWithValue("@r", reservationId);

@@ -32,7 +32,7 @@ public sealed class StripeWebhookTests(AppHostFixture fixture)
 
         Assert.False(first.GetProperty("duplicate").GetBoolean());
         Assert.True(again.GetProperty("duplicate").GetBoolean());
-        await using var db = new MySqlConnection(await fixture.GetConnectionStringAsync("mysql"));
+        await using var db = new MySqlConnection(await fixture.GetConnectionStringAsync("booking"));
         await db.OpenAsync();
         await using var count = new MySqlCommand("SELECT COUNT(*) FROM processed_message WHERE id = @id", db);
         count.Parameters.AddWithValue("@id", "stripe:" + eventId);
@@ -52,7 +52,7 @@ public sealed class StripeWebhookTests(AppHostFixture fixture)
 
         // The slow payer's confirm gave up waiting for the provider, which charged the card after all.
         var intent = fixture.Stripe.CreateCapturedIntent(2500);
-        await using var db = new MySqlConnection(await fixture.GetConnectionStringAsync("mysql"));
+        await using var db = new MySqlConnection(await fixture.GetConnectionStringAsync("booking"));
         await db.OpenAsync();
         await using (var insert = new MySqlCommand("""
             INSERT INTO payment (reservation_id, user_id, event_id, amount_cents, provider, provider_ref, idempotency_key, method, status)

@@ -26,7 +26,7 @@ public sealed class DirectWrites : IAsyncDisposable
 
     public MySqlDataSource DataSource => _dataSource;
 
-    public static async Task<DirectWrites> CreateAsync(AppHostFixture fixture) => new(await fixture.GetConnectionStringAsync("mysql"));
+    public static async Task<DirectWrites> CreateAsync(AppHostFixture fixture) => new(await fixture.GetConnectionStringAsync("booking"));
 
     public async ValueTask DisposeAsync()
     {

@@ -43,7 +43,7 @@ public sealed class QueuedWriteTests(AppHostFixture fixture)
         var reservationId = await BookingSetup.ReservationIdAsync(fan, sale.EventId, sale.SeatIds[0]);
         var statusUrl = $"/v1/booking/confirmations/{reservationId}";
 
-        await using var blocker = new MySqlConnection(await fixture.GetConnectionStringAsync("mysql"));
+        await using var blocker = new MySqlConnection(await fixture.GetConnectionStringAsync("booking"));
         await blocker.OpenAsync();
         await using (var transaction = await blocker.BeginTransactionAsync())
         {
@@ -66,7 +66,7 @@ public sealed class QueuedWriteTests(AppHostFixture fixture)
         // The write now runs (the lock is gone) and must lose to the void: give it time, then look.
         await Task.Delay(TimeSpan.FromSeconds(2));
         Assert.Equal("failed", (await fan.GetJsonAsync(statusUrl)).GetProperty("status").GetString());
-        await using var db = new MySqlConnection(await fixture.GetConnectionStringAsync("mysql"));
+        await using var db = new MySqlConnection(await fixture.GetConnectionStringAsync("booking"));
         await db.OpenAsync();
         await using var check = new MySqlCommand("""
             SELECT (SELECT status FROM event_seat WHERE event_id = @e AND seat_id = @s),

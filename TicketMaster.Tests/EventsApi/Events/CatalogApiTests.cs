@@ -1,5 +1,5 @@
 using System.Net;
-using MySqlConnector;
+using TicketMaster.ServiceDefaults.Auth;
 using TicketMaster.Tests.Infrastructure;
 
 namespace TicketMaster.Tests.EventsApi.Events;
@@ -50,19 +50,14 @@ public sealed class CatalogApiTests(AppHostFixture fixture)
         Assert.Equal(2500, created.GetProperty("price_range").GetProperty("min_cents").GetInt64());
         Assert.Equal(3500, created.GetProperty("price_range").GetProperty("max_cents").GetInt64());
 
-        await using var db = new MySqlConnection(await fixture.GetConnectionStringAsync("mysql"));
-        await db.OpenAsync();
-        await using var count = new MySqlCommand("""
-            SELECT s.section_id, COUNT(*), MIN(es.price_cents), MAX(es.price_cents), SUM(es.status = 'available')
-            FROM event_seat es JOIN seat s ON s.seat_id = es.seat_id WHERE es.event_id = @id GROUP BY s.section_id
-            """, db);
-        count.Parameters.AddWithValue("@id", eventId);
-        await using var reader = await count.ExecuteReaderAsync();
-        var rows = new Dictionary<long, (long Seats, long Min, long Max, long Available)>();
-        while (await reader.ReadAsync())
-        {
-            rows[reader.GetInt64(0)] = (reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4));
-        }
+        // The sale's listing of the event (what BookingApi reads from the catalog): every seat at its section's price.
+        using var sale = await fixture.ClientAsync("eventsapi", "bookingapi", Roles.BookingService);
+        var listing = await sale.GetJsonAsync($"/v1/admin/catalog/events/{eventId}/sale");
+        Assert.Equal(eventId, listing.GetProperty("terms").GetProperty("event").Id("event_id"));
+        var rows = listing.GetProperty("seats").EnumerateArray()
+            .GroupBy(seat => seat.Id("section_id"))
+            .ToDictionary(g => g.Key, g => ((long)g.Count(), g.Min(seat => seat.GetProperty("price_cents").GetInt64()),
+                g.Max(seat => seat.GetProperty("price_cents").GetInt64()), (long)g.Select(seat => seat.Id("seat_id")).Distinct().Count()));
         Assert.Equal((30L, 2500L, 2500L, 30L), rows[sections[0].Id("section_id")]);
         Assert.Equal((10L, 3500L, 3500L, 10L), rows[sections[1].Id("section_id")]);
     }

@@ -76,7 +76,8 @@ public sealed class ChangeDataCaptureTests(AppHostFixture fixture)
         var deadBefore = await DeadLetterCountAsync();
 
         await PublishAsync(EventDocument.MessageType, "{ not json"u8.ToArray());
-        await PublishAsync("event.unheard_of", "{}"u8.ToArray());
+        // The Indexer's queue is bound to the message types it handles; one of those keys carrying an unknown type is poison.
+        await PublishAsync("event.unheard_of", "{}"u8.ToArray(), routingKey: EventDocument.MessageType);
 
         await WaitForStatsAsync(s => s.GetProperty("dead_lettered").GetInt64() >= before.GetProperty("dead_lettered").GetInt64() + 2);
         Assert.True(await DeadLetterCountAsync() >= deadBefore + 2);
@@ -133,11 +134,11 @@ public sealed class ChangeDataCaptureTests(AppHostFixture fixture)
         created.GetProperty("ends_at").GetDateTimeOffset(), "scheduled",
         JsonSerializer.Deserialize<VenueSummary>(created.GetProperty("venue"), TicketMasterJson.Options)!, []);
 
-    private async Task PublishAsync(string type, byte[] body)
+    private async Task PublishAsync(string type, byte[] body, string? routingKey = null)
     {
         await using var connection = await fixture.ConnectRabbitMqAsync();
         await using var channel = await connection.CreateChannelAsync();
-        await channel.BasicPublishAsync(BrokerTopology.Exchange, type, mandatory: true,
+        await channel.BasicPublishAsync(BrokerTopology.Exchange, routingKey ?? type, mandatory: true,
             new BasicProperties { Type = type, MessageId = Guid.NewGuid().ToString(), DeliveryMode = DeliveryModes.Persistent }, body);
     }
 

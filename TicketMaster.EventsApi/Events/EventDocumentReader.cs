@@ -1,7 +1,8 @@
 using MySqlConnector;
 using TicketMaster.Data;
+using TicketMaster.Messaging;
 
-namespace TicketMaster.Messaging;
+namespace TicketMaster.EventsApi.Events;
 
 // Builds EventDocuments from the catalog's tables: for the outbox payload (inside the writing transaction) and for
 // the Indexer's rebuild (the whole catalog, page by page in event_id order, through EventsApi's

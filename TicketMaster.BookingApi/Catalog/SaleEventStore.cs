@@ -1,0 +1,168 @@
+using System.Text;
+using System.Text.Json;
+using MySqlConnector;
+using TicketMaster.BookingApi.Bookings;
+using TicketMaster.Data;
+using TicketMaster.Messaging;
+
+namespace TicketMaster.BookingApi.Catalog;
+
+/// <summary>An event's terms as the sale keeps them (sale_event), null-free: only listed events are sold.</summary>
+public sealed record SaleTerms(string Status, DateTimeOffset OnSaleAt, DateTimeOffset EndsAt, int MaxTicketsPerUser, bool WaitingRoom, string OwnerId);
+
+// The sale's own copy of what it needs from the catalog (sale_event, sale_staff, and the priced, labelled seats in
+// event_seat): written from the listing EventsApi serves and from the event.sale_changed messages it publishes. Each
+// event's row keeps the newest version it was told of, whatever order the two paths deliver in.
+public sealed class SaleEventStore(MySqlDataSource dataSource)
+{
+    private const int SeatsPerInsert = 1_000;
+
+    /// <summary>The terms of a listed event (its seats are all known); null when the sale has no listing of it yet.</summary>
+    public async Task<SaleTerms?> ReadTermsAsync(long eventId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new MySqlCommand("""
+            SELECT status, on_sale_at, ends_at, max_tickets_per_user, waiting_room, owner_id
+            FROM sale_event WHERE event_id = @event AND seats_listed
+            """, connection);
+        command.Parameters.AddWithValue("@event", eventId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new SaleTerms(reader.GetString(0), MySqlTime.Utc(reader.GetDateTime(1)), MySqlTime.Utc(reader.GetDateTime(2)),
+                reader.GetInt32(3), reader.GetBoolean(4), reader.GetString(5))
+            : null;
+    }
+
+    /// <summary>The event as a booking shows it; null when the sale has never heard of it.</summary>
+    public static async Task<EventDetails?> ReadDetailsAsync(MySqlConnection connection, long eventId, CancellationToken cancellationToken)
+    {
+        await using var command = new MySqlCommand("SELECT details FROM sale_event WHERE event_id = @event", connection);
+        command.Parameters.AddWithValue("@event", eventId);
+        return await command.ExecuteScalarAsync(cancellationToken) is string json
+            ? JsonSerializer.Deserialize<EventDetails>(json, MessageJson.Options)
+            : null;
+    }
+
+    /// <summary>The event's status and whether the user is one of its door staff; null when the sale has never heard of it.</summary>
+    public static async Task<(string Status, bool Staff)?> ReadDoorAsync(MySqlConnection connection, long eventId, string userId,
+        CancellationToken cancellationToken)
+    {
+        await using var command = new MySqlCommand("""
+            SELECT e.status, EXISTS (SELECT 1 FROM sale_staff s WHERE s.event_id = e.event_id AND s.user_id = @user)
+            FROM sale_event e WHERE e.event_id = @event
+            """, connection);
+        command.Parameters.AddWithValue("@event", eventId);
+        command.Parameters.AddWithValue("@user", userId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? (reader.GetString(0), reader.GetInt64(1) == 1) : null;
+    }
+
+    // The listing's fetch, the consumer and concurrent check-ins may save one event's terms at the same moment: the
+    // loser of InnoDB's deadlock between their row locks runs again (and then finds the terms kept).
+
+    /// <summary>Keeps the terms unless newer ones are already kept.</summary>
+    public Task SaveTermsAsync(EventSaleChanged terms, CancellationToken cancellationToken) =>
+        LockConflicts.RetryAsync(async () =>
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await SaveTermsAsync(transaction, terms, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }, cancellationToken);
+
+    /// <summary>Keeps the listing: its terms (unless newer ones are kept) and its seats, then marks the event listed.</summary>
+    public Task SaveListingAsync(EventSaleListing listing, CancellationToken cancellationToken) =>
+        LockConflicts.RetryAsync(() => SaveListingOnceAsync(listing, cancellationToken), cancellationToken);
+
+    private async Task SaveListingOnceAsync(EventSaleListing listing, CancellationToken cancellationToken)
+    {
+        var eventId = listing.Terms.Event.EventId;
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await SaveTermsAsync(transaction, listing.Terms, cancellationToken);
+        foreach (var chunk in listing.Seats.Chunk(SeatsPerInsert))
+        {
+            await using var insert = new MySqlCommand { Connection = connection, Transaction = transaction };
+            var sql = new StringBuilder(
+                "INSERT IGNORE INTO event_seat (event_id, seat_id, section_id, section_name, row_label, seat_number, price_cents, status) VALUES ");
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var seat = chunk[i];
+                // Numbers inline (typed longs); the two strings as parameters.
+                sql.Append(i == 0 ? "" : ",").Append(System.Globalization.CultureInfo.InvariantCulture,
+                    $"({eventId},{seat.SeatId},{seat.SectionId},@s{i},@r{i},{seat.Number},{seat.PriceCents},'available')");
+                insert.Parameters.AddWithValue($"@s{i}", seat.Section);
+                insert.Parameters.AddWithValue($"@r{i}", seat.Row);
+            }
+            insert.CommandText = sql.ToString();
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await using (var listed = new MySqlCommand("UPDATE sale_event SET seats_listed = TRUE WHERE event_id = @event", connection, transaction))
+        {
+            listed.Parameters.AddWithValue("@event", eventId);
+            await listed.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static async Task SaveTermsAsync(MySqlTransaction transaction, EventSaleChanged terms, CancellationToken cancellationToken)
+    {
+        var document = terms.Event;
+        var details = JsonSerializer.Serialize(
+            new EventDetails(document.EventId, document.EventName, document.StartsAt, document.EndsAt, document.Venue, document.Performers),
+            MessageJson.Options);
+        // Updated only from an older version, else inserted if new: portable across MariaDB and MySQL (no VALUES()).
+        // The UPDATE comes first so that a kept row is locked for writing at once (no shared lock to upgrade).
+        var kept = 0;
+        foreach (var sql in new[]
+        {
+            """
+            UPDATE sale_event SET version = @version, owner_id = @owner, status = @status, starts_at = @startsAt, ends_at = @endsAt,
+                on_sale_at = @onSaleAt, max_tickets_per_user = @maxTickets, waiting_room = @waitingRoom, details = @details,
+                updated_at = CURRENT_TIMESTAMP(3)
+            WHERE event_id = @event AND version < @version
+            """,
+            """
+            INSERT IGNORE INTO sale_event (event_id, version, owner_id, status, starts_at, ends_at, on_sale_at, max_tickets_per_user, waiting_room, details)
+            VALUES (@event, @version, @owner, @status, @startsAt, @endsAt, @onSaleAt, @maxTickets, @waitingRoom, @details)
+            """,
+        })
+        {
+            if (kept > 0)
+            {
+                break;
+            }
+            await using var upsert = new MySqlCommand(sql, transaction.Connection, transaction);
+            upsert.Parameters.AddWithValue("@event", document.EventId);
+            upsert.Parameters.AddWithValue("@version", document.Version);
+            upsert.Parameters.AddWithValue("@owner", terms.OwnerId);
+            upsert.Parameters.AddWithValue("@status", document.Status);
+            upsert.Parameters.AddWithValue("@startsAt", document.StartsAt.UtcDateTime);
+            upsert.Parameters.AddWithValue("@endsAt", document.EndsAt.UtcDateTime);
+            upsert.Parameters.AddWithValue("@onSaleAt", terms.OnSaleAt.UtcDateTime);
+            upsert.Parameters.AddWithValue("@maxTickets", terms.MaxTicketsPerUser);
+            upsert.Parameters.AddWithValue("@waitingRoom", terms.WaitingRoom);
+            upsert.Parameters.AddWithValue("@details", details);
+            kept += await upsert.ExecuteNonQueryAsync(cancellationToken);
+        }
+        if (kept == 0)
+        {
+            return; // these terms are not newer than the kept ones: the kept staff list is newer too
+        }
+
+        await using var staff = new MySqlCommand { Connection = transaction.Connection, Transaction = transaction };
+        staff.Parameters.AddWithValue("@event", document.EventId);
+        var replace = new StringBuilder("DELETE FROM sale_staff WHERE event_id = @event;");
+        if (terms.Staff.Count > 0)
+        {
+            replace.Append("INSERT INTO sale_staff (event_id, user_id) VALUES ")
+                .AppendJoin(",", terms.Staff.Select((_, i) => $"(@event, @u{i})")).Append(';');
+            for (var i = 0; i < terms.Staff.Count; i++)
+            {
+                staff.Parameters.AddWithValue($"@u{i}", terms.Staff[i]);
+            }
+        }
+        staff.CommandText = replace.ToString();
+        await staff.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
