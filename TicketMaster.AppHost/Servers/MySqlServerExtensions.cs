@@ -82,13 +82,21 @@ public static class MySqlServerExtensions
 
     private static string PasswordVariable(ServiceDatabase database) => $"{database.Name.ToUpperInvariant()}_DB_PASSWORD";
 
-    /// <summary>The statements that give each service its database and its user, granted that database only.</summary>
+    // What a service does with its own tables: read and write them, and migrate them. No routines, views, triggers,
+    // events, file access, grants or other databases.
+    private const string Privileges = "SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, DROP, REFERENCES";
+
+    /// <summary>
+    /// The statements that give each service its database and its user, granted that database only: exactly, whatever a
+    /// kept data directory granted before.
+    /// </summary>
     private static string GrantStatements(IEnumerable<ServiceDatabase> databases, Func<ServiceDatabase, string> password) =>
         string.Join('\n', databases.Select(d => $"""
             CREATE DATABASE IF NOT EXISTS {d.Name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
             CREATE USER IF NOT EXISTS '{d.User}'@'%' IDENTIFIED BY '{password(d)}';
             ALTER USER '{d.User}'@'%' IDENTIFIED BY '{password(d)}';
-            GRANT ALL PRIVILEGES ON {d.Name}.* TO '{d.User}'@'%';
+            REVOKE ALL PRIVILEGES, GRANT OPTION FROM '{d.User}'@'%';
+            GRANT {Privileges} ON {d.Name}.* TO '{d.User}'@'%';
             """));
 
     // The passwords stay in the container's environment; the shell puts them into the init file at start.

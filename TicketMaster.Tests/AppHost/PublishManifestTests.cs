@@ -64,7 +64,7 @@ public sealed class PublishManifestTests
         var mysql = resources.GetProperty("mysql");
         Assert.Equal($"{{{database}-password.value}}", mysql.GetProperty("env").GetProperty($"{database.ToUpperInvariant()}_DB_PASSWORD").GetString());
         var init = mysql.GetProperty("args")[1].GetString()!;
-        Assert.Contains($"GRANT ALL PRIVILEGES ON {database}.* TO '{user}'@'%'", init);
+        Assert.Contains($"GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, DROP, REFERENCES ON {database}.* TO '{user}'@'%'", init);
     }
 
     [Fact]

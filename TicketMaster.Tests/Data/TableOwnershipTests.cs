@@ -43,7 +43,11 @@ public sealed class TableOwnershipTests(AppHostFixture fixture)
     {
         await using var connection = new MySqlConnection(await fixture.GetConnectionStringAsync("booking"));
         await connection.OpenAsync();
-        foreach (var sql in new[] { "CREATE DATABASE intruder", "GRANT SELECT ON catalog.* TO 'bookingapi'@'%'" })
+        foreach (var sql in new[]
+        {
+            "CREATE DATABASE intruder", "GRANT SELECT ON catalog.* TO 'bookingapi'@'%'", "CREATE VIEW booking_events AS SELECT 1 AS one",
+            "CREATE TRIGGER seat_sold BEFORE UPDATE ON event_seat FOR EACH ROW SET NEW.price_cents = 0",
+        })
         {
             await using var command = new MySqlCommand(sql, connection);
             var denied = await Assert.ThrowsAsync<MySqlException>(() => command.ExecuteNonQueryAsync());

@@ -32,7 +32,7 @@ public sealed class CatalogApiTests(AppHostFixture fixture)
     }
 
     [Fact]
-    public async Task Creating_an_event_creates_one_priced_event_seat_per_venue_seat_in_one_transaction()
+    public async Task Creating_an_event_lists_every_venue_seat_for_the_sale_at_its_sections_price()
     {
         var catalog = await CatalogSetup.CreateAsync(fixture);
         var venue = await catalog.VenueAsync("Hall " + catalog.Tag, "Leeds", ("Stalls", 3, 10), ("Circle", 2, 5));
