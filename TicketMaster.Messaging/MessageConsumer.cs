@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
@@ -29,6 +30,26 @@ public abstract class MessageConsumer(IConnection connection, ILogger logger) : 
     protected abstract Task DeclareAsync(IChannel channel, CancellationToken cancellationToken);
 
     protected abstract Task HandleAsync(string messageType, ReadOnlyMemory<byte> body, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The body as <typeparamref name="T"/>; a message of another type, or a body that is not its JSON, is poison.
+    /// </summary>
+    protected static T Read<T>(string messageType, ReadOnlyMemory<byte> body) where T : class, IIntegrationEvent
+    {
+        if (messageType != T.MessageType)
+        {
+            throw new PoisonMessageException($"Unknown message type '{messageType}'.");
+        }
+        try
+        {
+            return JsonSerializer.Deserialize<T>(body.Span, MessageJson.Options)
+                ?? throw new PoisonMessageException($"The {T.MessageType} body is empty.");
+        }
+        catch (JsonException ex)
+        {
+            throw new PoisonMessageException($"The {T.MessageType} body is not valid JSON.", ex);
+        }
+    }
 
     /// <summary>Before each (re)connection: work the consumer must do before it takes messages.</summary>
     protected virtual Task BeforeConsumingAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using RabbitMQ.Client;
 using TicketMaster.Messaging;
 
@@ -17,19 +16,7 @@ public sealed class SaleTermsConsumer(IConnection connection, SaleEventStore sal
 
     protected override async Task HandleAsync(string messageType, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
-        if (messageType != EventSaleChanged.MessageType)
-        {
-            throw new PoisonMessageException($"Unknown message type '{messageType}'.");
-        }
-        EventSaleChanged? terms;
-        try
-        {
-            terms = JsonSerializer.Deserialize<EventSaleChanged>(body.Span, MessageJson.Options);
-        }
-        catch (JsonException ex)
-        {
-            throw new PoisonMessageException("The event.sale_changed body is not valid JSON.", ex);
-        }
+        var terms = Read<EventSaleChanged>(messageType, body);
         if (terms is not { Event: { EventId: > 0, Version: > 0, Status: not null, Venue: not null, Performers: not null }, OwnerId: not null, Staff: not null })
         {
             throw new PoisonMessageException("The event.sale_changed body lacks event, owner_id or staff.");

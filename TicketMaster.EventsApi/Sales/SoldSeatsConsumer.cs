@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using Microsoft.AspNetCore.OutputCaching;
 using MySqlConnector;
 using RabbitMQ.Client;
@@ -21,19 +20,7 @@ public sealed class SoldSeatsConsumer(
 
     protected override async Task HandleAsync(string messageType, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
-        if (messageType != BookingConfirmed.MessageType)
-        {
-            throw new PoisonMessageException($"Unknown message type '{messageType}'.");
-        }
-        BookingConfirmed? booking;
-        try
-        {
-            booking = JsonSerializer.Deserialize<BookingConfirmed>(body.Span, MessageJson.Options);
-        }
-        catch (JsonException ex)
-        {
-            throw new PoisonMessageException("The booking.confirmed body is not valid JSON.", ex);
-        }
+        var booking = Read<BookingConfirmed>(messageType, body);
         if (booking is not { BookingId: > 0, EventId: > 0, SeatIds.Count: > 0 })
         {
             throw new PoisonMessageException("The booking.confirmed body lacks booking_id, event_id or seat_ids.");
