@@ -58,7 +58,7 @@ public static class BrokerTopology
 
     public static Task DeclareCatalogSalesQueueAsync(IChannel channel, CancellationToken cancellationToken) =>
         DeclareQueueAsync(channel, BookingExchange, BookingDeadLetterExchange, CatalogSalesQueue, CatalogSalesDeadLetterQueue,
-            [BookingConfirmed.MessageType], cancellationToken);
+            [BookingConfirmed.MessageType, BookingRefunded.MessageType], cancellationToken);
 
     private static async Task DeclareQueueAsync(IChannel channel, string exchange, string deadLetterExchange, string queue, string deadLetterQueue,
         string[] routingKeys, CancellationToken cancellationToken)

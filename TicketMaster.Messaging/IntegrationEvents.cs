@@ -22,13 +22,19 @@ public sealed record BookingConfirmed(long BookingId, string ReservationId, long
     public static string MessageType => "booking.confirmed";
 }
 
+/// <summary>BookingApi → EventsApi: seats of an event were refunded and are on sale again (the catalog's availability).</summary>
+public sealed record BookingRefunded(long RefundId, long BookingId, long EventId, IReadOnlyList<long> SeatIds, long AmountCents) : IIntegrationEvent
+{
+    public static string MessageType => "booking.refunded";
+}
+
 /// <summary>
 /// EventsApi → BookingApi: what a sale must know of an event — its terms, its owner and door staff, and the details a
 /// booking shows. Sent on every change of any of them; <c>Event.Version</c> grows with each, so the sale keeps the
 /// newest whatever order the messages arrive in.
 /// </summary>
 public sealed record EventSaleChanged(EventDocument Event, string OwnerId, DateTimeOffset OnSaleAt, int MaxTicketsPerUser, bool WaitingRoom,
-    IReadOnlyList<string> Staff) : IIntegrationEvent
+    IReadOnlyList<string> Staff, DateTimeOffset? RefundableUntil = null, long RefundFeeCents = 0) : IIntegrationEvent
 {
     public static string MessageType => "event.sale_changed";
 }

@@ -11,7 +11,9 @@ public sealed record EventDetails(long EventId, string EventName, DateTimeOffset
 
 public sealed record TicketSeat(long SeatId, string Section, string Row, int Number);
 
-public sealed record TicketResponse(long TicketId, TicketSeat Seat, long PriceCents, string QrCode, DateTimeOffset? CheckedInAt);
+/// <summary>A ticket of a booking; a refunded one has no QR code (it admits no one).</summary>
+public sealed record TicketResponse(long TicketId, TicketSeat Seat, long PriceCents, string? QrCode, DateTimeOffset? CheckedInAt,
+    string Status = TicketStatuses.Valid);
 
 public sealed record CheckInDetails(IReadOnlyList<TicketResponse> Tickets, DateTimeOffset GatesOpenAt);
 
@@ -23,8 +25,45 @@ public sealed record BookingResponse(
     long TotalCents,
     DateTimeOffset CreatedAt,
     EventDetails EventDetails,
-    CheckInDetails CheckInDetails);
+    CheckInDetails CheckInDetails,
+    long RefundedCents = 0);
 
 public sealed record CheckInRequest(string? QrCode);
+
+/// <summary>POST /v1/booking/bookings/{booking_id}/cancel: every valid ticket, or the ones named.</summary>
+public sealed record CancelRequest(List<long>? TicketIds);
+
+public sealed record RefundSummary(long RefundId, IReadOnlyList<long> TicketIds, long AmountCents, long FeeCents, string Status);
+
+public sealed record CancelResponse(long BookingId, string Status, long TotalCents, long RefundedCents, RefundSummary Refund);
+
+/// <summary>A booking is confirmed until tickets of it are refunded: partially_refunded, then cancelled when none is valid.</summary>
+public static class BookingStatuses
+{
+    public const string Confirmed = "confirmed";
+    public const string PartiallyRefunded = "partially_refunded";
+    public const string Cancelled = "cancelled";
+}
+
+/// <summary>A ticket admits someone while valid; a refunded one never again (its seat is on sale once more).</summary>
+public static class TicketStatuses
+{
+    public const string Valid = "valid";
+    public const string Refunded = "refunded";
+}
+
+/// <summary>A refund is pending until the provider gave the money back, then refunded.</summary>
+public static class RefundStatuses
+{
+    public const string Pending = "pending";
+    public const string Refunded = "refunded";
+}
+
+/// <summary>Who asked for a refund: the fan (within the policy, less its fee), or the event's cancellation (in full).</summary>
+public static class RefundReasons
+{
+    public const string Fan = "fan";
+    public const string EventCancelled = "event_cancelled";
+}
 
 public sealed record CheckInResponse(long TicketId, long EventId, TicketSeat Seat, DateTimeOffset CheckedInAt);

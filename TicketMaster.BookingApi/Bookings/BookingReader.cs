@@ -27,7 +27,7 @@ public sealed class BookingReader(MySqlDataSource dataSource, TicketCodes codes,
             .Select(t => new TicketResponse(t.Ticket.TicketId, new TicketSeat(t.Seat.SeatId, t.Seat.Section, t.Seat.Row, t.Seat.Number),
                 t.Seat.PriceCents, codes.Issue(t.Ticket.TicketId, eventId, t.Seat.SeatId), null))
             .ToList();
-        return new BookingResponse(result.ConfirmationNumber!, result.BookingId, write.Reservation.ReservationId, "confirmed", write.TotalCents,
+        return new BookingResponse(result.ConfirmationNumber!, result.BookingId, write.Reservation.ReservationId, BookingStatuses.Confirmed, write.TotalCents,
             DateTimeOffset.UtcNow, details, new CheckInDetails(tickets, details.StartsAt - GatesOpenBeforeStart));
     }
 
@@ -50,9 +50,9 @@ public sealed class BookingReader(MySqlDataSource dataSource, TicketCodes codes,
     private async Task<List<BookingResponse>> QueryAsync(string where, object? key, string userId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var bookings = new List<(long Id, string Confirmation, string Reservation, long EventId, string Status, long Total, DateTime Created)>();
+        var bookings = new List<(long Id, string Confirmation, string Reservation, long EventId, string Status, long Total, DateTime Created, long Refunded)>();
         await using (var command = new MySqlCommand($"""
-            SELECT b.booking_id, b.confirmation_number, b.reservation_id, b.event_id, b.status, b.total_cents, b.created_at
+            SELECT b.booking_id, b.confirmation_number, b.reservation_id, b.event_id, b.status, b.total_cents, b.created_at, b.refunded_cents
             FROM booking b WHERE {where} ORDER BY b.created_at DESC LIMIT 100
             """, connection))
         {
@@ -62,7 +62,7 @@ public sealed class BookingReader(MySqlDataSource dataSource, TicketCodes codes,
             while (await reader.ReadAsync(cancellationToken))
             {
                 bookings.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetString(4),
-                    reader.GetInt64(5), reader.GetDateTime(6)));
+                    reader.GetInt64(5), reader.GetDateTime(6), reader.GetInt64(7)));
             }
         }
 
@@ -72,7 +72,7 @@ public sealed class BookingReader(MySqlDataSource dataSource, TicketCodes codes,
             var details = (await SaleEventStore.ReadDetailsAsync(connection, booking.EventId, cancellationToken))!;
             var tickets = await TicketsAsync(connection, booking.Id, cancellationToken);
             result.Add(new BookingResponse(booking.Confirmation, booking.Id, booking.Reservation, booking.Status, booking.Total,
-                MySqlTime.Utc(booking.Created), details, new CheckInDetails(tickets, details.StartsAt - GatesOpenBeforeStart)));
+                MySqlTime.Utc(booking.Created), details, new CheckInDetails(tickets, details.StartsAt - GatesOpenBeforeStart), booking.Refunded));
         }
         return result;
     }
@@ -80,7 +80,7 @@ public sealed class BookingReader(MySqlDataSource dataSource, TicketCodes codes,
     private async Task<List<TicketResponse>> TicketsAsync(MySqlConnection connection, long bookingId, CancellationToken cancellationToken)
     {
         await using var command = new MySqlCommand("""
-            SELECT t.ticket_id, t.event_id, t.seat_id, es.section_name, es.row_label, es.seat_number, t.price_cents, t.checked_in_at
+            SELECT t.ticket_id, t.event_id, t.seat_id, es.section_name, es.row_label, es.seat_number, t.price_cents, t.checked_in_at, t.status
             FROM ticket t JOIN event_seat es ON es.event_id = t.event_id AND es.seat_id = t.seat_id
             WHERE t.booking_id = @booking ORDER BY es.section_name, es.row_label, es.seat_number
             """, connection);
@@ -90,9 +90,10 @@ public sealed class BookingReader(MySqlDataSource dataSource, TicketCodes codes,
         while (await reader.ReadAsync(cancellationToken))
         {
             var (ticketId, eventId, seatId) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+            var status = reader.GetString(8);
             tickets.Add(new TicketResponse(ticketId, new TicketSeat(seatId, reader.GetString(3), reader.GetString(4), reader.GetInt32(5)),
-                reader.GetInt64(6), codes.Issue(ticketId, eventId, seatId),
-                reader.IsDBNull(7) ? null : MySqlTime.Utc(reader.GetDateTime(7))));
+                reader.GetInt64(6), status == TicketStatuses.Valid ? codes.Issue(ticketId, eventId, seatId) : null,
+                reader.IsDBNull(7) ? null : MySqlTime.Utc(reader.GetDateTime(7)), status));
         }
         return tickets;
     }

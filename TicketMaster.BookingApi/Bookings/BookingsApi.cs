@@ -19,8 +19,50 @@ public static class BookingsApi
         var api = app.MapGroup("/v1/booking").WithTags("Bookings").RequireAuthorization();
         api.MapGet("/bookings", ListBookings).RequireRateLimit(RateLimitKind.Polling);
         api.MapGet("/bookings/{bookingId:long}", GetBooking).RequireRateLimit(RateLimitKind.Polling);
+        api.MapPost("/bookings/{bookingId:long}/cancel", Cancel).RequireRateLimit(RateLimitKind.Writes);
         api.MapPost("/check-in", CheckIn).RequireAuthorization(Roles.Staff).RequireRateLimit(RateLimitKind.Writes);
         return api;
+    }
+
+    /// <summary>At most this many tickets named in one cancel (a booking has at most as many as a reservation).</summary>
+    public const int MaxTicketsPerCancel = 100;
+
+    // The booking's owner gives back all its valid tickets, or the ones named; someone else's booking is a 404.
+    public static async Task<Results<Ok<CancelResponse>, ValidationProblem, ProblemHttpResult>> Cancel(
+        long bookingId, CancelRequest? request, HttpRequest http, ClaimsPrincipal user, CancelBooking cancel, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var idempotencyKey = http.Headers["Idempotency-Key"].ToString();
+        if (idempotencyKey.Length > 200)
+        {
+            errors.Add("Idempotency-Key", "must be at most 200 characters");
+        }
+        var ticketIds = request?.TicketIds;
+        if (ticketIds is { Count: 0 or > MaxTicketsPerCancel })
+        {
+            errors.Add("ticket_ids", $"1 to {MaxTicketsPerCancel} ticket ids, or none for every ticket of the booking");
+        }
+        else if (ticketIds is not null && (ticketIds.Any(id => id <= 0) || ticketIds.Distinct().Count() != ticketIds.Count))
+        {
+            errors.Add("ticket_ids", "ticket ids are positive integers, each at most once");
+        }
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var outcome = await cancel.CancelAsync(
+            new CancelCommand(bookingId, user.UserId(), ticketIds, idempotencyKey.Length == 0 ? null : idempotencyKey), cancellationToken);
+        return outcome switch
+        {
+            CancelOutcome.Refunded refunded => TypedResults.Ok(refunded.Response),
+            CancelOutcome.UnknownTickets unknown => TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity,
+                title: "Not tickets of this booking", detail: $"Booking {bookingId} has no tickets {string.Join(", ", unknown.TicketIds)}.",
+                extensions: new Dictionary<string, object?> { ["ticket_ids"] = unknown.TicketIds }),
+            CancelOutcome.Refused refused => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: refused.Title, detail: refused.Detail,
+                extensions: refused.TicketIds is null ? null : new Dictionary<string, object?> { ["ticket_ids"] = refused.TicketIds }),
+            _ => Problems.NotFound("Booking not found", "No booking of yours has this id."),
+        };
     }
 
     public static async Task<Ok<List<BookingResponse>>> ListBookings(ClaimsPrincipal user, BookingReader bookings, CancellationToken cancellationToken) =>
@@ -77,28 +119,33 @@ public static class BookingsApi
             return Problems.NotSelling(eventId, known.Status, $"Event {eventId} is cancelled: its tickets admit no one.");
         }
         await using (var admit = new MySqlCommand(
-            "UPDATE ticket SET checked_in_at = CURRENT_TIMESTAMP(3) WHERE ticket_id = @ticket AND event_id = @event AND checked_in_at IS NULL",
+            "UPDATE ticket SET checked_in_at = CURRENT_TIMESTAMP(3) WHERE ticket_id = @ticket AND event_id = @event AND checked_in_at IS NULL AND status = 'valid'",
             connection))
         {
             admit.Parameters.AddWithValue("@ticket", ticketId);
             admit.Parameters.AddWithValue("@event", eventId);
             var admitted = await admit.ExecuteNonQueryAsync(cancellationToken) == 1;
-            var ticket = await ReadAsync(connection, ticketId, cancellationToken);
-            if (ticket is null)
+            var (ticket, status) = await ReadAsync(connection, ticketId, cancellationToken);
+            if (status is null)
             {
                 return Problems.NotFound("Ticket not found", "The code is genuine but the ticket no longer exists.");
             }
+            if (status != TicketStatuses.Valid)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status410Gone, title: "Not valid",
+                    detail: "This ticket was refunded: it admits no one.");
+            }
             return admitted
-                ? TypedResults.Ok(ticket)
+                ? TypedResults.Ok(ticket!)
                 : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Already checked in",
-                    detail: $"This ticket was checked in at {ticket.CheckedInAt:O}.");
+                    detail: $"This ticket was checked in at {ticket!.CheckedInAt:O}.");
         }
     }
 
-    private static async Task<CheckInResponse?> ReadAsync(MySqlConnection connection, long ticketId, CancellationToken cancellationToken)
+    private static async Task<(CheckInResponse? Ticket, string? Status)> ReadAsync(MySqlConnection connection, long ticketId, CancellationToken cancellationToken)
     {
         await using var command = new MySqlCommand("""
-            SELECT t.event_id, t.seat_id, es.section_name, es.row_label, es.seat_number, t.checked_in_at
+            SELECT t.event_id, t.seat_id, es.section_name, es.row_label, es.seat_number, t.checked_in_at, t.status
             FROM ticket t JOIN event_seat es ON es.event_id = t.event_id AND es.seat_id = t.seat_id
             WHERE t.ticket_id = @ticket
             """, connection);
@@ -106,9 +153,10 @@ public static class BookingsApi
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
-            return null;
+            return (null, null);
         }
-        return new CheckInResponse(ticketId, reader.GetInt64(0), new TicketSeat(reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4)),
-            MySqlTime.Utc(reader.GetDateTime(5)));
+        var status = reader.GetString(6);
+        return (reader.IsDBNull(5) ? null : new CheckInResponse(ticketId, reader.GetInt64(0),
+            new TicketSeat(reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4)), MySqlTime.Utc(reader.GetDateTime(5))), status);
     }
 }

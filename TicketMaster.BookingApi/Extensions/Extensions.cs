@@ -101,6 +101,10 @@ public static class Extensions
         builder.Services.AddHostedService<PaymentReconciler>();
         builder.Services.AddSingleton<BookingReader>();
         builder.Services.AddSingleton<ConfirmBooking>();
+        // Refunds: the fan's cancel, and the settler of refunds left pending.
+        builder.Services.AddSingleton<CancelBooking>();
+        builder.Services.AddSingleton<RefundSettler>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RefundSettler>());
         builder.Services.AddSingleton(new TicketCodes(ticketCodeKeys));
         // Queued writes (DESIGN §3 item 6): every replica publishes confirms and runs a batching writer.
         builder.Services.AddSingleton<BookingWriteQueue>();

@@ -5,7 +5,7 @@ using TicketMaster.BookingApi.Seats;
 namespace TicketMaster.BookingApi.Invariants;
 
 /// <summary>
-/// One event's booking invariants as seen now: no seat has two tickets; sold + held (seats held and not sold)
+/// One event's booking invariants as seen now: no seat has two valid tickets; sold + held (seats held and not sold)
 /// never exceeds capacity; no seat is held by one fan while sold to another. Violations is their sum and must be 0.
 /// </summary>
 public sealed record InvariantReport(long EventId, int Capacity, int Sold, int Held, int DoubleSold, int OverCapacity,
@@ -57,12 +57,12 @@ public sealed class SaleInvariants(MySqlDataSource dataSource, SeatCatalog catal
             doubleSold + overCapacity + heldByAnother);
     }
 
-    // UNIQUE(event_id, seat_id) should make this 0 whatever happens; it is counted, not assumed.
+    // The unique index over valid tickets should make this 0 whatever happens; it is counted, not assumed.
     private async Task<int> DoubleSoldAsync(long eventId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var twice = new MySqlCommand(
-            "SELECT COUNT(*) - COUNT(DISTINCT seat_id) FROM ticket WHERE event_id = @event", connection);
+            "SELECT COUNT(*) - COUNT(DISTINCT seat_id) FROM ticket WHERE event_id = @event AND status = 'valid'", connection);
         twice.Parameters.AddWithValue("@event", eventId);
         return Convert.ToInt32(await twice.ExecuteScalarAsync(cancellationToken));
     }

@@ -24,6 +24,6 @@ public interface IPaymentGateway
 
     Task VoidAsync(string providerRef, string idempotencyKey, CancellationToken cancellationToken);
 
-    /// <summary>Gives a captured payment back.</summary>
-    Task RefundAsync(string providerRef, string idempotencyKey, CancellationToken cancellationToken);
+    /// <summary>Gives a captured payment back: all of it, or <paramref name="amountCents"/> of it.</summary>
+    Task RefundAsync(string providerRef, long? amountCents, string idempotencyKey, CancellationToken cancellationToken);
 }

@@ -28,5 +28,5 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
 
     public Task VoidAsync(string providerRef, string idempotencyKey, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task RefundAsync(string providerRef, string idempotencyKey, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task RefundAsync(string providerRef, long? amountCents, string idempotencyKey, CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -59,7 +59,7 @@ public sealed class StripePaymentGateway(StripeOptions options) : IPaymentGatewa
     public Task VoidAsync(string providerRef, string idempotencyKey, CancellationToken cancellationToken) =>
         new PaymentIntentService(_client).CancelAsync(providerRef, null, new RequestOptions { IdempotencyKey = idempotencyKey }, cancellationToken);
 
-    public Task RefundAsync(string providerRef, string idempotencyKey, CancellationToken cancellationToken) =>
-        new RefundService(_client).CreateAsync(new RefundCreateOptions { PaymentIntent = providerRef },
+    public Task RefundAsync(string providerRef, long? amountCents, string idempotencyKey, CancellationToken cancellationToken) =>
+        new RefundService(_client).CreateAsync(new RefundCreateOptions { PaymentIntent = providerRef, Amount = amountCents },
             new RequestOptions { IdempotencyKey = idempotencyKey }, cancellationToken);
 }

@@ -136,7 +136,7 @@ public static class StripeWebhookApi
         var status = captured ? PaymentStatuses.Refunded : PaymentStatuses.Voided;
         if (captured)
         {
-            await gateway.RefundAsync(intentId, idempotencyKey + ":refund", cancellationToken);
+            await gateway.RefundAsync(intentId, null, idempotencyKey + ":refund", cancellationToken);
         }
         else
         {

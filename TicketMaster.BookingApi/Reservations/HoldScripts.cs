@@ -222,6 +222,23 @@ public static class HoldScripts
         return #sold
         """;
 
+    // A refund gave sold seats back (MySQL has them available already): they leave the sold set and their fan's booked
+    // seats, and are announced released. KEYS[1] sold set, KEYS[2] the fan's booked seats, KEYS[3] seat log; ARGV[1]
+    // event id, ARGV[2] when the event's keys expire, ARGV[3..] the seat ids → the number of seats that left the sold set.
+    public const string ReleaseSold = Announce + """
+        local released = {}
+        for i = 3, #ARGV do
+          if redis.call('SREM', KEYS[1], ARGV[i]) == 1 then
+            table.insert(released, ARGV[i])
+          end
+          redis.call('SREM', KEYS[2], ARGV[i])
+        end
+        if #released > 0 then
+          announce(KEYS[3], ARGV[1], 'released', table.concat(released, ','), ARGV[2])
+        end
+        return #released
+        """;
+
     // A hold key expired; every replica hears it, the first one announces it — unless the seat has moved on since
     // (held again or sold: the notification comes after the fact, and an "expired" after a newer "held" would tell
     // clients the seat is free when it is not). KEYS: dedupe key, seat log, hold key, sold set; ARGV: event id, seat id

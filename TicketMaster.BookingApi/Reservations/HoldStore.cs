@@ -173,6 +173,17 @@ public sealed class HoldStore
             await Db.ScriptEvaluateAsync(HoldScripts.MarkSold, [.. keys], [.. args]);
         }));
 
+    /// <summary>
+    /// After a refund committed (its seats available in MySQL): the seats leave the sold set and the fan's booked seats,
+    /// free to reserve at once, and are announced released.
+    /// </summary>
+    public async Task ReleaseSoldAsync(long eventId, string userId, IReadOnlyCollection<long> seatIds)
+    {
+        RedisValue[] args = [eventId, await KeysExpireAtAsync(eventId), .. seatIds.Select(s => (RedisValue)s)];
+        await Db.ScriptEvaluateAsync(HoldScripts.ReleaseSold,
+            [HoldKeys.Sold(eventId), HoldKeys.Booked(eventId, userId), HoldKeys.SeatLog(eventId)], args);
+    }
+
     /// <summary>When the event's keys expire (a day after it ends; see <see cref="EventSale.KeyRetention"/>).</summary>
     private async Task<long> KeysExpireAtAsync(long eventId) =>
         (await _catalog.GetSaleAsync(eventId, [], CancellationToken.None))?.KeysExpireAtMilliseconds

@@ -14,7 +14,9 @@ public sealed record CreateEventRequest(
     DateTimeOffset? OnSaleAt,
     Dictionary<string, long>? Prices,
     int? MaxTicketsPerUser,
-    bool? WaitingRoom);
+    bool? WaitingRoom,
+    DateTimeOffset? RefundableUntil,
+    long? RefundFeeCents);
 
 /// <summary>PATCH /v1/events/{event_id}: only the fields given change.</summary>
 public sealed record UpdateEventRequest(
@@ -25,7 +27,9 @@ public sealed record UpdateEventRequest(
     DateTimeOffset? OnSaleAt,
     string? Status,
     int? MaxTicketsPerUser,
-    bool? WaitingRoom);
+    bool? WaitingRoom,
+    DateTimeOffset? RefundableUntil,
+    long? RefundFeeCents);
 
 public sealed record EventDetails(
     long EventId,
@@ -41,7 +45,11 @@ public sealed record EventDetails(
     Availability Availability,
     int MaxTicketsPerUser,
     bool WaitingRoom,
+    RefundPolicy RefundPolicy,
     long Version);
+
+/// <summary>Fans may cancel tickets until <c>RefundableUntil</c> (never when null), each less the fee.</summary>
+public sealed record RefundPolicy(DateTimeOffset? RefundableUntil, long FeeCents);
 
 public sealed record PriceRange(long MinCents, long MaxCents, string Currency = "USD");
 

@@ -34,8 +34,9 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
         }
 
         await using (var insert = new MySqlCommand("""
-            INSERT INTO event (event_id, owner_id, name, description, venue_id, starts_at, ends_at, on_sale_at, max_tickets_per_user, waiting_room)
-            VALUES (@id, @owner, @name, @description, @venue, @startsAt, @endsAt, @onSaleAt, @maxTickets, @waitingRoom)
+            INSERT INTO event (event_id, owner_id, name, description, venue_id, starts_at, ends_at, on_sale_at, refundable_until, refund_fee_cents,
+                max_tickets_per_user, waiting_room)
+            VALUES (@id, @owner, @name, @description, @venue, @startsAt, @endsAt, @onSaleAt, @refundableUntil, @refundFee, @maxTickets, @waitingRoom)
             """, connection, transaction))
         {
             insert.Parameters.AddWithValue("@id", eventId);
@@ -46,6 +47,8 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
             insert.Parameters.AddWithValue("@startsAt", request.StartsAt!.Value.UtcDateTime);
             insert.Parameters.AddWithValue("@endsAt", request.EndsAt!.Value.UtcDateTime);
             insert.Parameters.AddWithValue("@onSaleAt", (request.OnSaleAt ?? DateTimeOffset.UtcNow).UtcDateTime);
+            insert.Parameters.AddWithValue("@refundableUntil", request.RefundableUntil?.UtcDateTime);
+            insert.Parameters.AddWithValue("@refundFee", request.RefundFeeCents ?? 0);
             insert.Parameters.AddWithValue("@maxTickets", request.MaxTicketsPerUser ?? 8);
             insert.Parameters.AddWithValue("@waitingRoom", request.WaitingRoom ?? false);
             await insert.ExecuteNonQueryAsync(cancellationToken);
@@ -84,7 +87,7 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
 
         // A partial update is checked against the stored times it is combined with (row locked meanwhile).
         await using (var current = new MySqlCommand(
-            "SELECT starts_at, ends_at, on_sale_at, owner_id, status FROM event WHERE event_id = @id FOR UPDATE", connection, transaction))
+            "SELECT starts_at, ends_at, on_sale_at, owner_id, status, refundable_until FROM event WHERE event_id = @id FOR UPDATE", connection, transaction))
         {
             current.Parameters.AddWithValue("@id", eventId);
             await using var reader = await current.ExecuteReaderAsync(cancellationToken);
@@ -100,7 +103,8 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
             var errors = EventValidation.CheckTimes(
                 request.StartsAt ?? MySqlTime.Utc(reader.GetDateTime(0)),
                 request.EndsAt ?? MySqlTime.Utc(reader.GetDateTime(1)),
-                request.OnSaleAt ?? MySqlTime.Utc(reader.GetDateTime(2)));
+                request.OnSaleAt ?? MySqlTime.Utc(reader.GetDateTime(2)),
+                request.RefundableUntil ?? (reader.IsDBNull(5) ? null : MySqlTime.Utc(reader.GetDateTime(5))));
             if (errors.Any)
             {
                 return new UpdateResult(null, errors);
@@ -117,6 +121,8 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
                 status = COALESCE(@status, status),
                 max_tickets_per_user = COALESCE(@maxTickets, max_tickets_per_user),
                 waiting_room = COALESCE(@waitingRoom, waiting_room),
+                refundable_until = COALESCE(@refundableUntil, refundable_until),
+                refund_fee_cents = COALESCE(@refundFee, refund_fee_cents),
                 version = version + 1,
                 updated_at = CURRENT_TIMESTAMP(3)
             WHERE event_id = @id
@@ -131,6 +137,8 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
             update.Parameters.AddWithValue("@status", request.Status);
             update.Parameters.AddWithValue("@maxTickets", request.MaxTicketsPerUser);
             update.Parameters.AddWithValue("@waitingRoom", request.WaitingRoom);
+            update.Parameters.AddWithValue("@refundableUntil", request.RefundableUntil?.UtcDateTime);
+            update.Parameters.AddWithValue("@refundFee", request.RefundFeeCents);
             await update.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -154,7 +162,7 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
             SELECT e.on_sale_at, e.max_tickets_per_user, e.waiting_room,
                    (SELECT MIN(price_cents) FROM event_price WHERE event_id = e.event_id),
                    (SELECT MAX(price_cents) FROM event_price WHERE event_id = e.event_id),
-                   COALESCE(es.seats_total, 0), COALESCE(es.seats_sold, 0)
+                   COALESCE(es.seats_total, 0), COALESCE(es.seats_sold, 0), e.refundable_until, e.refund_fee_cents
             FROM event e LEFT JOIN event_sales es ON es.event_id = e.event_id WHERE e.event_id = @id
             """, connection);
         command.Parameters.AddWithValue("@id", eventId);
@@ -166,7 +174,8 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
         var priceRange = reader.IsDBNull(3) ? null : new PriceRange(reader.GetInt64(3), reader.GetInt64(4));
         return new EventDetails(document.EventId, document.EventName, document.Description, document.StartsAt, document.EndsAt,
             MySqlTime.Utc(reader.GetDateTime(0)), document.Status, document.Venue, document.Performers, priceRange,
-            new Availability(total, total - sold, sold), reader.GetInt32(1), reader.GetBoolean(2), document.Version);
+            new Availability(total, total - sold, sold), reader.GetInt32(1), reader.GetBoolean(2),
+            new RefundPolicy(reader.IsDBNull(7) ? null : MySqlTime.Utc(reader.GetDateTime(7)), reader.GetInt32(8)), document.Version);
     }
 
     private Task AnnounceAsync(MySqlTransaction transaction, long eventId, CancellationToken cancellationToken) =>

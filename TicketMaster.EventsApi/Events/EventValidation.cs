@@ -52,9 +52,10 @@ public static class EventValidation
         if (request.StartsAt is { } start && request.EndsAt is { } end)
         {
             // Without on_sale_at the sale opens now (EventStore), which must still be before the start.
-            errors.Merge(CheckTimes(start, end, request.OnSaleAt ?? DateTimeOffset.UtcNow));
+            errors.Merge(CheckTimes(start, end, request.OnSaleAt ?? DateTimeOffset.UtcNow, request.RefundableUntil));
         }
         CheckTicketLimit(errors, request.MaxTicketsPerUser);
+        CheckRefundFee(errors, request.RefundFeeCents);
 
         if (request.Prices is not { Count: > 0 })
         {
@@ -103,16 +104,24 @@ public static class EventValidation
         CheckWindow(errors, "starts_at", request.StartsAt);
         CheckWindow(errors, "ends_at", request.EndsAt);
         CheckWindow(errors, "on_sale_at", request.OnSaleAt);
+        CheckWindow(errors, "refundable_until", request.RefundableUntil);
         CheckTicketLimit(errors, request.MaxTicketsPerUser);
+        CheckRefundFee(errors, request.RefundFeeCents);
         return errors;
     }
 
-    public static ValidationErrors CheckTimes(DateTimeOffset startsAt, DateTimeOffset endsAt, DateTimeOffset onSaleAt)
+    public static ValidationErrors CheckTimes(DateTimeOffset startsAt, DateTimeOffset endsAt, DateTimeOffset onSaleAt, DateTimeOffset? refundableUntil)
     {
         var errors = new ValidationErrors();
         CheckWindow(errors, "starts_at", startsAt);
         CheckWindow(errors, "ends_at", endsAt);
         CheckWindow(errors, "on_sale_at", onSaleAt);
+        CheckWindow(errors, "refundable_until", refundableUntil);
+        // A ticket is refundable before its event starts, never after.
+        if (refundableUntil > startsAt)
+        {
+            errors.Add("refundable_until", "must not be after starts_at");
+        }
         if (endsAt < startsAt)
         {
             errors.Add("ends_at", "must not be before starts_at");
@@ -134,6 +143,14 @@ public static class EventValidation
 
     /// <summary>User input quoted in an error, cut to a readable length.</summary>
     public static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "…";
+
+    private static void CheckRefundFee(ValidationErrors errors, long? feeCents)
+    {
+        if (feeCents is < 0 or > MaxPriceCents)
+        {
+            errors.Add("refund_fee_cents", $"must be between 0 and {MaxPriceCents} cents");
+        }
+    }
 
     private static void CheckTicketLimit(ValidationErrors errors, int? maxTicketsPerUser)
     {

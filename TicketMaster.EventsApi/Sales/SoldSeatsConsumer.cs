@@ -6,9 +6,9 @@ using TicketMaster.Messaging;
 
 namespace TicketMaster.EventsApi.Sales;
 
-// The catalog shows each event's availability from the sale's booking.confirmed messages: it never reads the sale's
-// tables. Each booking counts once (event_sold_booking), however often it is delivered; the event's cached details
-// are evicted so the next read shows it.
+// The catalog shows each event's availability from the sale's booking.confirmed and booking.refunded messages: it
+// never reads the sale's tables. Each booking and each refund counts once (event_sold_booking, event_refund_counted),
+// however often it is delivered; the event's cached details are evicted so the next read shows it.
 public sealed class SoldSeatsConsumer(
     IConnection connection, MySqlDataSource dataSource, IOutputCacheStore cache, ILogger<SoldSeatsConsumer> logger)
     : MessageConsumer(connection, logger)
@@ -20,13 +20,25 @@ public sealed class SoldSeatsConsumer(
 
     protected override async Task HandleAsync(string messageType, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
+        if (messageType == BookingRefunded.MessageType)
+        {
+            var refund = Read<BookingRefunded>(messageType, body);
+            if (refund is not { RefundId: > 0, EventId: > 0, SeatIds.Count: > 0 })
+            {
+                throw new PoisonMessageException("The booking.refunded body lacks refund_id, event_id or seat_ids.");
+            }
+            if (await CountAsync("event_refund_counted", refund.RefundId, refund.EventId, -refund.SeatIds.Count, cancellationToken))
+            {
+                _changed[refund.EventId] = true;
+            }
+            return;
+        }
         var booking = Read<BookingConfirmed>(messageType, body);
         if (booking is not { BookingId: > 0, EventId: > 0, SeatIds.Count: > 0 })
         {
             throw new PoisonMessageException("The booking.confirmed body lacks booking_id, event_id or seat_ids.");
         }
-
-        if (await CountAsync(booking, cancellationToken))
+        if (await CountAsync("event_sold_booking", booking.BookingId, booking.EventId, booking.SeatIds.Count, cancellationToken))
         {
             _changed[booking.EventId] = true;
         }
@@ -66,24 +78,28 @@ public sealed class SoldSeatsConsumer(
         base.Dispose();
     }
 
-    /// <summary>Counts the booking unless it was counted before (a redelivery).</summary>
-    private async Task<bool> CountAsync(BookingConfirmed booking, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adds <paramref name="seats"/> (negative for a refund) to the event's sold seats unless this booking or refund was
+    /// counted before (a redelivery): its id is claimed in <paramref name="ledger"/> in the same transaction.
+    /// </summary>
+    private async Task<bool> CountAsync(string ledger, long id, long eventId, int seats, CancellationToken cancellationToken)
     {
+        var idColumn = ledger == "event_refund_counted" ? "refund_id" : "booking_id";
         await using var db = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await db.BeginTransactionAsync(cancellationToken);
         await using var claim = new MySqlCommand(
-            "INSERT IGNORE INTO event_sold_booking (booking_id, event_id, seats) VALUES (@booking, @event, @seats)", db, transaction);
-        claim.Parameters.AddWithValue("@booking", booking.BookingId);
-        claim.Parameters.AddWithValue("@event", booking.EventId);
-        claim.Parameters.AddWithValue("@seats", booking.SeatIds.Count);
+            $"INSERT IGNORE INTO {ledger} ({idColumn}, event_id, seats) VALUES (@id, @event, @seats)", db, transaction);
+        claim.Parameters.AddWithValue("@id", id);
+        claim.Parameters.AddWithValue("@event", eventId);
+        claim.Parameters.AddWithValue("@seats", Math.Abs(seats));
         if (await claim.ExecuteNonQueryAsync(cancellationToken) == 0)
         {
             return false;
         }
         await using var count = new MySqlCommand(
             "UPDATE event_sales SET seats_sold = seats_sold + @seats WHERE event_id = @event", db, transaction);
-        count.Parameters.AddWithValue("@event", booking.EventId);
-        count.Parameters.AddWithValue("@seats", booking.SeatIds.Count);
+        count.Parameters.AddWithValue("@event", eventId);
+        count.Parameters.AddWithValue("@seats", seats);
         await count.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;

@@ -133,6 +133,8 @@ public sealed class AuthorizationMatrixTests(AppHostFixture fixture)
                 Bind: (Parameter: "{reservationId}", Value: "{booked}")),
             new("bookingapi", "GET", "/v1/booking/bookings", None, signedIn(ok)),
             new("bookingapi", "GET", "/v1/booking/bookings/{bookingId}", None, theFansOwn(ok)),
+            // The matrix's event offers no refunds: its fan is refused (409), everyone else learns nothing of the booking.
+            new("bookingapi", "POST", "/v1/booking/bookings/{bookingId}/cancel", c => Fixed(c, new { }), theFansOwn(409)),
             // Door staff of this event only (the admin comes after the staff member admitted it: already checked in).
             new("bookingapi", "POST", "/v1/booking/check-in", c => Fixed(c, new { qr_code = w.TicketCode }),
                 Expect(unauthorized, forbidden, forbidden, forbidden, forbidden, forbidden, ok, 409)),

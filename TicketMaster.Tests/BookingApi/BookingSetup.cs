@@ -21,7 +21,8 @@ public sealed class BookingSetup(AppHostFixture fixture, CatalogSetup catalog, l
     public CatalogSetup Catalog => catalog;
 
     public static async Task<BookingSetup> CreateAsync(AppHostFixture fixture, int seats, int maxTicketsPerUser = 8,
-        bool waitingRoom = false, DateTimeOffset? onSaleAt = null, CatalogSetup? organizer = null, DateTimeOffset? startsAt = null)
+        bool waitingRoom = false, DateTimeOffset? onSaleAt = null, CatalogSetup? organizer = null, DateTimeOffset? startsAt = null,
+        DateTimeOffset? refundableUntil = null, long refundFeeCents = 0)
     {
         var catalog = organizer ?? await CatalogSetup.CreateAsync(fixture);
         var venue = await catalog.VenueAsync("Booking Hall " + catalog.Tag, "Leeds", ("Floor", 1, seats));
@@ -33,6 +34,11 @@ public sealed class BookingSetup(AppHostFixture fixture, CatalogSetup catalog, l
         if (onSaleAt is not null)
         {
             request["on_sale_at"] = onSaleAt.Value;
+        }
+        if (refundableUntil is not null)
+        {
+            request["refundable_until"] = refundableUntil.Value;
+            request["refund_fee_cents"] = refundFeeCents;
         }
         var created = await (await catalog.Http.PostJsonAsync("/v1/events", request)).ReadJsonAsync();
         var eventId = created.Id("event_id");
@@ -122,20 +128,45 @@ public sealed class BookingSetup(AppHostFixture fixture, CatalogSetup catalog, l
         Assert.Equal(bookings, fixture.Stripe.IntentsOfEvent(prefix).Count(i => i.Status == "succeeded"));
     }
 
-    /// <summary>No seat sold twice; every sold seat has one ticket of a confirmed booking whose payment was captured.</summary>
+    /// <summary>
+    /// No seat sold twice: every sold seat has one valid ticket of its booking, whose payment was captured, and no seat
+    /// two valid tickets. Every refunded ticket's money went back: its refund was settled with the provider, and each
+    /// booking's and payment's refunded amounts are the sum of its refunds.
+    /// </summary>
     public async Task AssertInvariantsAsync()
     {
+        await using (var refunds = new MySqlConnection(await fixture.GetConnectionStringAsync("booking")))
+        {
+            await refunds.OpenAsync();
+            await Eventually.TrueAsync(async () =>
+            {
+                await using var unsettled = new MySqlCommand("""
+                    SELECT (SELECT COUNT(*) FROM ticket t LEFT JOIN refund r ON r.refund_id = t.refund_id
+                              WHERE t.event_id = @e AND t.status = 'refunded' AND (r.status IS NULL OR r.status <> 'refunded' OR NOT r.seats_released))
+                         + (SELECT COUNT(*) FROM booking b WHERE b.event_id = @e
+                              AND b.refunded_cents <> (SELECT COALESCE(SUM(r.amount_cents), 0) FROM refund r WHERE r.booking_id = b.booking_id))
+                         + (SELECT COUNT(*) FROM payment p WHERE p.event_id = @e AND p.status = 'captured'
+                              AND p.refunded_cents <> (SELECT COALESCE(SUM(r.amount_cents), 0) FROM refund r WHERE r.booking_id = p.booking_id))
+                         + (SELECT COUNT(*) FROM payment p WHERE p.event_id = @e AND p.status = 'captured'
+                              AND p.amount_cents - p.refunded_cents
+                                < (SELECT COALESCE(SUM(t.price_cents), 0) FROM ticket t WHERE t.booking_id = p.booking_id AND t.status = 'valid'))
+                    """, refunds);
+                unsettled.Parameters.AddWithValue("@e", eventId);
+                return Convert.ToInt64(await unsettled.ExecuteScalarAsync()) == 0;
+            }, TimeSpan.FromSeconds(30), "every refunded ticket's refund settled, its seats freed, and the amounts add up");
+        }
+
         await using var db = new MySqlConnection(await fixture.GetConnectionStringAsync("booking"));
         await db.OpenAsync();
         await using var command = new MySqlCommand("""
             SELECT
               (SELECT COUNT(*) FROM event_seat WHERE event_id = @e AND status = 'sold'),
-              (SELECT COUNT(*) FROM ticket WHERE event_id = @e),
+              (SELECT COUNT(*) FROM ticket WHERE event_id = @e AND status = 'valid'),
               (SELECT COUNT(*) FROM event_seat es JOIN ticket t ON t.event_id = es.event_id AND t.seat_id = es.seat_id AND t.booking_id = es.booking_id
-                 WHERE es.event_id = @e AND es.status = 'sold'),
+                 WHERE es.event_id = @e AND es.status = 'sold' AND t.status = 'valid'),
               (SELECT COUNT(*) FROM ticket t JOIN booking b ON b.booking_id = t.booking_id
                  JOIN payment p ON p.reservation_id = b.reservation_id AND p.booking_id = b.booking_id AND p.status = 'captured'
-                 WHERE t.event_id = @e),
+                 WHERE t.event_id = @e AND t.status = 'valid'),
               (SELECT COUNT(*) FROM payment p WHERE p.event_id = @e AND p.status = 'captured' AND p.booking_id IS NULL)
             """, db);
         command.Parameters.AddWithValue("@e", eventId);

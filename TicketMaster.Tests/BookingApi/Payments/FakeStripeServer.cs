@@ -28,6 +28,11 @@ public sealed class FakeStripeServer : LocalServer
 
     public int IntentsCreated => _intents.Count;
 
+    private volatile bool _refusingRefunds;
+
+    /// <summary>While true, every refund is answered with Stripe's 500 (a provider outage).</summary>
+    public void RefuseRefunds(bool refuse) => _refusingRefunds = refuse;
+
     /// <summary>This intent, created with <see cref="CaptureFailsMethod"/>, can be captured from now on.</summary>
     public void AllowCapture(string intentId) => _capturable[intentId] = true;
 
@@ -40,6 +45,10 @@ public sealed class FakeStripeServer : LocalServer
     public IReadOnlyList<(string Id, string Status)> IntentsOfEvent(string descriptionPrefix) =>
         _intents.Values.Where(i => ((string?)i["description"])?.StartsWith(descriptionPrefix, StringComparison.Ordinal) == true)
             .Select(i => ((string)i["id"]!, (string)i["status"]!)).ToList();
+
+    /// <summary>What was refunded of an intent so far, in cents.</summary>
+    public long RefundedOf(string intentId) =>
+        _intents.TryGetValue(intentId, out var intent) ? intent["amount_refunded"]?.GetValue<long>() ?? 0 : 0;
 
     public string? StatusOf(string intentId) => _intents.TryGetValue(intentId, out var intent) ? (string?)intent["status"] : null;
 
@@ -131,20 +140,31 @@ public sealed class FakeStripeServer : LocalServer
                 return (string)existing["status"]! is "succeeded" or "canceled"
                     ? Unexpected(existing, "cancel")
                     : Move(existing, from: (string)existing["status"]!, to: "canceled", "cancel");
+            case ["v1", "refunds"] when _refusingRefunds:
+                return (500, """{"error":{"type":"api_error","message":"An error occurred with our connection to the card network."}}""");
             case ["v1", "refunds"] when _intents.TryGetValue(form.GetValueOrDefault("payment_intent") ?? "", out var paid):
                 if ((string?)paid["status"] != "succeeded")
                 {
                     return Unexpected(paid, "refund");
                 }
+                // Stripe refunds the whole remainder unless an amount is given, and never more than was paid.
+                var paidAmount = paid["amount"]!.GetValue<long>();
+                var refundedBefore = paid["amount_refunded"]?.GetValue<long>() ?? 0;
+                var amount = form.TryGetValue("amount", out var asked) ? long.Parse(asked) : paidAmount - refundedBefore;
+                if (amount <= 0 || refundedBefore + amount > paidAmount)
+                {
+                    return (400, """{"error":{"type":"invalid_request_error","code":"amount_too_large","message":"Refund amount is greater than unrefunded amount on charge."}}""");
+                }
                 var refund = new JsonObject
                 {
                     ["id"] = $"re_fake{Interlocked.Increment(ref _next):D6}",
                     ["object"] = "refund",
-                    ["amount"] = paid["amount"]!.GetValue<long>(),
+                    ["amount"] = amount,
                     ["payment_intent"] = (string)paid["id"]!,
                     ["status"] = "succeeded",
                 };
-                paid["refunded"] = true;
+                paid["amount_refunded"] = refundedBefore + amount;
+                paid["refunded"] = refundedBefore + amount == paidAmount;
                 return (200, refund.ToJsonString());
             case ["v1", "payment_intents", _, _] or ["v1", "refunds"]:
                 return (404, """{"error":{"type":"invalid_request_error","code":"resource_missing","message":"No such payment_intent."}}""");

@@ -169,4 +169,35 @@ public sealed class CatalogApiTests(AppHostFixture fixture)
         Assert.True((await response.AssertProblemAsync(400)).GetProperty("errors").TryGetProperty("ends_at", out _));
         await (await catalog.Http.PatchJsonAsync("/v1/events/1", new { event_name = "x" })).AssertProblemAsync(404);
     }
+
+    [Fact]
+    public async Task The_refund_policy_is_validated_shown_with_the_event_and_told_to_the_sale()
+    {
+        var catalog = await CatalogSetup.CreateAsync(fixture);
+        var venue = await catalog.VenueAsync("Policy Hall " + catalog.Tag, "Hull", ("Floor", 1, 2));
+        var startsAt = DateTimeOffset.UtcNow.AddDays(20);
+        object Body(object? refundableUntil, long fee) => new
+        {
+            event_name = "Policy " + catalog.Tag, venue_id = venue.Id("venue_id"), starts_at = startsAt, ends_at = startsAt.AddHours(2),
+            prices = venue.GetProperty("sections").EnumerateArray().ToDictionary(x => x.Id("section_id").ToString(), _ => 1000L),
+            refundable_until = refundableUntil, refund_fee_cents = fee,
+        };
+
+        var late = await (await catalog.Http.PostJsonAsync("/v1/events", Body(startsAt.AddHours(1), 0))).AssertProblemAsync(400);
+        Assert.True(late.GetProperty("errors").TryGetProperty("refundable_until", out _));
+        var negative = await (await catalog.Http.PostJsonAsync("/v1/events", Body(startsAt.AddDays(-1), -5))).AssertProblemAsync(400);
+        Assert.True(negative.GetProperty("errors").TryGetProperty("refund_fee_cents", out _));
+
+        var created = await (await catalog.Http.PostJsonAsync("/v1/events", Body(startsAt.AddDays(-2), 150))).ReadJsonAsync();
+        var eventId = created.Id("event_id");
+        Assert.Equal(150, created.GetProperty("refund_policy").GetProperty("fee_cents").GetInt64());
+        var patched = await (await catalog.Http.PatchJsonAsync($"/v1/events/{eventId}", new { refund_fee_cents = 200 })).ReadJsonAsync();
+        Assert.Equal(200, patched.GetProperty("refund_policy").GetProperty("fee_cents").GetInt64());
+        await (await catalog.Http.PatchJsonAsync($"/v1/events/{eventId}", new { refundable_until = startsAt.AddDays(1) })).AssertProblemAsync(400);
+
+        using var sale = await fixture.ClientAsync("eventsapi", "bookingapi", Roles.BookingService);
+        var terms = (await sale.GetJsonAsync($"/v1/admin/catalog/events/{eventId}/sale")).GetProperty("terms");
+        Assert.Equal(200, terms.GetProperty("refund_fee_cents").GetInt64());
+        Assert.Equal(startsAt.AddDays(-2).ToUnixTimeMilliseconds(), terms.GetProperty("refundable_until").GetDateTimeOffset().ToUnixTimeMilliseconds());
+    }
 }
