@@ -45,11 +45,15 @@ public static class BookingStatuses
     public const string Cancelled = "cancelled";
 }
 
-/// <summary>A ticket admits someone while valid; a refunded one never again (its seat is on sale once more).</summary>
+/// <summary>
+/// A ticket admits someone while valid; a refunded one never again (its seat is on sale once more). A booking shows a
+/// valid ticket its buyer gave away as transferred (its code is the recipient's now).
+/// </summary>
 public static class TicketStatuses
 {
     public const string Valid = "valid";
     public const string Refunded = "refunded";
+    public const string Transferred = "transferred";
 }
 
 /// <summary>A refund is pending until the provider gave the money back, then refunded.</summary>

@@ -80,8 +80,10 @@ public sealed class BookingReader(MySqlDataSource dataSource, TicketCodes codes,
     private async Task<List<TicketResponse>> TicketsAsync(MySqlConnection connection, long bookingId, CancellationToken cancellationToken)
     {
         await using var command = new MySqlCommand("""
-            SELECT t.ticket_id, t.event_id, t.seat_id, es.section_name, es.row_label, es.seat_number, t.price_cents, t.checked_in_at, t.status
-            FROM ticket t JOIN event_seat es ON es.event_id = t.event_id AND es.seat_id = t.seat_id
+            SELECT t.ticket_id, t.event_id, t.seat_id, es.section_name, es.row_label, es.seat_number, t.price_cents, t.checked_in_at,
+                   CASE WHEN t.status = 'valid' AND t.holder_id IS NOT NULL AND t.holder_id <> b.user_id THEN 'transferred' ELSE t.status END,
+                   t.code_generation
+            FROM ticket t JOIN booking b ON b.booking_id = t.booking_id JOIN event_seat es ON es.event_id = t.event_id AND es.seat_id = t.seat_id
             WHERE t.booking_id = @booking ORDER BY es.section_name, es.row_label, es.seat_number
             """, connection);
         command.Parameters.AddWithValue("@booking", bookingId);
@@ -92,7 +94,7 @@ public sealed class BookingReader(MySqlDataSource dataSource, TicketCodes codes,
             var (ticketId, eventId, seatId) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
             var status = reader.GetString(8);
             tickets.Add(new TicketResponse(ticketId, new TicketSeat(seatId, reader.GetString(3), reader.GetString(4), reader.GetInt32(5)),
-                reader.GetInt64(6), status == TicketStatuses.Valid ? codes.Issue(ticketId, eventId, seatId) : null,
+                reader.GetInt64(6), status == TicketStatuses.Valid ? codes.Issue(ticketId, eventId, seatId, reader.GetInt32(9)) : null,
                 reader.IsDBNull(7) ? null : MySqlTime.Utc(reader.GetDateTime(7)), status));
         }
         return tickets;

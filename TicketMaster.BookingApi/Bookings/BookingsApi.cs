@@ -85,7 +85,7 @@ public static class BookingsApi
         {
             return new ValidationErrors().Add("qr_code", $"must be at most {MaxCodeLength} characters").ToProblem();
         }
-        switch (codes.Verify(request.QrCode, out var ticketId, out var eventId))
+        switch (codes.Verify(request.QrCode, out var ticketId, out var eventId, out var generation))
         {
             case TicketCodes.Verdict.Malformed:
                 return new ValidationErrors().Add("qr_code", "is not a TicketMaster ticket code").ToProblem();
@@ -119,13 +119,17 @@ public static class BookingsApi
             return Problems.NotSelling(eventId, known.Status, $"Event {eventId} is cancelled: its tickets admit no one.");
         }
         await using (var admit = new MySqlCommand(
-            "UPDATE ticket SET checked_in_at = CURRENT_TIMESTAMP(3) WHERE ticket_id = @ticket AND event_id = @event AND checked_in_at IS NULL AND status = 'valid'",
+            """
+            UPDATE ticket SET checked_in_at = CURRENT_TIMESTAMP(3)
+            WHERE ticket_id = @ticket AND event_id = @event AND checked_in_at IS NULL AND status = 'valid' AND code_generation = @generation
+            """,
             connection))
         {
             admit.Parameters.AddWithValue("@ticket", ticketId);
             admit.Parameters.AddWithValue("@event", eventId);
+            admit.Parameters.AddWithValue("@generation", generation);
             var admitted = await admit.ExecuteNonQueryAsync(cancellationToken) == 1;
-            var (ticket, status) = await ReadAsync(connection, ticketId, cancellationToken);
+            var (ticket, status, current) = await ReadAsync(connection, ticketId, cancellationToken);
             if (status is null)
             {
                 return Problems.NotFound("Ticket not found", "The code is genuine but the ticket no longer exists.");
@@ -135,6 +139,11 @@ public static class BookingsApi
                 return TypedResults.Problem(statusCode: StatusCodes.Status410Gone, title: "Not valid",
                     detail: "This ticket was refunded: it admits no one.");
             }
+            if (current != generation)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status410Gone, title: "Not valid",
+                    detail: "This ticket was transferred: its holder has a new code, and this one admits no one.");
+            }
             return admitted
                 ? TypedResults.Ok(ticket!)
                 : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Already checked in",
@@ -142,10 +151,11 @@ public static class BookingsApi
         }
     }
 
-    private static async Task<(CheckInResponse? Ticket, string? Status)> ReadAsync(MySqlConnection connection, long ticketId, CancellationToken cancellationToken)
+    private static async Task<(CheckInResponse? Ticket, string? Status, int Generation)> ReadAsync(MySqlConnection connection, long ticketId,
+        CancellationToken cancellationToken)
     {
         await using var command = new MySqlCommand("""
-            SELECT t.event_id, t.seat_id, es.section_name, es.row_label, es.seat_number, t.checked_in_at, t.status
+            SELECT t.event_id, t.seat_id, es.section_name, es.row_label, es.seat_number, t.checked_in_at, t.status, t.code_generation
             FROM ticket t JOIN event_seat es ON es.event_id = t.event_id AND es.seat_id = t.seat_id
             WHERE t.ticket_id = @ticket
             """, connection);
@@ -153,10 +163,11 @@ public static class BookingsApi
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
-            return (null, null);
+            return (null, null, 0);
         }
         var status = reader.GetString(6);
         return (reader.IsDBNull(5) ? null : new CheckInResponse(ticketId, reader.GetInt64(0),
-            new TicketSeat(reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4)), MySqlTime.Utc(reader.GetDateTime(5))), status);
+            new TicketSeat(reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4)), MySqlTime.Utc(reader.GetDateTime(5))), status,
+            reader.GetInt32(7));
     }
 }

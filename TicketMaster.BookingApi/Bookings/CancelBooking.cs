@@ -99,7 +99,10 @@ public sealed class CancelBooking(MySqlDataSource dataSource, SaleEventStore sal
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var tickets = new List<TicketRow>();
         await using (var read = new MySqlCommand("""
-            SELECT ticket_id, seat_id, price_cents, status, checked_in_at IS NOT NULL FROM ticket WHERE booking_id = @booking FOR UPDATE
+            SELECT t.ticket_id, t.seat_id, t.price_cents,
+                   CASE WHEN t.status = 'valid' AND t.holder_id IS NOT NULL AND t.holder_id <> b.user_id THEN 'transferred' ELSE t.status END,
+                   t.checked_in_at IS NOT NULL
+            FROM ticket t JOIN booking b ON b.booking_id = t.booking_id WHERE t.booking_id = @booking FOR UPDATE
             """, connection, transaction))
         {
             read.Parameters.AddWithValue("@booking", booking.BookingId);
@@ -121,6 +124,11 @@ public sealed class CancelBooking(MySqlDataSource dataSource, SaleEventStore sal
         {
             return (null, new CancelOutcome.Refused("Already refunded", $"Every ticket of booking {booking.BookingId} was refunded before."));
         }
+        // A ticket given away is its holder's now, and its money the buyer's card's: neither of them can refund it.
+        if (targets.Where(t => t.Status == TicketStatuses.Transferred).Select(t => t.TicketId).ToList() is { Count: > 0 } transferred)
+        {
+            return (null, new CancelOutcome.Refused("Transferred", "These tickets were given to someone else.", transferred));
+        }
         if (targets.Where(t => t.Status != TicketStatuses.Valid).Select(t => t.TicketId).ToList() is { Count: > 0 } refundedBefore)
         {
             return (null, new CancelOutcome.Refused("Already refunded", "These tickets were refunded before.", refundedBefore));
@@ -135,7 +143,7 @@ public sealed class CancelBooking(MySqlDataSource dataSource, SaleEventStore sal
         var amount = targets.Sum(t => t.PriceCents) - fees;
         var ticketList = string.Join(',', targets.Select(t => t.TicketId));
         var seatList = string.Join(',', targets.Select(t => t.SeatId));
-        var stillValid = tickets.Count(t => t.Status == TicketStatuses.Valid) - targets.Count;
+        var stillValid = tickets.Count(t => t.Status is TicketStatuses.Valid or TicketStatuses.Transferred) - targets.Count;
 
         await using var write = new MySqlCommand($"""
             UPDATE ticket SET status = 'refunded', refund_id = @refund

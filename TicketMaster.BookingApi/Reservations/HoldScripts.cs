@@ -239,6 +239,15 @@ public static class HoldScripts
         return #released
         """;
 
+    // A transferred ticket's seat moves from one fan's booked seats to another's (the per-fan limit at reserve counts
+    // them). KEYS[1] the sender's booked seats, KEYS[2] the recipient's; ARGV[1] the seat, ARGV[2] when the event's keys expire.
+    public const string MoveBooked = """
+        redis.call('SREM', KEYS[1], ARGV[1])
+        redis.call('SADD', KEYS[2], ARGV[1])
+        redis.call('PEXPIREAT', KEYS[2], ARGV[2])
+        return 1
+        """;
+
     // A hold key expired; every replica hears it, the first one announces it — unless the seat has moved on since
     // (held again or sold: the notification comes after the fact, and an "expired" after a newer "held" would tell
     // clients the seat is free when it is not). KEYS: dedupe key, seat log, hold key, sold set; ARGV: event id, seat id

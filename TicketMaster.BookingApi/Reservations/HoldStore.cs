@@ -184,6 +184,11 @@ public sealed class HoldStore
             [HoldKeys.Sold(eventId), HoldKeys.Booked(eventId, userId), HoldKeys.SeatLog(eventId)], args);
     }
 
+    /// <summary>After a transfer committed: the seat counts towards the recipient's limit, no longer the sender's.</summary>
+    public async Task MoveBookedAsync(long eventId, string fromUserId, string toUserId, long seatId) =>
+        await Db.ScriptEvaluateAsync(HoldScripts.MoveBooked, [HoldKeys.Booked(eventId, fromUserId), HoldKeys.Booked(eventId, toUserId)],
+            [seatId, await KeysExpireAtAsync(eventId)]);
+
     /// <summary>When the event's keys expire (a day after it ends; see <see cref="EventSale.KeyRetention"/>).</summary>
     private async Task<long> KeysExpireAtAsync(long eventId) =>
         (await _catalog.GetSaleAsync(eventId, [], CancellationToken.None))?.KeysExpireAtMilliseconds

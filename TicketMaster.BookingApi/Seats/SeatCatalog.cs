@@ -82,12 +82,13 @@ public sealed class SeatCatalog(MySqlDataSource dataSource, SaleEventStore sales
             return (await GetSeatsAsync(eventId, CancellationToken.None) ?? []).ToDictionary(s => s.SeatId);
         }))!;
 
-    /// <summary>The event's sold seats and who bought each, from MySQL (the arbiter).</summary>
+    /// <summary>The event's sold seats and who holds each (the buyer, or whom it was transferred to), from MySQL (the arbiter).</summary>
     public async Task<Dictionary<long, string>> BuyersAsync(long eventId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var command = new MySqlCommand("""
-            SELECT es.seat_id, b.user_id FROM event_seat es JOIN booking b ON b.booking_id = es.booking_id
+            SELECT es.seat_id, COALESCE(t.holder_id, b.user_id) FROM event_seat es JOIN booking b ON b.booking_id = es.booking_id
+            LEFT JOIN ticket t ON t.event_id = es.event_id AND t.valid_seat_id = es.seat_id
             WHERE es.event_id = @event AND es.status = 'sold'
             """, connection);
         command.Parameters.AddWithValue("@event", eventId);

@@ -135,6 +135,9 @@ public sealed class AuthorizationMatrixTests(AppHostFixture fixture)
             new("bookingapi", "GET", "/v1/booking/bookings/{bookingId}", None, theFansOwn(ok)),
             // The matrix's event offers no refunds: its fan is refused (409), everyone else learns nothing of the booking.
             new("bookingapi", "POST", "/v1/booking/bookings/{bookingId}/cancel", c => Fixed(c, new { }), theFansOwn(409)),
+            new("bookingapi", "GET", "/v1/booking/tickets", None, signedIn(ok)),
+            // Its holder may not give it to themself (422); nobody else learns of the ticket.
+            new("bookingapi", "POST", "/v1/booking/tickets/{ticketId}/transfer", c => Fixed(c, new { to_user_id = w.FanId }), theFansOwn(422)),
             // Door staff of this event only (the admin comes after the staff member admitted it: already checked in).
             new("bookingapi", "POST", "/v1/booking/check-in", c => Fixed(c, new { qr_code = w.TicketCode }),
                 Expect(unauthorized, forbidden, forbidden, forbidden, forbidden, forbidden, ok, 409)),
@@ -157,6 +160,7 @@ public sealed class AuthorizationMatrixTests(AppHostFixture fixture)
 
         public BookingSetup Sale { get; }
         public string StaffId => $"matrix-staff-assigned-{_tag}";
+        public string FanId => $"matrix-fan-{_tag}";
         public string Confirmable { get; private set; } = "";
         public string TicketCode { get; private set; } = "";
         public JsonElement Venue { get; private set; }
@@ -184,6 +188,8 @@ public sealed class AuthorizationMatrixTests(AppHostFixture fixture)
             world._values["{releasable}"] = releasable;
             world._values["{booked}"] = booked;
             world._values["{bookingId}"] = booking.Id("booking_id").ToString(System.Globalization.CultureInfo.InvariantCulture);
+            world._values["{ticketId}"] = booking.GetProperty("check_in_details").GetProperty("tickets")[0].Id("ticket_id")
+                .ToString(System.Globalization.CultureInfo.InvariantCulture);
             world._values["{tag}"] = sale.Catalog.Tag;
             return world;
         }
@@ -201,7 +207,7 @@ public sealed class AuthorizationMatrixTests(AppHostFixture fixture)
             var (userId, roles) = caller switch
             {
                 Caller.Anonymous => (null, Array.Empty<string>()),
-                Caller.Fan => ($"matrix-fan-{_tag}", []),
+                Caller.Fan => (FanId, []),
                 Caller.OtherFan => ($"matrix-other-fan-{_tag}", []),
                 Caller.OtherOrganizer => ($"matrix-other-organizer-{_tag}", [Roles.Organizer]),
                 Caller.Owner => (Sale.Catalog.OrganizerId, [Roles.Organizer]),
