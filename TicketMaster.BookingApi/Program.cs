@@ -35,6 +35,7 @@ app.MapConfirmApi();
 app.MapConfirmationsApi();
 app.MapInvariantsApi();
 app.MapBookingsApi();
+app.MapCancellationProgressApi();
 app.MapTicketsApi();
 app.MapStripeWebhookApi();
 // The benchmarks' baselines (bench/), mapped only when Bench:Endpoints is on: the benchmarks' AppHost sets it, run

@@ -35,6 +35,45 @@ public sealed class CancelBooking(MySqlDataSource dataSource, SaleEventStore sal
 
     private sealed record Planned(long RefundId, long EventId, IReadOnlyList<long> SeatIds);
 
+    /// <summary>
+    /// Which tickets a refund takes and at what fee: a fan's cancel takes the tickets they hold (named, or all), never a
+    /// checked-in one; an event's cancellation takes every valid ticket of the booking, given away or checked in too,
+    /// in full (the money goes back to the card that paid).
+    /// </summary>
+    private sealed record Scope(IReadOnlyList<long>? TicketIds, string? IdempotencyKey, long FeeCents, bool EventCancelled, bool WholeBooking);
+
+    /// <summary>
+    /// The event was cancelled: every valid ticket of the booking is refunded in full. False when there was nothing
+    /// left to refund (done before, by this or another replica: each booking is refunded once).
+    /// </summary>
+    public async Task<bool> RefundCancelledEventAsync(long bookingId, CancellationToken cancellationToken)
+    {
+        BookingRow? booking;
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        await using (var read = new MySqlCommand("SELECT booking_id, event_id, user_id, total_cents FROM booking WHERE booking_id = @booking", connection))
+        {
+            read.Parameters.AddWithValue("@booking", bookingId);
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+            booking = await reader.ReadAsync(cancellationToken)
+                ? new BookingRow(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetInt64(3))
+                : null;
+        }
+        if (booking is null)
+        {
+            return false;
+        }
+        var scope = new Scope(null, null, FeeCents: 0, EventCancelled: true, WholeBooking: true);
+        var planned = await LockConflicts.RetryAsync(async () => (await RefundInTransactionAsync(booking, scope, cancellationToken)).Plan, cancellationToken);
+        if (planned is null)
+        {
+            return false;
+        }
+        outbox.NotifyCommitted();
+        await settler.ReleaseSeatsAsync(planned.RefundId, planned.EventId, booking.UserId, planned.SeatIds, cancellationToken);
+        await settler.SettleAsync(planned.RefundId, cancellationToken);
+        return true;
+    }
+
     public async Task<CancelOutcome> CancelAsync(CancelCommand command, CancellationToken cancellationToken)
     {
         if (command.IdempotencyKey is { } key && await RefundByKeyAsync(command.UserId, key, cancellationToken) is { } earlier)
@@ -69,7 +108,8 @@ public sealed class CancelBooking(MySqlDataSource dataSource, SaleEventStore sal
         {
             planned = await LockConflicts.RetryAsync(async () =>
             {
-                var (plan, outcome) = await RefundInTransactionAsync(booking, command, feeCents, eventCancelled, cancellationToken);
+                var (plan, outcome) = await RefundInTransactionAsync(booking,
+                    new Scope(command.TicketIds, command.IdempotencyKey, feeCents, eventCancelled, WholeBooking: false), cancellationToken);
                 refused = outcome;
                 return plan;
             }, cancellationToken);
@@ -92,9 +132,10 @@ public sealed class CancelBooking(MySqlDataSource dataSource, SaleEventStore sal
         return new CancelOutcome.Refunded((await ResponseAsync(planned.RefundId, cancellationToken))!);
     }
 
-    private async Task<(Planned? Plan, CancelOutcome? Refused)> RefundInTransactionAsync(BookingRow booking, CancelCommand command, long feeCents,
-        bool eventCancelled, CancellationToken cancellationToken)
+    private async Task<(Planned? Plan, CancelOutcome? Refused)> RefundInTransactionAsync(BookingRow booking, Scope scope,
+        CancellationToken cancellationToken)
     {
+        var (feeCents, eventCancelled) = (scope.FeeCents, scope.EventCancelled);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var tickets = new List<TicketRow>();
@@ -114,26 +155,28 @@ public sealed class CancelBooking(MySqlDataSource dataSource, SaleEventStore sal
         }
 
         var byId = tickets.ToDictionary(t => t.TicketId);
-        var unknown = command.TicketIds?.Where(id => !byId.ContainsKey(id)).ToList() ?? [];
+        var unknown = scope.TicketIds?.Where(id => !byId.ContainsKey(id)).ToList() ?? [];
         if (unknown.Count > 0)
         {
             return (null, new CancelOutcome.UnknownTickets(unknown));
         }
-        var targets = command.TicketIds is { } named ? named.Select(id => byId[id]).ToList() : tickets.Where(t => t.Status == TicketStatuses.Valid).ToList();
+        var targets = scope.TicketIds is { } named ? named.Select(id => byId[id]).ToList()
+            : scope.WholeBooking ? tickets.Where(t => t.Status is TicketStatuses.Valid or TicketStatuses.Transferred).ToList()
+            : tickets.Where(t => t.Status == TicketStatuses.Valid).ToList();
         if (targets.Count == 0)
         {
             return (null, new CancelOutcome.Refused("Already refunded", $"Every ticket of booking {booking.BookingId} was refunded before."));
         }
         // A ticket given away is its holder's now, and its money the buyer's card's: neither of them can refund it.
-        if (targets.Where(t => t.Status == TicketStatuses.Transferred).Select(t => t.TicketId).ToList() is { Count: > 0 } transferred)
+        if (!scope.WholeBooking && targets.Where(t => t.Status == TicketStatuses.Transferred).Select(t => t.TicketId).ToList() is { Count: > 0 } transferred)
         {
             return (null, new CancelOutcome.Refused("Transferred", "These tickets were given to someone else.", transferred));
         }
-        if (targets.Where(t => t.Status != TicketStatuses.Valid).Select(t => t.TicketId).ToList() is { Count: > 0 } refundedBefore)
+        if (targets.Where(t => t.Status == TicketStatuses.Refunded).Select(t => t.TicketId).ToList() is { Count: > 0 } refundedBefore)
         {
             return (null, new CancelOutcome.Refused("Already refunded", "These tickets were refunded before.", refundedBefore));
         }
-        if (targets.Where(t => t.CheckedIn).Select(t => t.TicketId).ToList() is { Count: > 0 } checkedIn)
+        if (!scope.WholeBooking && targets.Where(t => t.CheckedIn).Select(t => t.TicketId).ToList() is { Count: > 0 } checkedIn)
         {
             return (null, new CancelOutcome.Refused("Checked in", "A ticket that admitted someone cannot be refunded.", checkedIn));
         }
@@ -147,7 +190,7 @@ public sealed class CancelBooking(MySqlDataSource dataSource, SaleEventStore sal
 
         await using var write = new MySqlCommand($"""
             UPDATE ticket SET status = 'refunded', refund_id = @refund
-              WHERE ticket_id IN ({ticketList}) AND booking_id = @booking AND status = 'valid' AND checked_in_at IS NULL;
+              WHERE ticket_id IN ({ticketList}) AND booking_id = @booking AND status = 'valid' AND (checked_in_at IS NULL OR @whole);
             UPDATE event_seat SET status = 'available', booking_id = NULL
               WHERE event_id = @event AND seat_id IN ({seatList}) AND booking_id = @booking;
             UPDATE booking SET refunded_cents = refunded_cents + @amount, status = @bookingStatus WHERE booking_id = @booking;
@@ -158,7 +201,8 @@ public sealed class CancelBooking(MySqlDataSource dataSource, SaleEventStore sal
         write.Parameters.AddWithValue("@booking", booking.BookingId);
         write.Parameters.AddWithValue("@event", booking.EventId);
         write.Parameters.AddWithValue("@user", booking.UserId);
-        write.Parameters.AddWithValue("@key", command.IdempotencyKey);
+        write.Parameters.AddWithValue("@key", scope.IdempotencyKey);
+        write.Parameters.AddWithValue("@whole", scope.WholeBooking);
         write.Parameters.AddWithValue("@reason", eventCancelled ? RefundReasons.EventCancelled : RefundReasons.Fan);
         write.Parameters.AddWithValue("@tickets", targets.Count);
         write.Parameters.AddWithValue("@amount", amount);

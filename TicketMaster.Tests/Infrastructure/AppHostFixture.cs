@@ -82,6 +82,24 @@ public sealed class AppHostFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>Kills a project's process outright (SIGKILL: nothing in flight gets to finish).</summary>
+    public void Kill(string resource)
+    {
+        Assert.True(App.ResourceNotifications.TryGetCurrentState(resource, out var state), $"no {resource} state");
+        var pid = state.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value;
+        Assert.True(pid is not null, $"{resource} has no pid: " + string.Join(", ", state.Snapshot.Properties.Select(p => p.Name)));
+        System.Diagnostics.Process.GetProcessById(Convert.ToInt32(pid)).Kill(entireProcessTree: true);
+    }
+
+    /// <summary>Starts a killed project again once Aspire has seen it die (a start of a "running" resource does nothing).</summary>
+    public async Task StartAgainAsync(string resource)
+    {
+        using var restart = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await App.ResourceNotifications.WaitForResourceAsync(resource, KnownResourceStates.TerminalStates, restart.Token);
+        await App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, restart.Token);
+        await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, restart.Token);
+    }
+
     /// <summary>
     /// Stops a server of the shared topology, runs <paramref name="whileDown"/>, starts it again and waits until it is
     /// healthy (started again even when <paramref name="whileDown"/> fails, for the tests that follow).

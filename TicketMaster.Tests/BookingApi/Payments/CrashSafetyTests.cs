@@ -37,14 +37,9 @@ public sealed class CrashSafetyTests(AppHostFixture fixture)
             }
         })).ToList();
         await Task.Delay(300);
-        KillBookingApi();
+        fixture.Kill("bookingapi");
         var outcomes = await Task.WhenAll(confirms);
-
-        // Restart only once Aspire has seen the process die (a start of a "running" resource does nothing).
-        using var restart = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await fixture.App.ResourceNotifications.WaitForResourceAsync("bookingapi", KnownResourceStates.TerminalStates, restart.Token);
-        await fixture.App.ResourceCommands.ExecuteCommandAsync("bookingapi", KnownResourceCommands.StartCommand, restart.Token);
-        await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("bookingapi", restart.Token);
+        await fixture.StartAgainAsync("bookingapi");
 
         // The restarted BookingApi's reconciler settles every payment the dead process left behind.
         await using var db = new MySqlConnection(await fixture.GetConnectionStringAsync("booking"));
@@ -65,13 +60,5 @@ public sealed class CrashSafetyTests(AppHostFixture fixture)
         Assert.Contains(outcomes, o => o != HttpStatusCode.Created); // the kill really interrupted something
         await sale.AssertInvariantsAsync();
         fans.ForEach(f => f.Dispose());
-    }
-
-    private void KillBookingApi()
-    {
-        Assert.True(fixture.App.ResourceNotifications.TryGetCurrentState("bookingapi", out var state), "no bookingapi state");
-        var pid = state.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value;
-        Assert.True(pid is not null, "bookingapi has no pid: " + string.Join(", ", state.Snapshot.Properties.Select(p => p.Name)));
-        Process.GetProcessById(Convert.ToInt32(pid)).Kill(entireProcessTree: true);
     }
 }

@@ -30,6 +30,9 @@ public sealed class FakeStripeServer : LocalServer
 
     private volatile bool _refusingRefunds;
 
+    /// <summary>How long each refund takes to answer (a slow provider: the event-cancellation crash test needs time to kill).</summary>
+    public TimeSpan RefundDelay { get; set; }
+
     /// <summary>While true, every refund is answered with Stripe's 500 (a provider outage).</summary>
     public void RefuseRefunds(bool refuse) => _refusingRefunds = refuse;
 
@@ -75,6 +78,10 @@ public sealed class FakeStripeServer : LocalServer
         var key = context.Request.Headers["Idempotency-Key"];
         var path = context.Request.Url!.AbsolutePath;
         Requests.Enqueue((context.Request.HttpMethod, path, form, key));
+        if (path == "/v1/refunds" && RefundDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(RefundDelay);
+        }
 
         int status;
         string body;
