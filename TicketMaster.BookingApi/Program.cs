@@ -3,6 +3,7 @@ using TicketMaster.BookingApi.Invariants;
 using TicketMaster.BookingApi.Payments;
 using TicketMaster.BookingApi.Reservations;
 using TicketMaster.BookingApi.Seats;
+using TicketMaster.BookingApi.Sales;
 using TicketMaster.BookingApi.Tickets;
 using TicketMaster.BookingApi.WaitingRoom;
 using TicketMaster.ServiceDefaults;
@@ -36,6 +37,7 @@ app.MapConfirmationsApi();
 app.MapInvariantsApi();
 app.MapBookingsApi();
 app.MapCancellationProgressApi();
+app.MapSalesApi();
 app.MapTicketsApi();
 app.MapStripeWebhookApi();
 // The benchmarks' baselines (bench/), mapped only when Bench:Endpoints is on: the benchmarks' AppHost sets it, run

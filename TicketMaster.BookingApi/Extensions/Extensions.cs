@@ -106,6 +106,7 @@ public static class Extensions
         builder.Services.AddSingleton<RefundSettler>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RefundSettler>());
         builder.Services.AddHostedService<EventCancellationRefunds>();
+        builder.Services.AddSingleton<TicketMaster.BookingApi.Sales.SalesReport>();
         builder.Services.AddSingleton<TicketMaster.BookingApi.Tickets.TransferTicket>();
         builder.Services.AddSingleton(new TicketCodes(ticketCodeKeys));
         // Queued writes (DESIGN §3 item 6): every replica publishes confirms and runs a batching writer.

@@ -143,6 +143,8 @@ public sealed class AuthorizationMatrixTests(AppHostFixture fixture)
                 Expect(unauthorized, forbidden, forbidden, forbidden, forbidden, forbidden, ok, 409)),
             new("bookingapi", "GET", "/v1/booking/admin/events/{eventId}/invariants", None, ownerOnly(ok)),
             new("bookingapi", "GET", "/v1/booking/events/{eventId}/cancellation", None, ownerOnly(ok)),
+            new("bookingapi", "GET", "/v1/booking/events/{eventId}/sales", None, ownerOnly(ok)),
+            new("bookingapi", "GET", "/v1/booking/events/{eventId}/sales/stream", None, ownerOnly(ok)),
             // Stripe signs its calls: no token is asked for, and an unsigned call is refused as such.
             new("bookingapi", "POST", "/v1/payments/stripe/webhook", c => Fixed(c, new { id = "evt_unsigned" }), Everyone(bad)),
         ];
