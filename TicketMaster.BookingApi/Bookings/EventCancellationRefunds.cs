@@ -22,26 +22,10 @@ public sealed class EventCancellationRefunds(MySqlDataSource dataSource, CancelB
 {
     private const int BatchSize = 50;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var refunded = 0;
-            try
-            {
-                refunded = await RefundBatchAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogWarning(ex, "Refunding cancelled events failed; retrying at the next interval");
-            }
-            // A full batch means more are waiting: go on at once.
-            if (refunded < BatchSize)
-            {
-                await Task.Delay(options.Value.ReconcileInterval, stoppingToken);
-            }
-        }
-    }
+    // A full batch means more are waiting: the next goes on at once.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        BackgroundPasses.RunAsync(async cancellationToken => await RefundBatchAsync(cancellationToken) == BatchSize,
+            () => options.Value.ReconcileInterval, logger, "Refunding cancelled events", stoppingToken);
 
     /// <summary>One batch; returns how many bookings it looked at.</summary>
     public async Task<int> RefundBatchAsync(CancellationToken cancellationToken)

@@ -42,21 +42,12 @@ public sealed class PaymentReconciler : BackgroundService
         }, "{payment}", "Payments whose capture or void failed and waits for its next try");
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        BackgroundPasses.RunAsync(async cancellationToken =>
         {
-            try
-            {
-                await ReconcileAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                _logger.LogWarning(ex, "Payment reconciliation failed; retrying at the next interval");
-            }
-            await Task.Delay(_options.Value.ReconcileInterval, stoppingToken);
-        }
-    }
+            await ReconcileAsync(cancellationToken);
+            return false;
+        }, () => _options.Value.ReconcileInterval, _logger, "Payment reconciliation", stoppingToken);
 
     /// <summary>One pass. Its queries are not traced (it finds nothing nearly always); each settlement is a trace.</summary>
     public async Task ReconcileAsync(CancellationToken cancellationToken)

@@ -95,21 +95,12 @@ public sealed class RefundSettler(MySqlDataSource dataSource, IPaymentGateway ga
         await transaction.CommitAsync(CancellationToken.None);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        BackgroundPasses.RunAsync(async cancellationToken =>
         {
-            try
-            {
-                await SettlePendingAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogWarning(ex, "Settling refunds failed; retrying at the next interval");
-            }
-            await Task.Delay(options.Value.ReconcileInterval, stoppingToken);
-        }
-    }
+            await SettlePendingAsync(cancellationToken);
+            return false;
+        }, () => options.Value.ReconcileInterval, logger, "Settling refunds", stoppingToken);
 
     /// <summary>One pass over the refunds left pending or with seats still sold in Redis. Its polls are not traced.</summary>
     public async Task SettlePendingAsync(CancellationToken cancellationToken)
