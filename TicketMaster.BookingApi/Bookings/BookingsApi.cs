@@ -99,9 +99,9 @@ public static class BookingsApi
         if (door is { Staff: false } && !user.IsAdmin())
         {
             // The staff list may have changed a moment ago (its message still on its way): the owner's list is asked once.
-            if (await catalog.GetListingAsync(eventId, cancellationToken) is { } listing)
+            if (await catalog.GetTermsAsync(eventId, cancellationToken) is { } terms)
             {
-                await sales.SaveTermsAsync(listing.Terms, cancellationToken);
+                await sales.SaveTermsAsync(terms, cancellationToken);
                 door = await SaleEventStore.ReadDoorAsync(connection, eventId, user.UserId(), cancellationToken);
             }
         }

@@ -16,9 +16,16 @@ public sealed class CatalogClient(HttpClient http, TokenSettings tokens)
     public const string SubjectId = "bookingapi";
 
     /// <summary>The event's terms and priced seats; null when the catalog has no such event.</summary>
-    public async Task<EventSaleListing?> GetListingAsync(long eventId, CancellationToken cancellationToken)
+    public Task<EventSaleListing?> GetListingAsync(long eventId, CancellationToken cancellationToken) =>
+        GetAsync($"/v1/admin/catalog/events/{eventId}/sale", eventId, cancellationToken);
+
+    /// <summary>The event's terms alone (its seats left out); null when the catalog has no such event.</summary>
+    public async Task<EventSaleChanged?> GetTermsAsync(long eventId, CancellationToken cancellationToken) =>
+        (await GetAsync($"/v1/admin/catalog/events/{eventId}/sale?seats=false", eventId, cancellationToken))?.Terms;
+
+    private async Task<EventSaleListing?> GetAsync(string path, long eventId, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/admin/catalog/events/{eventId}/sale");
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer",
             tokens.Issue(SubjectId, [Roles.BookingService], TimeSpan.FromMinutes(5)));
         try

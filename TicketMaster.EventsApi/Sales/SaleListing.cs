@@ -19,14 +19,17 @@ public static class SaleListing
         await outbox.AppendAsync(transaction, "event", eventId, terms, cancellationToken);
     }
 
-    /// <summary>The event's terms and every seat of its venue at its section's price; null when there is no such event.</summary>
-    public static async Task<EventSaleListing?> ReadAsync(MySqlDataSource dataSource, long eventId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The event's terms and (unless <paramref name="withSeats"/> is false) every seat of its venue at its section's
+    /// price; null when there is no such event.
+    /// </summary>
+    public static async Task<EventSaleListing?> ReadAsync(MySqlDataSource dataSource, long eventId, bool withSeats, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var terms = await ReadTermsAsync(connection, null, eventId, cancellationToken);
-        if (terms is null)
+        if (terms is null || !withSeats)
         {
-            return null;
+            return terms is null ? null : new EventSaleListing(terms, []);
         }
         await using var command = new MySqlCommand("""
             SELECT s.seat_id, s.section_id, sc.name, s.row_label, s.seat_number, p.price_cents

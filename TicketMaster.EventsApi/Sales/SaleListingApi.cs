@@ -15,9 +15,10 @@ public static class SaleListingApi
         return app;
     }
 
+    /// <summary>The listing; <c>?seats=false</c> leaves the seats out (the terms alone, for a check-in's second look).</summary>
     public static async Task<Results<Ok<EventSaleListing>, ProblemHttpResult>> GetListing(
-        long eventId, MySqlDataSource dataSource, CancellationToken cancellationToken) =>
-        await SaleListing.ReadAsync(dataSource, eventId, cancellationToken) is { } listing
+        long eventId, bool? seats, MySqlDataSource dataSource, CancellationToken cancellationToken) =>
+        await SaleListing.ReadAsync(dataSource, eventId, seats ?? true, cancellationToken) is { } listing
             ? TypedResults.Ok(listing)
             : Events.EventsApi.EventNotFound(eventId);
 }

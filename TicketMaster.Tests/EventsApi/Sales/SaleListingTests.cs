@@ -33,6 +33,9 @@ public sealed class SaleListingTests(AppHostFixture fixture)
         Assert.True(staffed.GetProperty("terms").GetProperty("event").GetProperty("version").GetInt64()
             > terms.GetProperty("event").GetProperty("version").GetInt64());
 
+        var termsOnly = await sale.GetJsonAsync($"/v1/admin/catalog/events/{eventId}/sale?seats=false");
+        Assert.Empty(termsOnly.GetProperty("seats").EnumerateArray());
+        Assert.Equal(["door-1"], termsOnly.GetProperty("terms").GetProperty("staff").EnumerateArray().Select(s => s.GetString()));
         await (await sale.GetAsync($"/v1/admin/catalog/events/{eventId + 1}/sale")).AssertProblemAsync(404);
         // The role reads listings and nothing more; the Indexer's role and organizers get no listing.
         await (await sale.PostJsonAsync("/v1/venues", new { name = "x", city = "y", address = "z", sections = Array.Empty<object>() })).AssertProblemAsync(403);
