@@ -48,16 +48,7 @@ public sealed class CancelBooking(MySqlDataSource dataSource, SaleEventStore sal
     /// </summary>
     public async Task<bool> RefundCancelledEventAsync(long bookingId, CancellationToken cancellationToken)
     {
-        BookingRow? booking;
-        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
-        await using (var read = new MySqlCommand("SELECT booking_id, event_id, user_id, total_cents FROM booking WHERE booking_id = @booking", connection))
-        {
-            read.Parameters.AddWithValue("@booking", bookingId);
-            await using var reader = await read.ExecuteReaderAsync(cancellationToken);
-            booking = await reader.ReadAsync(cancellationToken)
-                ? new BookingRow(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetInt64(3))
-                : null;
-        }
+        var booking = await BookingAsync(bookingId, userId: null, cancellationToken);
         if (booking is null)
         {
             return false;
@@ -68,9 +59,7 @@ public sealed class CancelBooking(MySqlDataSource dataSource, SaleEventStore sal
         {
             return false;
         }
-        outbox.NotifyCommitted();
-        await settler.ReleaseSeatsAsync(planned.RefundId, planned.EventId, booking.UserId, planned.SeatIds, cancellationToken);
-        await settler.SettleAsync(planned.RefundId, cancellationToken);
+        await FinishAsync(planned, booking.UserId, cancellationToken);
         return true;
     }
 
@@ -80,7 +69,7 @@ public sealed class CancelBooking(MySqlDataSource dataSource, SaleEventStore sal
         {
             return new CancelOutcome.Refunded((await ResponseAsync(earlier, cancellationToken))!);
         }
-        var booking = await BookingAsync(command, cancellationToken);
+        var booking = await BookingAsync(command.BookingId, command.UserId, cancellationToken);
         if (booking is null)
         {
             return new CancelOutcome.NotFound();
@@ -124,11 +113,7 @@ public sealed class CancelBooking(MySqlDataSource dataSource, SaleEventStore sal
         {
             return refused!;
         }
-        outbox.NotifyCommitted();
-
-        // The seats are on sale again in MySQL; Redis learns it now (else the settler tells it), then the money goes back.
-        await settler.ReleaseSeatsAsync(planned.RefundId, planned.EventId, booking.UserId, planned.SeatIds, cancellationToken);
-        await settler.SettleAsync(planned.RefundId, cancellationToken);
+        await FinishAsync(planned, booking.UserId, cancellationToken);
         return new CancelOutcome.Refunded((await ResponseAsync(planned.RefundId, cancellationToken))!);
     }
 
@@ -220,13 +205,24 @@ public sealed class CancelBooking(MySqlDataSource dataSource, SaleEventStore sal
         return (new Planned(refundId, booking.EventId, seatIds), null);
     }
 
-    private async Task<BookingRow?> BookingAsync(CancelCommand command, CancellationToken cancellationToken)
+    // After the refund committed: the seats are on sale again in MySQL; Redis learns it now (else the settler tells
+    // it), then the money goes back.
+    private async Task FinishAsync(Planned planned, string buyerId, CancellationToken cancellationToken)
+    {
+        outbox.NotifyCommitted();
+        await settler.ReleaseSeatsAsync(planned.RefundId, planned.EventId, buyerId, planned.SeatIds, cancellationToken);
+        await settler.SettleAsync(planned.RefundId, cancellationToken);
+    }
+
+    /// <summary>The booking; with <paramref name="userId"/>, only if it is that user's.</summary>
+    private async Task<BookingRow?> BookingAsync(long bookingId, string? userId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var read = new MySqlCommand(
-            "SELECT booking_id, event_id, user_id, total_cents FROM booking WHERE booking_id = @booking AND user_id = @user", connection);
-        read.Parameters.AddWithValue("@booking", command.BookingId);
-        read.Parameters.AddWithValue("@user", command.UserId);
+            "SELECT booking_id, event_id, user_id, total_cents FROM booking WHERE booking_id = @booking AND (@user IS NULL OR user_id = @user)",
+            connection);
+        read.Parameters.AddWithValue("@booking", bookingId);
+        read.Parameters.AddWithValue("@user", userId);
         await using var reader = await read.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
             ? new BookingRow(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetInt64(3))
