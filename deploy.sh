@@ -2,7 +2,8 @@
 # Kubernetes deployment, generated from the AppHost's publish-mode model (no hand-kept copy):
 #   ./deploy.sh manifests           regenerate deploy/k8s from the AppHost (commit the result)
 #   ./deploy.sh secrets OVERLAY     write deploy/k8s/overlays/OVERLAY/secrets.env with fresh random values (git-ignored;
-#                                   Stripe's keys from STRIPE_API_KEY and STRIPE_WEBHOOK_SECRET)
+#                                   Stripe's keys from STRIPE_API_KEY and STRIPE_WEBHOOK_SECRET, the SMTP server from
+#                                   MAIL_SERVER, e.g. smtps://user:password@smtp.example.com:465)
 #   ./deploy.sh images [REGISTRY]   build the three service images with the SDK's container support
 #   ./deploy.sh apply OVERLAY       kubectl apply -k deploy/k8s/overlays/OVERLAY
 set -euo pipefail
@@ -28,10 +29,16 @@ case "${1:-}" in
       echo "set STRIPE_API_KEY and STRIPE_WEBHOOK_SECRET (from the Stripe dashboard) for the $overlay overlay" >&2
       rm -f "$dir/secrets.env"; exit 1
     fi
+    # Fans' mail needs the operator's SMTP server; the local overlay has none (its mail is kept owed, then given up).
+    if [ "$overlay" != local ] && [ -z "${MAIL_SERVER:-}" ]; then
+      echo "set MAIL_SERVER (smtp://host:port or smtps://user:password@host:port) for the $overlay overlay" >&2
+      rm -f "$dir/secrets.env"; exit 1
+    fi
     grep -E '^[a-z0-9-]+=$' "$dir/secrets.env.example" | while IFS== read -r key _; do
       case "$key" in
         stripe-api-key) value=${STRIPE_API_KEY:-sk_test_unused_locally} ;;
         stripe-webhook-secret) value=${STRIPE_WEBHOOK_SECRET:-whsec_unused_locally} ;;
+        mail) value=${MAIL_SERVER:-smtp://127.0.0.1:25} ;;
         *) value=$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 48) ;;
       esac
       echo "$key=$value" >> "$dir/secrets.env"

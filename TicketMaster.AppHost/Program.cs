@@ -22,6 +22,7 @@ var mysql = builder.AddMySqlServer("mysql", local, new ServiceDatabase("catalog"
 var redis = builder.AddRedisServer("redis", local);
 var rabbitmq = builder.AddRabbitMqServer("rabbitmq", local);
 var search = builder.AddSearchServer("search", local);
+var mail = builder.AddMailServer("mail", local);
 
 // Both APIs trust JWTs signed with this key; locally EventsApi also mints dev tokens with it.
 var jwtSigningKey = ParameterResourceBuilderExtensions.CreateGeneratedParameter(
@@ -52,6 +53,8 @@ var bookingApi = builder.AddProject<Projects.TicketMaster_BookingApi>("bookingap
     .WithReference(eventsApi)
     .WithReference(redis).WaitFor(redis)
     .WithReference(rabbitmq).WaitFor(rabbitmq)
+    // Fans' mail leaves from the outbox whenever the server takes it: BookingApi does not wait for it to start.
+    .WithReference(mail)
     .WithAuth(jwtSigningKey, devTokens)
     .WithSigningKeys(ticketCodeKey, queuePassKey)
     .WithPayments(builder, local)

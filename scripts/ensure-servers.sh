@@ -1,8 +1,8 @@
-# Sourced by run.sh and test.sh: makes sure Debian's MariaDB, Redis and RabbitMQ packages are installed.
+# Sourced by run.sh and test.sh: makes sure Debian's MariaDB, Redis, RabbitMQ and SMTP server (aiosmtpd) packages are installed.
 # The AppHost starts them itself as Aspire executable resources (no container engine needed), so the
 # packages' own system services are not used.
 
-TICKETMASTER_SERVER_PACKAGES=(mariadb-server redis-server rabbitmq-server)
+TICKETMASTER_SERVER_PACKAGES=(mariadb-server redis-server rabbitmq-server python3-aiosmtpd)
 
 ensure_servers() {
   local missing=() pkg

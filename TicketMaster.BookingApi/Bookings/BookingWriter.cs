@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using MySqlConnector;
+using TicketMaster.BookingApi.Mail;
 using TicketMaster.BookingApi.Reservations;
 using TicketMaster.ServiceDefaults;
 using TicketMaster.Data;
@@ -10,8 +11,11 @@ namespace TicketMaster.BookingApi.Bookings;
 
 public enum WriteOutcome { Booked, Lost, AlreadyBooked, Failed }
 
-/// <summary>What a confirm asks the database to record: the reservation's seats, paid by this authorization (of that payment attempt).</summary>
-public sealed record BookingWrite(Reservation Reservation, long TotalCents, string PaymentRef, int PaymentAttempt);
+/// <summary>
+/// What a confirm asks the database to record: the reservation's seats, paid by this authorization (of that payment
+/// attempt), and the address the tickets are mailed to.
+/// </summary>
+public sealed record BookingWrite(Reservation Reservation, long TotalCents, string PaymentRef, int PaymentAttempt, string? Email = null);
 
 public sealed record WrittenTicket(long TicketId, long SeatId);
 
@@ -129,6 +133,7 @@ public sealed class BookingWriter(MySqlDataSource dataSource, Outbox outbox)
         command.Parameters.AddWithValue($"{p}confirmation", confirmation);
         command.Parameters.AddWithValue($"{p}reservation", reservation.ReservationId);
         command.Parameters.AddWithValue($"{p}user", reservation.UserId);
+        command.Parameters.AddWithValue($"{p}email", write.Email);
         command.Parameters.AddWithValue($"{p}event", reservation.EventId);
         command.Parameters.AddWithValue($"{p}total", write.TotalCents);
         command.Parameters.AddWithValue($"{p}payment", write.PaymentRef);
@@ -144,14 +149,22 @@ public sealed class BookingWriter(MySqlDataSource dataSource, Outbox outbox)
     // payment only if every seat flipped and the reconciler has not voided it, @ok_i = both, else undo the flip.
     // Everything after that is one statement per table for the whole batch, each row guarded by its @ok_i (a
     // fixed number of statements instead of five more per write: MariaDB's work per statement was most of a
-    // batch's time). Users go first, whatever the outcomes: a user row is only an id.
+    // batch's time). Users go first, whatever the outcomes: a user row is only an id and the address their mail goes to.
     private string BatchSql(IReadOnlyList<PlannedWrite> planned)
     {
         var sql = new StringBuilder();
         // In one order for every batch, so two writers inserting the same fans take those row locks in the same order.
-        sql.Append("INSERT IGNORE INTO `user` (user_id) VALUES ")
-            .AppendJoin(", ", planned.OrderBy(w => w.Write.Reservation.UserId, StringComparer.Ordinal).Select(w => $"({w.P}user)"))
+        var users = planned.OrderBy(w => w.Write.Reservation.UserId, StringComparer.Ordinal).ToList();
+        sql.Append("INSERT IGNORE INTO `user` (user_id, email) VALUES ")
+            .AppendJoin(", ", users.Select(w => $"({w.P}user, {w.P}email)"))
             .AppendLine(";");
+        // A fan known before keeps the newest address their token carried (no VALUES(): MySQL deprecates it there).
+        if (users.Where(w => w.Write.Email is not null).ToList() is { Count: > 0 } withEmail)
+        {
+            sql.Append("UPDATE `user` u JOIN (")
+                .AppendJoin(" UNION ALL ", withEmail.Select(w => $"SELECT {w.P}user AS user_id, {w.P}email AS email"))
+                .AppendLine(") n ON n.user_id = u.user_id SET u.email = n.email WHERE NOT (u.email <=> n.email);");
+        }
         foreach (var w in planned)
         {
             var (p, ok, claimed, n) = (w.P, w.Ok, $"@seats_{w.Index}", w.Write.Reservation.SeatIds.Count);
@@ -180,6 +193,10 @@ public sealed class BookingWriter(MySqlDataSource dataSource, Outbox outbox)
                 $"SELECT {t.TicketId} AS ticket_id, {w.P}booking AS booking_id, {w.P}event AS event_id, {t.SeatId} AS seat_id, {w.Ok} AS ok")))
             .AppendLine(") t JOIN event_seat es ON es.event_id = t.event_id AND es.seat_id = t.seat_id WHERE t.ok;");
         sql.AppendLine(outbox.InsertSql(planned.Select(w => ($"w{w.Index}outbox", w.Ok))));
+        // Each booking owes its buyer the confirmation mail (MailSender sends it from here).
+        sql.Append("INSERT INTO mail (kind, subject_id, user_id) ")
+            .AppendJoin(" UNION ALL ", planned.Select(w => $"SELECT '{MailKinds.BookingConfirmed}', {w.P}booking, {w.P}user FROM DUAL WHERE {w.Ok}"))
+            .AppendLine(";");
         // One row per write: its index, whether it booked, and the booking its reservation has (its own, or an earlier one).
         sql.AppendJoin(" UNION ALL ", planned.Select(w =>
                 $"SELECT {w.Index}, {w.Ok}, (SELECT booking_id FROM booking WHERE reservation_id = {w.P}reservation)"))

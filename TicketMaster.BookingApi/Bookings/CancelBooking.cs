@@ -1,5 +1,6 @@
 using MySqlConnector;
 using TicketMaster.BookingApi.Catalog;
+using TicketMaster.BookingApi.Mail;
 using TicketMaster.BookingApi.Payments;
 using TicketMaster.Data;
 using TicketMaster.Messaging;
@@ -22,8 +23,8 @@ public abstract record CancelOutcome
 
 // The life of a ticket after the sale (DESIGN §3): within the event's refund policy a fan gives tickets back. One
 // transaction voids the tickets, puts their seats back on sale, records what the booking gave back and the refund
-// owed (with its booking.refunded for the catalog); then the seats are freed in Redis at once and the money goes
-// back through the provider. A crash after the commit leaves a pending refund that RefundSettler finishes; a checked-in
+// owed (with its booking.refunded for the catalog, and the mail that tells the fan); then the seats are freed in Redis
+// at once and the money goes back through the provider. A crash after the commit leaves a pending refund that RefundSettler finishes; a checked-in
 // ticket and a ticket refunded before are refused, and check-in and refund of one ticket exclude each other (the
 // ticket's row lock, and the conditions both updates carry).
 public sealed class CancelBooking(MySqlDataSource dataSource, SaleEventStore sales, RefundSettler settler, Outbox outbox,
@@ -181,6 +182,10 @@ public sealed class CancelBooking(MySqlDataSource dataSource, SaleEventStore sal
             UPDATE booking SET refunded_cents = refunded_cents + @amount, status = @bookingStatus WHERE booking_id = @booking;
             INSERT INTO refund (refund_id, booking_id, event_id, user_id, idempotency_key, reason, tickets, amount_cents, fee_cents, status)
               VALUES (@refund, @booking, @event, @user, @key, @reason, @tickets, @amount, @fees, @refundStatus);
+            INSERT INTO mail (kind, subject_id, user_id) VALUES ('{MailKinds.Refund}', @refund, @user);
+            INSERT IGNORE INTO mail (kind, subject_id, user_id)
+              SELECT DISTINCT '{MailKinds.EventCancelled}', @event, holder_id FROM ticket
+              WHERE @eventCancelled AND ticket_id IN ({ticketList}) AND holder_id IS NOT NULL AND holder_id <> @user;
             """, connection, transaction);
         write.Parameters.AddWithValue("@refund", refundId);
         write.Parameters.AddWithValue("@booking", booking.BookingId);
@@ -188,6 +193,7 @@ public sealed class CancelBooking(MySqlDataSource dataSource, SaleEventStore sal
         write.Parameters.AddWithValue("@user", booking.UserId);
         write.Parameters.AddWithValue("@key", scope.IdempotencyKey);
         write.Parameters.AddWithValue("@whole", scope.WholeBooking);
+        write.Parameters.AddWithValue("@eventCancelled", eventCancelled);
         write.Parameters.AddWithValue("@reason", eventCancelled ? RefundReasons.EventCancelled : RefundReasons.Fan);
         write.Parameters.AddWithValue("@tickets", targets.Count);
         write.Parameters.AddWithValue("@amount", amount);

@@ -48,7 +48,7 @@ public static class ConfirmApi
             return errors.ToProblem();
         }
 
-        var command = new ConfirmCommand(user.UserId(), request.ReservationId, request.EventId, request.SeatId, method!);
+        var command = new ConfirmCommand(user.UserId(), request.ReservationId, request.EventId, request.SeatId, method!, user.Email());
         return await confirm.ConfirmAsync(command, cancellationToken) switch
         {
             ConfirmOutcome.Booked booked => TypedResults.Created($"/v1/booking/bookings/{booked.Booking.BookingId}", booked.Booking),

@@ -8,7 +8,8 @@ using TicketMaster.BookingApi.WriteQueue;
 namespace TicketMaster.BookingApi.Bookings;
 
 /// <summary>What a fan asked to confirm: a reservation by its id, or (the seed's form) by one seat it holds.</summary>
-public sealed record ConfirmCommand(string UserId, string? ReservationId, long? EventId, long? SeatId, string PaymentMethod);
+/// <summary>A fan's confirm; <paramref name="Email"/> is where their tickets are mailed (their token's address, if any).</summary>
+public sealed record ConfirmCommand(string UserId, string? ReservationId, long? EventId, long? SeatId, string PaymentMethod, string? Email = null);
 
 /// <summary>How a confirm ended; ConfirmApi answers each with its status code.</summary>
 public abstract record ConfirmOutcome
@@ -54,7 +55,7 @@ public sealed class ConfirmBooking(
             return refused!;
         }
 
-        var write = new BookingWrite(reservation, payment.AmountCents, payment.ProviderRef, payment.Attempt.Attempt);
+        var write = new BookingWrite(reservation, payment.AmountCents, payment.ProviderRef, payment.Attempt.Attempt, command.Email);
         var (result, wroteHere) = await WriteAsync(write, cancellationToken);
         if (result is null)
         {

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using MySqlConnector;
 using TicketMaster.BookingApi.Bookings;
+using TicketMaster.BookingApi.Mail;
 using TicketMaster.Data;
 using TicketMaster.Messaging;
 
@@ -107,14 +108,37 @@ public sealed class SaleEventStore(MySqlDataSource dataSource)
         await transaction.CommitAsync(cancellationToken);
     }
 
+    // Every holder of a valid ticket (the buyer, or whom it was given to) hears of the new time once per change.
+    private static async Task OweRescheduledMailAsync(MySqlTransaction transaction, long eventId, long version, CancellationToken cancellationToken)
+    {
+        await using var owe = new MySqlCommand($"""
+            INSERT IGNORE INTO mail (kind, subject_id, subject_version, user_id)
+            SELECT DISTINCT '{MailKinds.EventRescheduled}', @event, @version, COALESCE(t.holder_id, b.user_id)
+            FROM ticket t JOIN booking b ON b.booking_id = t.booking_id WHERE t.event_id = @event AND t.status = 'valid'
+            """, transaction.Connection, transaction);
+        owe.Parameters.AddWithValue("@event", eventId);
+        owe.Parameters.AddWithValue("@version", version);
+        await owe.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     private static async Task SaveTermsAsync(MySqlTransaction transaction, EventSaleChanged terms, CancellationToken cancellationToken)
     {
         var document = terms.Event;
         var details = JsonSerializer.Serialize(
             new EventDetails(document.EventId, document.EventName, document.StartsAt, document.EndsAt, document.Venue, document.Performers),
             MessageJson.Options);
+        // The time it had, read under the write lock the update needs anyway: a new time owes its holders a mail.
+        DateTime? startedAt;
+        await using (var before = new MySqlCommand(
+            "SELECT starts_at FROM sale_event WHERE event_id = @event AND version < @version FOR UPDATE", transaction.Connection, transaction))
+        {
+            before.Parameters.AddWithValue("@event", document.EventId);
+            before.Parameters.AddWithValue("@version", document.Version);
+            startedAt = await before.ExecuteScalarAsync(cancellationToken) as DateTime?;
+        }
+
         // Updated only from an older version, else inserted if new: portable across MariaDB and MySQL (no VALUES()).
-        // The UPDATE comes first so that a kept row is locked for writing at once (no shared lock to upgrade).
+        // The kept row is locked for writing at once (no shared lock to upgrade).
         var kept = 0;
         foreach (var sql in new[]
         {
@@ -153,6 +177,11 @@ public sealed class SaleEventStore(MySqlDataSource dataSource)
         if (kept == 0)
         {
             return; // these terms are not newer than the kept ones: the kept staff list is newer too
+        }
+        // DATETIME(3) keeps milliseconds: a difference below one is the column's rounding, not a new time.
+        if (startedAt is { } was && Math.Abs((was - document.StartsAt.UtcDateTime).TotalMilliseconds) >= 1 && document.Status == EventStatuses.Scheduled)
+        {
+            await OweRescheduledMailAsync(transaction, document.EventId, document.Version, cancellationToken);
         }
 
         await using var staff = new MySqlCommand { Connection = transaction.Connection, Transaction = transaction };

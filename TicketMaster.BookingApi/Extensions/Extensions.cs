@@ -59,6 +59,17 @@ public static class Extensions
         builder.AddBookings(ticketCodeKeys);
         builder.AddInvariants();
         builder.AddWaitingRoom(queuePassKeys);
+        builder.AddMail();
+    }
+
+    /// <summary>The fans' mail: owed in the transactions of what it tells, sent over SMTP (ConnectionStrings__mail).</summary>
+    private static void AddMail(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<TicketMaster.BookingApi.Mail.MailOptions>().BindConfiguration("Mail")
+            .Validate(o => o.IsValid(), "Mail:* must be positive and Mail:From an address").ValidateOnStart();
+        builder.Services.AddSingleton<TicketMaster.BookingApi.Mail.MailComposer>();
+        builder.Services.AddHostedService<TicketMaster.BookingApi.Mail.MailSender>();
+        builder.AddRowPruning(new PruneRule("mail", "done_at", retention => retention.SentOutbox));
     }
 
     /// <summary>What the sale keeps of the catalog: listings from EventsApi's API, terms from its messages (DESIGN §2).</summary>

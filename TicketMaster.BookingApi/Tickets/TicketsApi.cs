@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using MySqlConnector;
 using TicketMaster.BookingApi.Bookings;
 using TicketMaster.BookingApi.Catalog;
+using TicketMaster.BookingApi.Mail;
 using TicketMaster.Data;
 using TicketMaster.ServiceDefaults.Auth;
 using TicketMaster.ServiceDefaults.Http;
@@ -31,7 +32,8 @@ public static class TicketsApi
 
     // The ticket's holder only; another's ticket is a 404 (its existence is not the caller's business).
     public static async Task<Results<Ok<TransferResponse>, ValidationProblem, ProblemHttpResult>> Transfer(
-        long ticketId, TransferRequest request, ClaimsPrincipal user, TransferTicket transfers, CancellationToken cancellationToken)
+        long ticketId, TransferRequest request, ClaimsPrincipal user, TransferTicket transfers, MySqlDataSource dataSource,
+        CancellationToken cancellationToken)
     {
         if (!UserIds.IsAcceptable(request.ToUserId))
         {
@@ -42,6 +44,7 @@ public static class TicketsApi
             return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Transfer to yourself",
                 detail: "The ticket is yours already.");
         }
+        await RememberAddressAsync(dataSource, user, cancellationToken);
         return await transfers.TransferAsync(ticketId, user.UserId(), request.ToUserId!, cancellationToken) switch
         {
             TransferOutcome.Transferred moved => TypedResults.Ok(moved.Response),
@@ -53,9 +56,20 @@ public static class TicketsApi
         };
     }
 
+    // A fan who was given a ticket gets their mail at the address of the token they last showed here or at a confirm.
+    private static async Task RememberAddressAsync(MySqlDataSource dataSource, ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        if (user.Email() is { } email)
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await MailOutbox.RememberAddressAsync(connection, user.UserId(), email, cancellationToken);
+        }
+    }
+
     public static async Task<Ok<List<HeldTicket>>> ListTickets(ClaimsPrincipal user, MySqlDataSource dataSource, TicketCodes codes,
         CancellationToken cancellationToken)
     {
+        await RememberAddressAsync(dataSource, user, cancellationToken);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = new List<(long Ticket, long Event, long Seat, string Section, string Row, int Number, long Price, DateTime? CheckedIn, int Generation, bool Received)>();
         // Bought and not given away, then received: two indexed lookups rather than one OR that uses neither index.

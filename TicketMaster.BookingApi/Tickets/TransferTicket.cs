@@ -1,6 +1,7 @@
 using MySqlConnector;
 using TicketMaster.BookingApi.Bookings;
 using TicketMaster.BookingApi.Catalog;
+using TicketMaster.BookingApi.Mail;
 using TicketMaster.BookingApi.Reservations;
 using TicketMaster.Data;
 using TicketMaster.Messaging;
@@ -23,8 +24,8 @@ public sealed record TransferResponse(long TicketId, long EventId, string ToUser
 // A ticket's holder gives it to another fan: in one transaction, under the ticket's row lock (so a check-in or a
 // refund of it waits, and then finds it moved) and the recipient's user row lock (so two transfers to one fan cannot
 // both pass the limit), the ticket gets its new holder and its next code generation — the old code stops checking in,
-// the recipient's works. The recipient's per-event ticket limit counts the valid tickets they hold. A checked-in,
-// refunded or cancelled event's ticket cannot move.
+// the recipient's works, and each of them is owed a mail. The recipient's per-event ticket limit counts the valid
+// tickets they hold. A checked-in, refunded or cancelled event's ticket cannot move.
 public sealed class TransferTicket(MySqlDataSource dataSource, SaleEventStore sales, HoldStore holds, ILogger<TransferTicket> logger)
 {
     public async Task<TransferOutcome> TransferAsync(long ticketId, string fromUserId, string toUserId, CancellationToken cancellationToken)
@@ -46,8 +47,9 @@ public sealed class TransferTicket(MySqlDataSource dataSource, SaleEventStore sa
         long eventId;
         string status;
         bool checkedIn;
+        int generation;
         await using (var read = new MySqlCommand("""
-            SELECT t.event_id, t.status, t.checked_in_at IS NOT NULL FROM ticket t JOIN booking b ON b.booking_id = t.booking_id
+            SELECT t.event_id, t.status, t.checked_in_at IS NOT NULL, t.code_generation FROM ticket t JOIN booking b ON b.booking_id = t.booking_id
             WHERE t.ticket_id = @ticket AND COALESCE(t.holder_id, b.user_id) = @from FOR UPDATE
             """, connection, transaction))
         {
@@ -58,7 +60,7 @@ public sealed class TransferTicket(MySqlDataSource dataSource, SaleEventStore sa
             {
                 return new TransferOutcome.NotFound();
             }
-            (eventId, status, checkedIn) = (reader.GetInt64(0), reader.GetString(1), reader.GetBoolean(2));
+            (eventId, status, checkedIn, generation) = (reader.GetInt64(0), reader.GetString(1), reader.GetBoolean(2), reader.GetInt32(3));
         }
         if (status != TicketStatuses.Valid)
         {
@@ -102,6 +104,9 @@ public sealed class TransferTicket(MySqlDataSource dataSource, SaleEventStore sa
             move.Parameters.AddWithValue("@ticket", ticketId);
             await move.ExecuteNonQueryAsync(cancellationToken);
         }
+        // Both sides hear of it: the giver that the old code is void, the recipient with the new one.
+        await MailOutbox.EnqueueAsync(transaction, MailKinds.TicketSent, ticketId, generation + 1, fromUserId, cancellationToken);
+        await MailOutbox.EnqueueAsync(transaction, MailKinds.TicketReceived, ticketId, generation + 1, toUserId, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new TransferOutcome.Transferred(new TransferResponse(ticketId, eventId, toUserId, DateTimeOffset.UtcNow));
     }

@@ -5,7 +5,7 @@ using TicketMaster.ServiceDefaults.Http;
 
 namespace TicketMaster.EventsApi.Dev;
 
-public sealed record DevTokenRequest(string? UserId, List<string>? Roles);
+public sealed record DevTokenRequest(string? UserId, List<string>? Roles, string? Email = null);
 
 public sealed record DevTokenResponse(string AccessToken, string TokenType, int ExpiresIn);
 
@@ -55,6 +55,10 @@ public static class DevApi
         {
             errors.Add("user_id", $"must be 1 to {UserIds.MaxLength} characters, without control characters or white space at either end");
         }
+        if (request.Email is not null && !EmailAddresses.IsAcceptable(request.Email))
+        {
+            errors.Add("email", $"must be a plain address (name@domain) of at most {EmailAddresses.MaxLength} characters");
+        }
         var roles = request.Roles ?? [];
         if (roles.Count > Roles.Known.Length)
         {
@@ -72,7 +76,7 @@ public static class DevApi
             return errors.ToProblem();
         }
 
-        var token = tokens.Issue(request.UserId!, roles.Distinct(), TokenLifetime);
+        var token = tokens.Issue(request.UserId!, roles.Distinct(), TokenLifetime, request.Email);
         return TypedResults.Ok(new DevTokenResponse(token, "Bearer", (int)TokenLifetime.TotalSeconds));
     }
 }

@@ -9,6 +9,13 @@ public static class Caller
     public static string UserId(this ClaimsPrincipal user) =>
         user.FindFirst("sub")?.Value ?? throw new InvalidOperationException("authenticated user without sub");
 
+    /// <summary>
+    /// The token's <c>email</c> claim when it is a plain address (no display name, at most
+    /// <see cref="EmailAddresses.MaxLength"/> characters); else null: mail for this user goes nowhere.
+    /// </summary>
+    public static string? Email(this ClaimsPrincipal user) =>
+        user.FindFirst("email")?.Value is { } email && EmailAddresses.IsAcceptable(email) ? email : null;
+
     public static bool IsAdmin(this ClaimsPrincipal user) => user.IsInRole(Roles.Admin);
 
     /// <summary>The owner of an event or venue, or an admin.</summary>

@@ -43,6 +43,17 @@ public static class UserIds
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(userId)).AsSpan(0, 16));
 }
 
+public static class EmailAddresses
+{
+    /// <summary>The longest address accepted (RFC 5321's path limit less its angle brackets).</summary>
+    public const int MaxLength = 254;
+
+    /// <summary>An address alone ("fan@example.com"), no display name, no white space or control characters.</summary>
+    public static bool IsAcceptable(string? email) =>
+        !string.IsNullOrEmpty(email) && email.Length <= MaxLength && !email.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))
+        && System.Net.Mail.MailAddress.TryCreate(email, out var parsed) && parsed.Address == email && parsed.DisplayName.Length == 0;
+}
+
 public sealed class TokenSettings(SecurityKey signingKey)
 {
     public const string Issuer = "ticketmaster";
@@ -59,8 +70,9 @@ public sealed class TokenSettings(SecurityKey signingKey)
     };
 
     /// <summary>Issues a token as the identity provider would; used by the local dev-token endpoint and tests.</summary>
-    public string Issue(string userId, IEnumerable<string> roles, TimeSpan lifetime) =>
-        Issue(roles.Select(role => new Claim("role", role)).Prepend(new Claim(JwtRegisteredClaimNames.Sub, userId)), lifetime);
+    public string Issue(string userId, IEnumerable<string> roles, TimeSpan lifetime, string? email = null) =>
+        Issue(roles.Select(role => new Claim("role", role)).Prepend(new Claim(JwtRegisteredClaimNames.Sub, userId))
+            .Concat(email is null ? [] : [new Claim(JwtRegisteredClaimNames.Email, email)]), lifetime);
 
     /// <summary>A token with exactly these claims (tests use it for tokens without a subject).</summary>
     public string Issue(IEnumerable<Claim> claims, TimeSpan lifetime) =>

@@ -24,7 +24,7 @@ public sealed class PublishManifestTests
 
     [Theory]
     [InlineData("eventsapi", new[] { "catalog", "redis", "rabbitmq", "search" })]
-    [InlineData("bookingapi", new[] { "booking", "redis", "rabbitmq" })]
+    [InlineData("bookingapi", new[] { "booking", "redis", "rabbitmq", "mail" })]
     [InlineData("indexer", new[] { "rabbitmq", "search" })]
     public async Task Services_are_projects_referencing_exactly_their_dependencies(string name, string[] dependencies)
     {

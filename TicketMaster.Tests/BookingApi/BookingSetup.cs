@@ -60,6 +60,14 @@ public sealed class BookingSetup(AppHostFixture fixture, CatalogSetup catalog, l
         return http;
     }
 
+    /// <summary>A fan whose token carries an email address: their mail goes there.</summary>
+    public HttpClient FanWithEmail(string userId, string email)
+    {
+        var http = fixture.App.CreateHttpClient("bookingapi");
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens.Issue(userId, [], TimeSpan.FromHours(1), email));
+        return http;
+    }
+
     /// <summary>The event's owner, on BookingApi.</summary>
     public HttpClient Owner() => Fan(catalog.OrganizerId, Roles.Organizer);
 

@@ -17,7 +17,7 @@ public sealed class MigrationTests(AppHostFixture fixture)
     [InlineData("catalog", new[] { "venue", "section", "seat", "performer", "event", "event_performer", "event_staff", "event_price",
         "event_sales", "event_sold_booking", "event_refund_counted", "outbox", "schema_migrations" })]
     [InlineData("booking", new[] { "sale_event", "sale_staff", "event_seat", "user", "booking", "ticket", "payment", "booking_outbox",
-        "processed_message", "refund", "schema_migrations" })]
+        "processed_message", "refund", "mail", "schema_migrations" })]
     public async Task Each_service_migrated_exactly_its_own_tables_in_its_own_database_once_with_replicas_starting_together(
         string database, string[] tables)
     {

@@ -35,7 +35,10 @@ public sealed class AppHostFixture : IAsyncLifetime
 
     /// <summary>Every resource the AppHost starts in run mode.</summary>
     public static readonly string[] ResourceNames =
-        ["mysql", "redis", "rabbitmq-epmd", "rabbitmq", "eventsapi", "bookingapi", "indexer"];
+        ["mysql", "redis", "rabbitmq-epmd", "rabbitmq", "mail", "eventsapi", "bookingapi", "indexer"];
+
+    /// <summary>Every message the local SMTP server received, one file each (the test run's Maildir).</summary>
+    public string MailDir => Path.Combine(_dataDir, "mail", "Maildir", "new");
 
     public async Task InitializeAsync()
     {

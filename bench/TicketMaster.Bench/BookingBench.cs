@@ -64,7 +64,7 @@ public static class BookingBench
         var reservations = new ConcurrentQueue<(string Token, string ReservationId)>();
         // Fans' tokens are minted before the clock starts: signing JWTs is the client's cost, not the API's.
         var fanTokens = new ConcurrentQueue<string>(Enumerable.Range(1, seats.Count)
-            .Select(i => tokens.Issue($"bench-fan-{i}", [], TimeSpan.FromHours(1))));
+            .Select(i => tokens.Issue($"bench-fan-{i}", [], TimeSpan.FromHours(1), $"bench-fan-{i}@fans.test")));
         async Task<bool> ReserveOne()
         {
             if (!seats.TryDequeue(out var seat) || !fanTokens.TryDequeue(out var token))

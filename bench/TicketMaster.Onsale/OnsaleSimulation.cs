@@ -63,7 +63,7 @@ public sealed class OnsaleSimulation(OnsaleTarget target, OnsaleOptions options,
             for (var i = 0; i < options.Users; i++)
             {
                 var userId = $"fan-{_eventId}-{i}";
-                _due.Enqueue(new Fan(i, userId, _tokens.Issue(userId, [], TimeSpan.FromHours(2))), _stats.Seconds + i / options.ArrivalsPerSecond);
+                _due.Enqueue(new Fan(i, userId, _tokens.Issue(userId, [], TimeSpan.FromHours(2), $"{userId}@fans.test")), _stats.Seconds + i / options.ArrivalsPerSecond);
             }
             _pending = options.Users;
         }

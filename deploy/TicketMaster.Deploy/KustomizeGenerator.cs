@@ -79,7 +79,8 @@ public static class KustomizeGenerator
         {
             files[$"overlays/{overlay}/secrets.env.example"] =
                 "# ./deploy.sh secrets " + overlay + " writes secrets.env (git-ignored) with a random value for each key;\n"
-                + "# stripe-api-key and stripe-webhook-secret come from STRIPE_API_KEY and STRIPE_WEBHOOK_SECRET instead.\n" + secretKeys;
+                + "# stripe-api-key and stripe-webhook-secret come from STRIPE_API_KEY and STRIPE_WEBHOOK_SECRET instead, and mail\n"
+                + "# (the SMTP server: smtp://host:port or smtps://user:password@host:port) from MAIL_SERVER.\n" + secretKeys;
         }
         var autoscaled = Projects.Where(p => p.Value.Autoscale && resources.TryGetProperty(p.Key, out _)).Select(p => p.Key).ToList();
         var local = autoscaled.ToDictionary(p => $"{p}-replicas.yaml", p => ReplicasPatch(p, 1, 1, 2));

@@ -31,6 +31,21 @@ public sealed class CatalogApiTests(AppHostFixture fixture)
         Assert.True(problem.GetProperty("errors").TryGetProperty("roles", out _));
     }
 
+    [Theory]
+    [InlineData("not an address")]
+    [InlineData("Fan <fan@example.com>")]
+    [InlineData("fan@example.com\r\nBcc: everyone@example.com")]
+    public async Task Dev_tokens_take_a_plain_email_address_only(string email)
+    {
+        using var http = fixture.App.CreateHttpClient("eventsapi");
+        var problem = await (await http.PostJsonAsync("/v1/dev/tokens", new { user_id = "u1", email })).AssertProblemAsync(400);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("email", out _));
+
+        var issued = await (await http.PostJsonAsync("/v1/dev/tokens", new { user_id = "u1", email = "fan@example.com" })).ReadJsonAsync();
+        var token = new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(issued.GetProperty("access_token").GetString());
+        Assert.Equal("fan@example.com", token.GetClaim("email").Value);
+    }
+
     [Fact]
     public async Task Creating_an_event_lists_every_venue_seat_for_the_sale_at_its_sections_price()
     {

@@ -1,0 +1,27 @@
+namespace TicketMaster.BookingApi.Mail;
+
+/// <summary>Mail:* — how the fans' mail leaves (the SMTP server is ConnectionStrings__mail: smtp:// or smtps://).</summary>
+public sealed class MailOptions
+{
+    /// <summary>The sender fans see; its domain also names every Message-Id.</summary>
+    public string From { get; set; } = "TicketMaster <tickets@ticketmaster.local>";
+
+    /// <summary>How often each replica looks for mail that is due.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Most mails one replica sends per pass: mail may lag a hot sale by minutes, but never takes the CPU its
+    /// confirms need (a confirmation mail draws a QR code per ticket).
+    /// </summary>
+    public int PerPass { get; set; } = 100;
+
+    /// <summary>How long a replica owns the mails it took: one that died meanwhile leaves them to the next pass after it.</summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Tries before a mail the server keeps refusing is given up (status failed): pauses grow to 10 minutes, so about 7 hours.</summary>
+    public int MaxAttempts { get; set; } = 50;
+
+    public bool IsValid() =>
+        MimeKit.MailboxAddress.TryParse(From, out _) && Interval > TimeSpan.Zero && PerPass is >= 1 and <= 1_000
+        && Lease > TimeSpan.Zero && MaxAttempts >= 1;
+}
