@@ -58,7 +58,7 @@ var bookingApi = builder.AddProject<Projects.TicketMaster_BookingApi>("bookingap
     .WithAuth(jwtSigningKey, devTokens)
     .WithSigningKeys(ticketCodeKey, queuePassKey)
     .WithPayments(builder, local)
-    .WithSettings(builder.Configuration, "Booking", "Payments", "RateLimits", "Retention")
+    .WithSettings(builder.Configuration, "Booking", "Payments", "RateLimits", "Retention", "Mail")
     .WithBenchEndpoints(builder.Configuration)
     .WithTelemetrySettings(builder.Configuration)
     .WithHttpHealthCheck("/health");

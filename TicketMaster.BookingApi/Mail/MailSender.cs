@@ -56,6 +56,8 @@ public sealed class MailSender(MySqlDataSource dataSource, MailComposer composer
         using var work = BackgroundTracing.Work("mail send");
         SmtpClient? smtp = null;
         var serverAway = false;
+        // Marked at the end of the pass, one statement per outcome: a crash before that resends them (at least once).
+        var done = new List<(OwedMail Mail, string Status)>();
         try
         {
             foreach (var (mail, address) in due)
@@ -67,14 +69,25 @@ public sealed class MailSender(MySqlDataSource dataSource, MailComposer composer
                 }
                 if (address is null)
                 {
-                    await FinishAsync(mail, "no_address");
+                    done.Add((mail, "no_address"));
                     continue;
                 }
-                var message = await ComposeAsync(mail, from, address, cancellationToken);
+                MimeMessage? message;
+                try
+                {
+                    message = await ComposeAsync(mail, from, address, cancellationToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException && ex is not MySqlException)
+                {
+                    // One mail that cannot be written must not hold back the others (nor come back every pass).
+                    logger.LogError(ex, "Mail {Kind} about {Subject} could not be written; given up", mail.Kind, mail.SubjectId);
+                    done.Add((mail, "failed"));
+                    continue;
+                }
                 if (message is null)
                 {
                     logger.LogWarning("Mail {Kind} about {Subject} has nothing left to tell; given up", mail.Kind, mail.SubjectId);
-                    await FinishAsync(mail, "failed");
+                    done.Add((mail, "failed"));
                     continue;
                 }
                 try
@@ -82,21 +95,22 @@ public sealed class MailSender(MySqlDataSource dataSource, MailComposer composer
                     smtp ??= await ConnectAsync(server, cancellationToken);
                     await smtp.SendAsync(message, cancellationToken);
                 }
-                catch (Exception ex) when (ex is SmtpCommandException or SmtpProtocolException or IOException or System.Net.Sockets.SocketException
-                    or AuthenticationException or TimeoutException)
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
                     logger.LogWarning(ex, "The mail server refused mail {Kind} about {Subject}; trying again later", mail.Kind, mail.SubjectId);
                     await PostponeAsync(mail);
-                    // A refused recipient is this mail's problem; a lost connection is the pass's (the rest wait too).
+                    // A refused recipient is this mail's problem; anything else (no connection, TLS, login) is the
+                    // server's, and the rest of the pass waits with it.
                     serverAway = ex is not SmtpCommandException;
                     continue;
                 }
-                await FinishAsync(mail, "sent");
+                done.Add((mail, "sent"));
             }
         }
         finally
         {
             await QuitAsync(smtp);
+            await MarkDoneAsync(done);
         }
         return due.Count == perPass && !serverAway;
     }
@@ -131,7 +145,7 @@ public sealed class MailSender(MySqlDataSource dataSource, MailComposer composer
         }
         var message = new MimeMessage { Subject = subject, Body = body.ToMessageBody(), MessageId = MessageId(mail, from) };
         message.From.Add(from);
-        message.To.Add(MailboxAddress.Parse(address));
+        message.To.Add(new MailboxAddress(null, address));
         return message;
     }
 
@@ -215,14 +229,24 @@ public sealed class MailSender(MySqlDataSource dataSource, MailComposer composer
     }
 
     // Not cancellable: a mail the server accepted is marked sent even while the host stops.
-    private async Task FinishAsync(OwedMail mail, string status)
+    private async Task MarkDoneAsync(IReadOnlyList<(OwedMail Mail, string Status)> done)
     {
+        if (done.Count == 0)
+        {
+            return;
+        }
         await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
-        await using var done = new MySqlCommand { Connection = connection };
-        done.CommandText = $"UPDATE mail SET status = @status, done_at = CURRENT_TIMESTAMP(3) WHERE (kind, subject_id, subject_version, user_id) IN ({KeyList(done, [mail])})";
-        done.Parameters.AddWithValue("@status", status);
-        await done.ExecuteNonQueryAsync(CancellationToken.None);
-        _outcomes.Add(1, new KeyValuePair<string, object?>("outcome", status));
+        foreach (var outcome in done.GroupBy(d => d.Status))
+        {
+            await using var mark = new MySqlCommand { Connection = connection };
+            mark.CommandText = $"""
+                UPDATE mail SET status = @status, done_at = CURRENT_TIMESTAMP(3)
+                WHERE (kind, subject_id, subject_version, user_id) IN ({KeyList(mark, outcome.Select(d => d.Mail).ToList())})
+                """;
+            mark.Parameters.AddWithValue("@status", outcome.Key);
+            await mark.ExecuteNonQueryAsync(CancellationToken.None);
+            _outcomes.Add(outcome.Count(), new KeyValuePair<string, object?>("outcome", outcome.Key));
+        }
     }
 
     private async Task PostponeAsync(OwedMail mail)
@@ -231,7 +255,7 @@ public sealed class MailSender(MySqlDataSource dataSource, MailComposer composer
         if (attempts >= options.Value.MaxAttempts)
         {
             logger.LogError("Mail {Kind} about {Subject} was refused {Attempts} times; given up", mail.Kind, mail.SubjectId, attempts);
-            await FinishAsync(mail, "failed");
+            await MarkDoneAsync([(mail, "failed")]);
             return;
         }
         await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
