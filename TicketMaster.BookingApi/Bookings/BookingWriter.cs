@@ -39,6 +39,11 @@ public sealed record WriteResult(WriteOutcome Outcome, long BookingId, string? C
 // its own. That needs a data source with AllowUserVariables=true.
 public sealed class BookingWriter(MySqlDataSource dataSource, Outbox outbox)
 {
+    private long _lastBookedTicks;
+
+    /// <summary>When this replica last wrote a booking: a sale is under way while that is recent (MailSender yields to it).</summary>
+    public DateTime LastBookedUtc => new(Interlocked.Read(ref _lastBookedTicks), DateTimeKind.Utc);
+
     /// <summary>The keyed service name of the data source built from <see cref="ConnectionString"/>.</summary>
     public const string DataSourceKey = "booking-writes";
     private const string ConfirmationAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"; // no 0/O, 1/I
@@ -109,6 +114,7 @@ public sealed class BookingWriter(MySqlDataSource dataSource, Outbox outbox)
         await transaction.CommitAsync(cancellationToken);
         if (results.Any(r => r.Outcome == WriteOutcome.Booked))
         {
+            Interlocked.Exchange(ref _lastBookedTicks, DateTime.UtcNow.Ticks);
             outbox.NotifyCommitted();
         }
         return results;

@@ -14,9 +14,10 @@ namespace TicketMaster.BookingApi.Mail;
 // due mails (rows other replicas hold are skipped: FOR UPDATE SKIP LOCKED), leases them by moving their next attempt
 // past Mail:Lease, and commits that before talking to the server; a sent mail is then marked sent. A replica that dies
 // between the server's 250 and that mark leaves the mail to be sent again when the lease ends — with the same
-// Message-Id, made from the mail's key, so a mail client shows it once. A refused mail waits longer each time.
-public sealed class MailSender(MySqlDataSource dataSource, MailComposer composer, IOptions<MailOptions> options, IConfiguration configuration,
-    IMeterFactory meters, ILogger<MailSender> logger) : BackgroundService
+// Message-Id, made from the mail's key, so a mail client shows it once. A refused mail waits longer each time. The
+// sale comes first: while the replica is writing bookings, mail waits (at most Mail:MaxDelay) for the rush to pass.
+public sealed class MailSender(MySqlDataSource dataSource, MailComposer composer, Bookings.BookingWriter bookings, IOptions<MailOptions> options,
+    IConfiguration configuration, IMeterFactory meters, ILogger<MailSender> logger) : BackgroundService
 {
     /// <summary>The SMTP server: smtp://host:port (STARTTLS when offered) or smtps://host:port, user:password@ when it wants a login.</summary>
     public const string ConnectionName = "mail";
@@ -43,10 +44,13 @@ public sealed class MailSender(MySqlDataSource dataSource, MailComposer composer
     public async Task<bool> SendDueAsync(Uri server, MailboxAddress from, CancellationToken cancellationToken)
     {
         var perPass = options.Value.PerPass;
+        // While this replica sells, only mail that has waited the longest a sale may make it wait goes out.
+        var selling = DateTime.UtcNow - bookings.LastBookedUtc < options.Value.QuietAfter;
+        var owedFor = selling ? options.Value.MaxDelay : TimeSpan.Zero;
         List<(OwedMail Mail, string? Address)> due;
         using (BackgroundTracing.Quiet())
         {
-            due = await TakeDueAsync(perPass, cancellationToken);
+            due = await TakeDueAsync(perPass, owedFor, cancellationToken);
         }
         if (due.Count == 0)
         {
@@ -171,17 +175,18 @@ public sealed class MailSender(MySqlDataSource dataSource, MailComposer composer
     }
 
     // Takes the due mails this replica will send now, with the address each fan's token last carried.
-    private async Task<List<(OwedMail, string?)>> TakeDueAsync(int perPass, CancellationToken cancellationToken)
+    private async Task<List<(OwedMail, string?)>> TakeDueAsync(int perPass, TimeSpan owedFor, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var mails = new List<OwedMail>();
         await using (var read = new MySqlCommand($"""
             SELECT kind, subject_id, subject_version, user_id, attempts FROM mail
-            WHERE status = 'pending' AND next_attempt_at <= CURRENT_TIMESTAMP(3)
+            WHERE status = 'pending' AND next_attempt_at <= CURRENT_TIMESTAMP(3) AND created_at <= CURRENT_TIMESTAMP(3) - INTERVAL @owedFor SECOND
             ORDER BY next_attempt_at LIMIT {perPass} FOR UPDATE SKIP LOCKED
             """, connection, transaction))
         {
+            read.Parameters.AddWithValue("@owedFor", (int)owedFor.TotalSeconds);
             await using var reader = await read.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {

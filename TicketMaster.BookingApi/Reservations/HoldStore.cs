@@ -27,7 +27,7 @@ public sealed class HoldStore
     private const int MaxReserveBatch = 64;
 
     private sealed record HoldRequest(long EventId, string UserId, IReadOnlyList<long> SeatIds, string ReservationId, int Limit, bool Idempotent,
-        long KeysExpireAt);
+        long KeysExpireAt, long HoldMilliseconds);
 
     private readonly IConnectionMultiplexer _redis;
     private readonly SeatCatalog _catalog;
@@ -56,7 +56,8 @@ public sealed class HoldStore
     {
         var seats = seatIds.Order().ToList();
         var result = (RedisResult[])(await _reserves.EnqueueAsync(
-            new HoldRequest(eventId, userId, seats, reservationId, sale.MaxTicketsPerUser, idempotent, sale.KeysExpireAtMilliseconds)))!;
+            new HoldRequest(eventId, userId, seats, reservationId, sale.MaxTicketsPerUser, idempotent, sale.KeysExpireAtMilliseconds,
+                (long)(sale.HoldTime ?? _options.Value.HoldTtl).TotalMilliseconds)))!;
         switch ((string?)result[0])
         {
             case "OK":
@@ -85,10 +86,11 @@ public sealed class HoldStore
     private async Task<IReadOnlyList<RedisResult>> ReserveBatchAsync(IReadOnlyList<HoldRequest> batch)
     {
         var results = new RedisResult[batch.Count];
-        var ttl = (long)_options.Value.HoldTtl.TotalMilliseconds;
         await Task.WhenAll(batch.Select((request, index) => (Request: request, Index: index)).GroupBy(r => r.Request.EventId).Select(async byEvent =>
         {
             var eventId = byEvent.Key;
+            // One hold time per call: the event's, as its newest terms say (a change reaches reserves within a second).
+            var ttl = byEvent.Last().Request.HoldMilliseconds;
             List<RedisKey> keys = [HoldKeys.Sold(eventId), HoldKeys.SeatLog(eventId), HoldKeys.SoldLoaded(eventId)];
             List<RedisValue> args = [eventId, ttl, byEvent.Count(), _rateLimits.Value.WritesPerUser, (long)_rateLimits.Value.Window.TotalMilliseconds,
                 byEvent.Max(r => r.Request.KeysExpireAt), _options.Value.MaxEventsHeldPerUser];

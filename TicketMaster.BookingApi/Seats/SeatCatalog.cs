@@ -6,8 +6,9 @@ using TicketMaster.Messaging;
 
 namespace TicketMaster.BookingApi.Seats;
 
+/// <param name="HoldTime">The event's own hold time; null: Booking:HoldTtl.</param>
 public sealed record EventSale(string Status, DateTimeOffset OnSaleAt, DateTimeOffset EndsAt, int MaxTicketsPerUser, bool WaitingRoom, int Capacity,
-    IReadOnlyList<long> UnknownSeatIds, string OwnerId)
+    IReadOnlyList<long> UnknownSeatIds, string OwnerId, TimeSpan? HoldTime = null)
 {
     /// <summary>Not a stored status: a scheduled event whose end has passed sells nothing more.</summary>
     public const string Ended = "ended";
@@ -55,7 +56,7 @@ public sealed class SeatCatalog(MySqlDataSource dataSource, SaleEventStore sales
         }
         var known = await SeatRowsAsync(eventId, cancellationToken);
         return new EventSale(facts.Status, facts.OnSaleAt, facts.EndsAt, facts.MaxTicketsPerUser, facts.WaitingRoom, known.Count,
-            seatIds.Where(s => !known.ContainsKey(s)).ToList(), facts.OwnerId);
+            seatIds.Where(s => !known.ContainsKey(s)).ToList(), facts.OwnerId, facts.HoldTime);
     }
 
     // The sale's terms of the event, listing it from the catalog first if the sale has not met it (null: no such event).

@@ -16,7 +16,8 @@ public sealed record CreateEventRequest(
     int? MaxTicketsPerUser,
     bool? WaitingRoom,
     DateTimeOffset? RefundableUntil,
-    long? RefundFeeCents);
+    long? RefundFeeCents,
+    int? HoldSeconds = null);
 
 /// <summary>PATCH /v1/events/{event_id}: only the fields given change.</summary>
 public sealed record UpdateEventRequest(
@@ -29,7 +30,8 @@ public sealed record UpdateEventRequest(
     int? MaxTicketsPerUser,
     bool? WaitingRoom,
     DateTimeOffset? RefundableUntil,
-    long? RefundFeeCents);
+    long? RefundFeeCents,
+    int? HoldSeconds = null);
 
 public sealed record EventDetails(
     long EventId,
@@ -46,7 +48,8 @@ public sealed record EventDetails(
     int MaxTicketsPerUser,
     bool WaitingRoom,
     RefundPolicy RefundPolicy,
-    long Version);
+    long Version,
+    int? HoldSeconds = null);
 
 /// <summary>Fans may cancel tickets until <c>RefundableUntil</c> (never when null), each less the fee.</summary>
 public sealed record RefundPolicy(DateTimeOffset? RefundableUntil, long FeeCents);

@@ -35,8 +35,9 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
 
         await using (var insert = new MySqlCommand("""
             INSERT INTO event (event_id, owner_id, name, description, venue_id, starts_at, ends_at, on_sale_at, refundable_until, refund_fee_cents,
-                max_tickets_per_user, waiting_room)
-            VALUES (@id, @owner, @name, @description, @venue, @startsAt, @endsAt, @onSaleAt, @refundableUntil, @refundFee, @maxTickets, @waitingRoom)
+                max_tickets_per_user, waiting_room, hold_seconds)
+            VALUES (@id, @owner, @name, @description, @venue, @startsAt, @endsAt, @onSaleAt, @refundableUntil, @refundFee, @maxTickets, @waitingRoom,
+                @holdSeconds)
             """, connection, transaction))
         {
             insert.Parameters.AddWithValue("@id", eventId);
@@ -51,6 +52,7 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
             insert.Parameters.AddWithValue("@refundFee", request.RefundFeeCents ?? 0);
             insert.Parameters.AddWithValue("@maxTickets", request.MaxTicketsPerUser ?? 8);
             insert.Parameters.AddWithValue("@waitingRoom", request.WaitingRoom ?? false);
+            insert.Parameters.AddWithValue("@holdSeconds", request.HoldSeconds);
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -123,6 +125,7 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
                 waiting_room = COALESCE(@waitingRoom, waiting_room),
                 refundable_until = COALESCE(@refundableUntil, refundable_until),
                 refund_fee_cents = COALESCE(@refundFee, refund_fee_cents),
+                hold_seconds = COALESCE(@holdSeconds, hold_seconds),
                 version = version + 1,
                 updated_at = CURRENT_TIMESTAMP(3)
             WHERE event_id = @id
@@ -139,6 +142,7 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
             update.Parameters.AddWithValue("@waitingRoom", request.WaitingRoom);
             update.Parameters.AddWithValue("@refundableUntil", request.RefundableUntil?.UtcDateTime);
             update.Parameters.AddWithValue("@refundFee", request.RefundFeeCents);
+            update.Parameters.AddWithValue("@holdSeconds", request.HoldSeconds);
             await update.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -162,7 +166,8 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
             SELECT e.on_sale_at, e.max_tickets_per_user, e.waiting_room,
                    (SELECT MIN(price_cents) FROM event_price WHERE event_id = e.event_id),
                    (SELECT MAX(price_cents) FROM event_price WHERE event_id = e.event_id),
-                   COALESCE(es.seats_total, 0), COALESCE(es.seats_sold, 0), e.refundable_until, e.refund_fee_cents
+                   COALESCE(es.seats_total, 0), COALESCE(es.seats_sold, 0), e.refundable_until, e.refund_fee_cents,
+                   e.hold_seconds
             FROM event e LEFT JOIN event_sales es ON es.event_id = e.event_id WHERE e.event_id = @id
             """, connection);
         command.Parameters.AddWithValue("@id", eventId);
@@ -175,7 +180,8 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
         return new EventDetails(document.EventId, document.EventName, document.Description, document.StartsAt, document.EndsAt,
             MySqlTime.Utc(reader.GetDateTime(0)), document.Status, document.Venue, document.Performers, priceRange,
             new Availability(total, total - sold, sold), reader.GetInt32(1), reader.GetBoolean(2),
-            new RefundPolicy(reader.IsDBNull(7) ? null : MySqlTime.Utc(reader.GetDateTime(7)), reader.GetInt32(8)), document.Version);
+            new RefundPolicy(reader.IsDBNull(7) ? null : MySqlTime.Utc(reader.GetDateTime(7)), reader.GetInt32(8)), document.Version,
+            reader.IsDBNull(9) ? null : reader.GetInt32(9));
     }
 
     private Task AnnounceAsync(MySqlTransaction transaction, long eventId, CancellationToken cancellationToken) =>

@@ -56,6 +56,7 @@ public static class EventValidation
         }
         CheckTicketLimit(errors, request.MaxTicketsPerUser);
         CheckRefundFee(errors, request.RefundFeeCents);
+        CheckHoldSeconds(errors, request.HoldSeconds);
 
         if (request.Prices is not { Count: > 0 })
         {
@@ -107,6 +108,7 @@ public static class EventValidation
         CheckWindow(errors, "refundable_until", request.RefundableUntil);
         CheckTicketLimit(errors, request.MaxTicketsPerUser);
         CheckRefundFee(errors, request.RefundFeeCents);
+        CheckHoldSeconds(errors, request.HoldSeconds);
         return errors;
     }
 
@@ -149,6 +151,17 @@ public static class EventValidation
         if (feeCents is < 0 or > MaxPriceCents)
         {
             errors.Add("refund_fee_cents", $"must be between 0 and {MaxPriceCents} cents");
+        }
+    }
+
+    /// <summary>The shortest and longest hold an owner may give their event: time to pay, but not to sit on seats.</summary>
+    public const int MinHoldSeconds = 120, MaxHoldSeconds = 600;
+
+    private static void CheckHoldSeconds(ValidationErrors errors, int? holdSeconds)
+    {
+        if (holdSeconds is < MinHoldSeconds or > MaxHoldSeconds)
+        {
+            errors.Add("hold_seconds", $"must be between {MinHoldSeconds} and {MaxHoldSeconds} seconds");
         }
     }
 

@@ -22,7 +22,7 @@ public sealed class BookingSetup(AppHostFixture fixture, CatalogSetup catalog, l
 
     public static async Task<BookingSetup> CreateAsync(AppHostFixture fixture, int seats, int maxTicketsPerUser = 8,
         bool waitingRoom = false, DateTimeOffset? onSaleAt = null, CatalogSetup? organizer = null, DateTimeOffset? startsAt = null,
-        DateTimeOffset? refundableUntil = null, long refundFeeCents = 0)
+        DateTimeOffset? refundableUntil = null, long refundFeeCents = 0, int? holdSeconds = null)
     {
         var catalog = organizer ?? await CatalogSetup.CreateAsync(fixture);
         var venue = await catalog.VenueAsync("Booking Hall " + catalog.Tag, "Leeds", ("Floor", 1, seats));
@@ -34,6 +34,10 @@ public sealed class BookingSetup(AppHostFixture fixture, CatalogSetup catalog, l
         if (onSaleAt is not null)
         {
             request["on_sale_at"] = onSaleAt.Value;
+        }
+        if (holdSeconds is not null)
+        {
+            request["hold_seconds"] = holdSeconds.Value;
         }
         if (refundableUntil is not null)
         {

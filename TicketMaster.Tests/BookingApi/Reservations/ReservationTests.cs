@@ -24,6 +24,38 @@ public sealed class ReservationTests(AppHostFixture fixture)
         fans.ForEach(f => f.Dispose());
     }
 
+    [Fact]
+    public async Task A_hot_events_owner_sets_its_hold_time_within_bounds_and_its_reserves_hold_that_long()
+    {
+        var hot = await BookingSetup.CreateAsync(fixture, seats: 40, holdSeconds: 120);
+        var plain = await BookingSetup.CreateAsync(fixture, seats: 1, organizer: hot.Catalog);
+        using var anonymous = fixture.App.CreateHttpClient("eventsapi");
+        Assert.Equal(120, (await anonymous.GetJsonAsync($"/v1/events/{hot.EventId}")).GetProperty("hold_seconds").GetInt32());
+        Assert.Equal(JsonValueKind.Null, (await anonymous.GetJsonAsync($"/v1/events/{plain.EventId}")).GetProperty("hold_seconds").ValueKind);
+
+        async Task<TimeSpan> HeldForAsync(BookingSetup sale, long seat)
+        {
+            using var fan = hot.Fan($"hold-time-fan-{seat}");
+            var response = await BookingSetup.ReserveAsync(fan, sale.EventId, seat);
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            return (await response.ReadJsonAsync()).GetProperty("expires_at").GetDateTimeOffset() - DateTimeOffset.UtcNow;
+        }
+        Assert.InRange(await HeldForAsync(hot, hot.SeatIds[0]), TimeSpan.FromSeconds(110), TimeSpan.FromSeconds(121));
+        // Without one, the sale's own (the tests run with seconds).
+        Assert.InRange(await HeldForAsync(plain, plain.SeatIds[0]), TimeSpan.Zero, AppHostFixture.HoldTtl);
+
+        // Changed by the owner, it holds the next reserves that long once the sale has heard (within a second).
+        foreach (var refused in new[] { 119, 601, 0 })
+        {
+            await (await hot.Catalog.Http.PatchJsonAsync($"/v1/events/{hot.EventId}", new { hold_seconds = refused })).AssertProblemAsync(400);
+        }
+        Assert.True((await hot.Catalog.Http.PatchJsonAsync($"/v1/events/{hot.EventId}", new { hold_seconds = 300 })).IsSuccessStatusCode);
+        var seat = 1;
+        await Eventually.TrueAsync(async () => await HeldForAsync(hot, hot.SeatIds[seat++]) > TimeSpan.FromSeconds(200), TimeSpan.FromSeconds(8),
+            "a reserve holds for the new time");
+        await hot.AssertInvariantsAsync();
+    }
+
     // Concurrent reserves share one script call (HoldStore's batches): the per-fan limit must still count the
     // holds made earlier in the same call.
     [Fact]
