@@ -33,9 +33,23 @@ public abstract record ConfirmOutcome
 public sealed class ConfirmBooking(
     HoldStore holds, BookingReader bookings, BookingWriter writer, BookingWriteQueue queue, PaymentLedger ledger,
     IPaymentGateway gateway, IConnectionMultiplexer redis, SeatCatalog catalog, IOptions<BookingOptions> options,
-    ILogger<ConfirmBooking> logger)
+    WaitingRoom.BookingPathLatency latency, ILogger<ConfirmBooking> logger)
 {
+    /// <summary>Confirms, timed for the waiting rooms' admission rate (BookingPathLatency).</summary>
     public async Task<ConfirmOutcome> ConfirmAsync(ConfirmCommand command, CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            return await ConfirmUntimedAsync(command, cancellationToken);
+        }
+        finally
+        {
+            latency.Record(started);
+        }
+    }
+
+    private async Task<ConfirmOutcome> ConfirmUntimedAsync(ConfirmCommand command, CancellationToken cancellationToken)
     {
         var (reservation, ended) = await FindLiveReservationAsync(command, cancellationToken);
         if (reservation is null)

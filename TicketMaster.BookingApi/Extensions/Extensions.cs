@@ -140,6 +140,8 @@ public static class Extensions
             .Validate(o => o.IsValid(), "Booking:WaitingRoom:* must be positive").ValidateOnStart();
         builder.Services.AddSingleton(new QueuePasses(queuePassKeys));
         builder.Services.AddSingleton<WaitingRoomStore>();
+        builder.Services.AddSingleton<BookingPathLatency>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<BookingPathLatency>());
         builder.Services.AddHostedService<AdmissionLoop>();
     }
 }

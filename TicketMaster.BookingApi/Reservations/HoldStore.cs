@@ -35,10 +35,13 @@ public sealed class HoldStore
     private readonly MicroBatcher<HoldRequest, RedisResult> _reserves;
 
     private readonly IOptions<RateLimitOptions> _rateLimits;
+    private readonly WaitingRoom.BookingPathLatency _latency;
 
-    public HoldStore(IConnectionMultiplexer redis, SeatCatalog catalog, IOptions<BookingOptions> options, IOptions<RateLimitOptions> rateLimits)
+    public HoldStore(IConnectionMultiplexer redis, SeatCatalog catalog, IOptions<BookingOptions> options, IOptions<RateLimitOptions> rateLimits,
+        WaitingRoom.BookingPathLatency latency)
     {
         _redis = redis;
+        _latency = latency;
         _rateLimits = rateLimits;
         _catalog = catalog;
         _options = options;
@@ -53,6 +56,21 @@ public sealed class HoldStore
     /// <param name="idempotent">The id was derived from an Idempotency-Key, so a reservation with it may exist already.</param>
     public async Task<ReserveOutcome> ReserveAsync(long eventId, EventSale sale, string userId, IReadOnlyList<long> seatIds, string reservationId,
         bool idempotent, CancellationToken cancellationToken)
+    {
+        // Timed for the waiting rooms' admission rate (BookingPathLatency).
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            return await ReserveUntimedAsync(eventId, sale, userId, seatIds, reservationId, idempotent, cancellationToken);
+        }
+        finally
+        {
+            _latency.Record(started);
+        }
+    }
+
+    private async Task<ReserveOutcome> ReserveUntimedAsync(long eventId, EventSale sale, string userId, IReadOnlyList<long> seatIds,
+        string reservationId, bool idempotent, CancellationToken cancellationToken)
     {
         var seats = seatIds.Order().ToList();
         var result = (RedisResult[])(await _reserves.EnqueueAsync(

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using TicketMaster.BookingApi.Seats;
@@ -7,15 +8,37 @@ using TicketMaster.ServiceDefaults.Telemetry;
 
 namespace TicketMaster.BookingApi.WaitingRoom;
 
-// Lets fans in at each event's rate once its sale is open, until it sells out. Every replica runs this loop but
-// only the holder of a short Redis lease admits, so the rate is not multiplied by the replica count; if that
-// replica dies the lease lapses and another one takes over within a couple of seconds.
-public sealed class AdmissionLoop(IConnectionMultiplexer redis, WaitingRoomStore rooms, SeatCatalog catalog,
-    IOptions<WaitingRoomOptions> options, ILogger<AdmissionLoop> logger) : BackgroundService
+// Lets fans in once an event's sale is open, at the rate AdmissionController decides each tick from the free seats,
+// the fans let in within the hold time and the booking path's latency, until it sells out. Every replica runs this
+// loop but only the holder of a short Redis lease admits, so the rate is not multiplied by the replica count; if that
+// replica dies the lease lapses and another one takes over within a couple of seconds (starting from the minimum).
+public sealed class AdmissionLoop(IConnectionMultiplexer redis, WaitingRoomStore rooms, SeatCatalog catalog, SeatMapCache seatMaps,
+    BookingPathLatency latency, IOptions<WaitingRoomOptions> options, IOptions<BookingOptions> booking, IMeterFactory meters,
+    ILogger<AdmissionLoop> logger) : BackgroundService
 {
     // Eight ticks: a replica that stops renewing hands over within a couple of seconds.
     private readonly Lease _lease = new(redis, WaitingRoomKeys.AdmissionLeader, options.Value.AdmissionTick * 8);
     private readonly Dictionary<long, double> _credit = [];
+    private readonly Dictionary<long, AdmissionDecision> _decisions = [];
+    private readonly Dictionary<long, Queue<(long At, long Fans)>> _letIn = [];
+    private readonly Lock _gauge = new();
+
+    /// <summary>The rate each event admits at on this replica (only the lease holder's are non-empty), with the reason.</summary>
+    public IReadOnlyList<Measurement<double>> Rates()
+    {
+        lock (_gauge)
+        {
+            return _decisions.Select(d => new Measurement<double>(d.Value.Rate,
+                new KeyValuePair<string, object?>("event_id", d.Key), new KeyValuePair<string, object?>("reason", d.Value.Reason))).ToList();
+        }
+    }
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        meters.Create("TicketMaster").CreateObservableGauge("ticketmaster.waiting_room.admission_rate", Rates, "{fan}/s",
+            "The fans per second each waiting room lets in, and why (reason: rising, at_maximum, falling, waiting_for_seats, sold_out).");
+        return base.StartAsync(cancellationToken);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -36,6 +59,11 @@ public sealed class AdmissionLoop(IConnectionMultiplexer redis, WaitingRoomStore
                 else
                 {
                     _credit.Clear();
+                    _letIn.Clear();
+                    lock (_gauge)
+                    {
+                        _decisions.Clear();
+                    }
                 }
             }
             catch (Exception ex) when (ex is RedisException or MySqlConnector.MySqlException or TimeoutException)
@@ -48,6 +76,8 @@ public sealed class AdmissionLoop(IConnectionMultiplexer redis, WaitingRoomStore
     private async Task AdmitAsync(double seconds, CancellationToken cancellationToken)
     {
         var db = redis.GetDatabase();
+        var p95 = await latency.WorstP95Async();
+        var now = Stopwatch.GetTimestamp();
         foreach (var member in await db.SetMembersAsync(WaitingRoomKeys.Active))
         {
             var eventId = (long)member;
@@ -55,23 +85,62 @@ public sealed class AdmissionLoop(IConnectionMultiplexer redis, WaitingRoomStore
             if (sale is not { WaitingRoom: true } || sale.StatusAt(DateTimeOffset.UtcNow) != EventStatuses.Scheduled)
             {
                 await db.SetRemoveAsync(WaitingRoomKeys.Active, member);
+                Forget(eventId);
                 continue;
             }
-            if (!sale.OnSale(DateTimeOffset.UtcNow) || await rooms.SoldOutAsync(eventId, sale))
+            if (!sale.OnSale(DateTimeOffset.UtcNow))
             {
                 continue;
             }
-            // Whole fans only: the fraction carries over to the next tick.
-            var credit = _credit.GetValueOrDefault(eventId) + seconds * await rooms.RateAsync(eventId);
-            var admit = Math.Floor(credit);
-            _credit[eventId] = credit - admit;
+
+            // Fans let in within the hold time may still take a seat: together they may not outnumber the free seats.
+            var letIn = _letIn.TryGetValue(eventId, out var recent) ? recent : _letIn[eventId] = new Queue<(long, long)>();
+            var holdTime = sale.HoldTime ?? booking.Value.HoldTtl;
+            while (letIn.TryPeek(out var oldest) && Stopwatch.GetElapsedTime(oldest.At, now) > holdTime)
+            {
+                letIn.Dequeue();
+            }
+            var inFlight = letIn.Sum(l => l.Fans);
+            var free = await FreeSeatsAsync(eventId, cancellationToken);
+            var limits = await rooms.LimitsAsync(eventId);
+            var decision = AdmissionController.Next(_decisions.TryGetValue(eventId, out var last) ? last.Rate : 0, limits,
+                new AdmissionSignals(free, inFlight, p95), options.Value.LatencyObjective.TotalMilliseconds, seconds);
+            lock (_gauge)
+            {
+                _decisions[eventId] = decision;
+            }
+            await rooms.SaveDecisionAsync(new AdmissionStatus(eventId, decision.Rate, decision.Reason, decision.Detail, limits.Min, limits.Max, free,
+                inFlight, p95, options.Value.LatencyObjective.TotalMilliseconds, DateTimeOffset.UtcNow));
+
+            // Whole fans only: the fraction carries over to the next tick (and is dropped while nobody may come in).
+            var credit = decision.Rate > 0 ? _credit.GetValueOrDefault(eventId) + seconds * decision.Rate : 0;
+            var admit = Math.Min(Math.Floor(credit), free - inFlight);
+            _credit[eventId] = credit - Math.Max(0, admit);
             if (admit > 0)
             {
                 using var work = BackgroundTracing.Work("waiting room admit");
                 work.Activity?.SetTag("ticketmaster.event_id", eventId);
                 work.Activity?.SetTag("ticketmaster.admitted", (long)admit);
-                await rooms.AdmitAsync(eventId, sale, (long)admit);
+                work.Activity?.SetTag("ticketmaster.admission_reason", decision.Reason);
+                if (await rooms.AdmitAsync(eventId, sale, (long)admit) is var admitted and > 0)
+                {
+                    letIn.Enqueue((now, admitted));
+                }
             }
+        }
+    }
+
+    // Seats nobody holds or bought, as the seat map shows them (at most a second old).
+    private async Task<long> FreeSeatsAsync(long eventId, CancellationToken cancellationToken) =>
+        (await seatMaps.GetAsync(eventId, cancellationToken))?.Map.Seats.Count(s => s.Status == "available") ?? 0;
+
+    private void Forget(long eventId)
+    {
+        _credit.Remove(eventId);
+        _letIn.Remove(eventId);
+        lock (_gauge)
+        {
+            _decisions.Remove(eventId);
         }
     }
 }

@@ -9,18 +9,22 @@ using TicketMaster.ServiceDefaults.Http;
 
 namespace TicketMaster.BookingApi.WaitingRoom;
 
-public sealed record AdmissionRateRequest(double? AdmissionsPerSecond);
+/// <summary>A fixed rate (admissions_per_second), or the bounds the adaptive rate keeps within (min and max per second).</summary>
+public sealed record AdmissionRateRequest(double? AdmissionsPerSecond, double? MinPerSecond = null, double? MaxPerSecond = null);
 
 // DESIGN §5/§6. Joining needs a signed-in fan; the queue id it returns is an unguessable capability, so reading a
 // position (or following it over SSE, where browsers cannot send an Authorization header) needs nothing else.
 public static class WaitingRoomApi
 {
+    private const double MaxRate = 100_000;
+
     public static IEndpointRouteBuilder MapWaitingRoomApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/v1/booking/events/{eventId:long}/queue").WithTags("Waiting room");
         api.MapPost("", JoinAsync).RequireAuthorization().RequireRateLimit(RateLimitKind.Writes);
         api.MapGet("", InfoAsync).RequireRateLimit(RateLimitKind.Polling);
         api.MapPut("/admission", SetRateAsync).RequireAuthorization(Roles.Organizer);
+        api.MapGet("/admission", AdmissionAsync).RequireAuthorization(Roles.Organizer);
         api.MapGet("/{queueId}", StatusAsync).RequireRateLimit(RateLimitKind.Polling);
         api.MapGet("/{queueId}/stream", StreamAsync).RequireRateLimit(RateLimitKind.Streams)
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(StatusCodes.Status404NotFound);
@@ -51,9 +55,35 @@ public static class WaitingRoomApi
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> SetRateAsync(
         long eventId, AdmissionRateRequest request, ClaimsPrincipal user, SeatCatalog catalog, WaitingRoomStore rooms, CancellationToken cancellationToken)
     {
-        if (request.AdmissionsPerSecond is not (> 0 and <= 100_000))
+        var errors = new ValidationErrors();
+        AdmissionLimits? limits = null;
+        if (request.AdmissionsPerSecond is { } fixedRate)
         {
-            return new ValidationErrors().Add("admissions_per_second", "must be greater than 0 and at most 100000").ToProblem();
+            if (fixedRate is not (> 0 and <= MaxRate))
+            {
+                errors.Add("admissions_per_second", $"must be greater than 0 and at most {MaxRate}");
+            }
+            if (request.MinPerSecond is not null || request.MaxPerSecond is not null)
+            {
+                errors.Add("admissions_per_second", "a fixed rate, or min_per_second and max_per_second: not both");
+            }
+            limits = new AdmissionLimits(fixedRate, fixedRate);
+        }
+        else if (request is { MinPerSecond: { } min, MaxPerSecond: { } max })
+        {
+            if (min is not (> 0 and <= MaxRate) || max is not (> 0 and <= MaxRate) || min > max)
+            {
+                errors.Add("min_per_second", $"min_per_second and max_per_second must be greater than 0, at most {MaxRate}, min not above max");
+            }
+            limits = new AdmissionLimits(min, max);
+        }
+        else
+        {
+            errors.Add("admissions_per_second", "admissions_per_second, or min_per_second and max_per_second, are required");
+        }
+        if (errors.Any)
+        {
+            return errors.ToProblem();
         }
         // Only the event's owner (or an admin) sets its pace; anyone else is told there is no such event.
         if (await catalog.GetSaleAsync(eventId, [], cancellationToken) is not { } owned || !user.CanManage(owned.OwnerId))
@@ -65,8 +95,31 @@ public static class WaitingRoomApi
         {
             return problem;
         }
-        await rooms.SetRateAsync(eventId, owned, request.AdmissionsPerSecond.Value);
+        await rooms.SetLimitsAsync(eventId, owned, limits!);
         return TypedResults.NoContent();
+    }
+
+    /// <summary>The rate the room admits at now and why (the owner's and admins'); before the first decision, the bounds.</summary>
+    public static async Task<Results<Ok<AdmissionStatus>, ProblemHttpResult>> AdmissionAsync(
+        long eventId, ClaimsPrincipal user, SeatCatalog catalog, WaitingRoomStore rooms, IOptions<WaitingRoomOptions> options,
+        CancellationToken cancellationToken)
+    {
+        if (await catalog.GetSaleAsync(eventId, [], cancellationToken) is not { } owned || !user.CanManage(owned.OwnerId))
+        {
+            return Problems.EventNotFound(eventId);
+        }
+        var (_, problem) = await RoomOfAsync(eventId, catalog, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        if (await rooms.DecisionAsync(eventId) is { } decided)
+        {
+            return TypedResults.Ok(decided);
+        }
+        var limits = await rooms.LimitsAsync(eventId);
+        return TypedResults.Ok(new AdmissionStatus(eventId, 0, "not_started", "the sale has not opened or nobody is waiting", limits.Min, limits.Max,
+            0, 0, null, options.Value.LatencyObjective.TotalMilliseconds, DateTimeOffset.UtcNow));
     }
 
     public static async Task<Results<Ok<QueueStatus>, ProblemHttpResult>> StatusAsync(

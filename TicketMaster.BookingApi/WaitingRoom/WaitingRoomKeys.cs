@@ -16,8 +16,10 @@ public static class WaitingRoomKeys
     public static RedisKey Admitted(long eventId) => $"tm:{{{eventId}}}:wr:admitted";
     /// <summary>queue id → when its pass stops being valid (set when the pass is first handed out).</summary>
     public static RedisKey PassExpiry(long eventId) => $"tm:{{{eventId}}}:wr:passes";
-    /// <summary>Admissions per second for this event, when an organizer set one.</summary>
+    /// <summary>The owner's bounds on the admission rate ("min|max"; one number: a fixed rate), when they set them.</summary>
     public static RedisKey Rate(long eventId) => $"tm:{{{eventId}}}:wr:rate";
+    /// <summary>The admission loop's last decision (JSON AdmissionStatus), for the owner and for the fans' wait estimates.</summary>
+    public static RedisKey Decision(long eventId) => $"tm:{{{eventId}}}:wr:decision";
     /// <summary>Events whose waiting room has people in it: what the admission loop walks.</summary>
     public static readonly RedisKey Active = "tm:wr:active";
     /// <summary>The lease that makes one BookingApi replica the admission loop.</summary>

@@ -2,8 +2,14 @@ namespace TicketMaster.BookingApi.WaitingRoom;
 
 public sealed class WaitingRoomOptions
 {
-    /// <summary>Fans let in per second per event, unless an organizer set the event's own rate.</summary>
+    /// <summary>The most fans let in per second per event, unless its owner set their own bounds.</summary>
     public double AdmissionsPerSecond { get; set; } = 50;
+
+    /// <summary>The fewest fans let in per second per event while seats remain, unless its owner set their own bounds.</summary>
+    public double MinAdmissionsPerSecond { get; set; } = 5;
+
+    /// <summary>The booking path's p95 (reserve and confirm, worst replica) above which admission slows down.</summary>
+    public TimeSpan LatencyObjective { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>How long a pass lets its fan reserve, counted from when it is first handed out.</summary>
     public TimeSpan PassTtl { get; set; } = TimeSpan.FromMinutes(5);
@@ -15,5 +21,6 @@ public sealed class WaitingRoomOptions
     public TimeSpan PositionUpdateInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     public bool IsValid() =>
-        AdmissionsPerSecond > 0 && PassTtl > TimeSpan.Zero && AdmissionTick > TimeSpan.Zero && PositionUpdateInterval > TimeSpan.Zero;
+        AdmissionsPerSecond > 0 && MinAdmissionsPerSecond > 0 && MinAdmissionsPerSecond <= AdmissionsPerSecond
+        && LatencyObjective > TimeSpan.Zero && PassTtl > TimeSpan.Zero && AdmissionTick > TimeSpan.Zero && PositionUpdateInterval > TimeSpan.Zero;
 }

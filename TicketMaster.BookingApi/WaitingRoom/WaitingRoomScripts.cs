@@ -31,15 +31,15 @@ public static class WaitingRoomScripts
         return {ARGV[2], redis.call('ZRANK', KEYS[2], ARGV[2])}
         """;
 
-    // KEYS: admitted, queue. ARGV: how many more to let in, when the room's keys expire → the new admitted count
-    // (never beyond the queue).
+    // KEYS: admitted, queue. ARGV: how many more to let in, when the room's keys expire → how many were let in
+    // (never beyond the queue's end).
     public const string Admit = """
         local admitted = tonumber(redis.call('GET', KEYS[1]) or '0')
         local next = math.min(admitted + tonumber(ARGV[1]), redis.call('ZCARD', KEYS[2]))
         if next > admitted then
           redis.call('SET', KEYS[1], next, 'PXAT', ARGV[2])
         end
-        return next
+        return next - admitted
         """;
 
     // KEYS: pass expiries. ARGV: queue id, its pass's expiry if it has none yet, when the room's keys expire → the

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using TicketMaster.BookingApi.Caching;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -90,18 +91,42 @@ public sealed class WaitingRoomStore(IConnectionMultiplexer redis, QueuePasses p
             sale.OnSaleAt <= DateTimeOffset.UtcNow ? seed : null, room.InQueue, room.Admitted, room.Rate, OrderRule);
     }
 
-    public Task SetRateAsync(long eventId, EventSale sale, double admissionsPerSecond) =>
-        Db.StringSetAsync(WaitingRoomKeys.Rate(eventId), admissionsPerSecond.ToString(CultureInfo.InvariantCulture), UntilKeysExpire(sale));
+    public Task SetLimitsAsync(long eventId, EventSale sale, AdmissionLimits limits) =>
+        Db.StringSetAsync(WaitingRoomKeys.Rate(eventId),
+            string.Create(CultureInfo.InvariantCulture, $"{limits.Min}|{limits.Max}"), UntilKeysExpire(sale));
 
-    /// <summary>Lets <paramref name="count"/> more of the queue in (never beyond its end).</summary>
-    public Task AdmitAsync(long eventId, EventSale sale, long count) =>
-        Db.ScriptEvaluateAsync(WaitingRoomScripts.Admit, [WaitingRoomKeys.Admitted(eventId), WaitingRoomKeys.Queue(eventId)],
+    /// <summary>The owner's bounds, else the service's (Booking:WaitingRoom:MinAdmissionsPerSecond, AdmissionsPerSecond).</summary>
+    public async Task<AdmissionLimits> LimitsAsync(long eventId)
+    {
+        var stored = (string?)await Db.StringGetAsync(WaitingRoomKeys.Rate(eventId));
+        return stored?.Split('|') switch
+        {
+            [var min, var max] => new AdmissionLimits(double.Parse(min, CultureInfo.InvariantCulture), double.Parse(max, CultureInfo.InvariantCulture)),
+            [var fixedRate] => new AdmissionLimits(double.Parse(fixedRate, CultureInfo.InvariantCulture), double.Parse(fixedRate, CultureInfo.InvariantCulture)),
+            _ => new AdmissionLimits(options.Value.MinAdmissionsPerSecond, options.Value.AdmissionsPerSecond),
+        };
+    }
+
+    /// <summary>Lets up to <paramref name="count"/> more of the queue in (never beyond its end) → how many it let in.</summary>
+    public async Task<long> AdmitAsync(long eventId, EventSale sale, long count) =>
+        (long)await Db.ScriptEvaluateAsync(WaitingRoomScripts.Admit, [WaitingRoomKeys.Admitted(eventId), WaitingRoomKeys.Queue(eventId)],
             [count, sale.KeysExpireAtMilliseconds]);
 
+    /// <summary>Kept a few seconds: a decision nobody renews (no admission loop) is not shown as current.</summary>
+    public Task SaveDecisionAsync(AdmissionStatus status) =>
+        Db.StringSetAsync(WaitingRoomKeys.Decision(status.EventId), JsonSerializer.Serialize(status, TicketMaster.ServiceDefaults.TicketMasterJson.Options),
+            TimeSpan.FromSeconds(10));
+
+    public async Task<AdmissionStatus?> DecisionAsync(long eventId) =>
+        (string?)await Db.StringGetAsync(WaitingRoomKeys.Decision(eventId)) is { } json
+            ? JsonSerializer.Deserialize<AdmissionStatus>(json, TicketMaster.ServiceDefaults.TicketMasterJson.Options)
+            : null;
+
+    /// <summary>The rate fans' waits are estimated at: the last decision's, never below the owner's minimum.</summary>
     public async Task<double> RateAsync(long eventId)
     {
-        var rate = await Db.StringGetAsync(WaitingRoomKeys.Rate(eventId));
-        return rate.HasValue ? double.Parse((string)rate!, CultureInfo.InvariantCulture) : options.Value.AdmissionsPerSecond;
+        var limits = await LimitsAsync(eventId);
+        return Math.Max(limits.Min, (await DecisionAsync(eventId))?.AdmissionsPerSecond ?? limits.Max);
     }
 
     public async Task<bool> SoldOutAsync(long eventId, EventSale sale) =>

@@ -122,6 +122,8 @@ public sealed class AuthorizationMatrixTests(AppHostFixture fixture)
             new("bookingapi", "GET", "/v1/booking/events/{eventId}/queue", None, Everyone(ok), Bind: (Parameter: "{eventId}", Value: "{roomEventId}")),
             new("bookingapi", "PUT", "/v1/booking/events/{eventId}/queue/admission", c => Fixed(c, new { admissions_per_second = 50 }), ownerOnly(noContent),
                 Bind: (Parameter: "{eventId}", Value: "{roomEventId}")),
+            new("bookingapi", "GET", "/v1/booking/events/{eventId}/queue/admission", None, ownerOnly(ok),
+                Bind: (Parameter: "{eventId}", Value: "{roomEventId}")),
             new("bookingapi", "GET", "/v1/booking/events/{eventId}/queue/{queueId}", None, Everyone(ok), Bind: (Parameter: "{eventId}", Value: "{roomEventId}")),
             new("bookingapi", "GET", "/v1/booking/events/{eventId}/queue/{queueId}/stream", None, Everyone(ok), Bind: (Parameter: "{eventId}", Value: "{roomEventId}")),
             new("bookingapi", "POST", "/v1/booking/reserve", c => Fixed(c, new { event_id = w.Sale.EventId, seat_ids = new[] { w.FreeSeat(c) } }), signedIn(created)),

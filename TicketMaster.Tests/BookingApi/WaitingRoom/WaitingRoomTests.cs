@@ -150,6 +150,60 @@ public sealed class WaitingRoomTests(AppHostFixture fixture)
         Assert.False(await leader.HoldAsync());
     }
 
+    [Fact]
+    public async Task The_admission_rate_rises_while_the_booking_path_is_fast_waits_for_seats_and_stops_at_sold_out()
+    {
+        var sale = await BookingSetup.CreateAsync(fixture, seats: 8, maxTicketsPerUser: 4, waitingRoom: true);
+        using var organizer = sale.Owner();
+        await (await organizer.PutJsonAsync($"{Queue(sale.EventId)}/admission", new { min_per_second = 0, max_per_second = 20 })).AssertProblemAsync(400);
+        await (await organizer.PutJsonAsync($"{Queue(sale.EventId)}/admission", new { min_per_second = 5, max_per_second = 2 })).AssertProblemAsync(400);
+        await (await organizer.PutJsonAsync($"{Queue(sale.EventId)}/admission",
+            new { admissions_per_second = 5, max_per_second = 9 })).AssertProblemAsync(400);
+        Assert.Equal(HttpStatusCode.NoContent,
+            (await organizer.PutJsonAsync($"{Queue(sale.EventId)}/admission", new { min_per_second = 1, max_per_second = 20 })).StatusCode);
+        var first = await JoinAsync(sale, "adaptive-first");
+        var second = await JoinAsync(sale, "adaptive-second");
+        var waiting = new List<string>();
+        for (var i = 0; i < 20; i++)
+        {
+            waiting.Add(await JoinAsync(sale, $"adaptive-{i}"));
+        }
+
+        // Rising from the minimum while the path is fast and seats remain, then held at the free seats.
+        var decisions = new List<JsonElement>();
+        await Eventually.TrueAsync(async () =>
+        {
+            var decision = await organizer.GetJsonAsync($"{Queue(sale.EventId)}/admission");
+            decisions.Add(decision);
+            return decision.GetProperty("reason").GetString() == "waiting_for_seats";
+        }, TimeSpan.FromSeconds(15), "admission stops at as many fans as free seats");
+        var rising = decisions.Where(d => d.GetProperty("reason").GetString() == "rising").Select(d => d.GetProperty("admissions_per_second").GetDouble()).ToList();
+        Assert.True(rising.Count >= 2 && rising[^1] > rising[0], $"the rate rose: {string.Join(", ", rising)}");
+        Assert.All(rising, rate => Assert.InRange(rate, 1, 20));
+        var held = decisions[^1];
+        Assert.Equal(0, held.GetProperty("admissions_per_second").GetDouble());
+        Assert.Equal(8, held.GetProperty("free_seats").GetInt64());
+        Assert.True(held.GetProperty("fans_in_flight").GetInt64() >= 8);
+
+        // The first two buy every seat: the rate is 0 for sold out, and everyone still waiting learns it.
+        var seat = 0;
+        foreach (var (queueId, fan) in new[] { (first, "adaptive-first"), (second, "adaptive-second") })
+        {
+            var pass = await PassAsync(sale, queueId);
+            using var buyer = sale.Fan(fan);
+            var reservation = await BookingSetup.ReservationIdWithPassAsync(buyer, sale.EventId, pass, [.. sale.SeatIds.Skip(seat).Take(4)]);
+            seat += 4;
+            Assert.Equal(HttpStatusCode.Created, (await BookingSetup.ConfirmAsync(buyer, reservation)).StatusCode);
+        }
+        await Eventually.TrueAsync(async () => (await organizer.GetJsonAsync($"{Queue(sale.EventId)}/admission")).GetProperty("reason").GetString() == "sold_out",
+            TimeSpan.FromSeconds(5), "the room stops at sold out");
+        using var anonymous = fixture.App.CreateHttpClient("bookingapi");
+        await Eventually.TrueAsync(async () =>
+            (await anonymous.GetJsonAsync($"{Queue(sale.EventId)}/{waiting[^1]}")).GetProperty("status").GetString() == "sold_out",
+            TimeSpan.FromSeconds(3), "the last in line learns the event sold out");
+        await sale.AssertInvariantsAsync();
+    }
+
     private async Task SetRateAsync(BookingSetup sale, double perSecond)
     {
         using var organizer = sale.Owner();
