@@ -101,7 +101,7 @@ public sealed class AdmissionLoop(IConnectionMultiplexer redis, WaitingRoomStore
                 letIn.Dequeue();
             }
             var inFlight = letIn.Sum(l => l.Fans);
-            var free = await FreeSeatsAsync(eventId, cancellationToken);
+            var free = await FreeSeatsAsync(eventId, sale, inFlight, cancellationToken);
             var limits = await rooms.LimitsAsync(eventId);
             var decision = AdmissionController.Next(_decisions.TryGetValue(eventId, out var last) ? last.Rate : 0, limits,
                 new AdmissionSignals(free, inFlight, p95), options.Value.LatencyObjective.TotalMilliseconds, seconds);
@@ -130,9 +130,19 @@ public sealed class AdmissionLoop(IConnectionMultiplexer redis, WaitingRoomStore
         }
     }
 
-    // Seats nobody holds or bought, as the seat map shows them (at most a second old).
-    private async Task<long> FreeSeatsAsync(long eventId, CancellationToken cancellationToken) =>
-        (await seatMaps.GetAsync(eventId, cancellationToken))?.Map.Seats.Count(s => s.Status == "available") ?? 0;
+    // Seats nobody holds or bought. Counting holds means reading the seat map (one Redis lookup per unsold seat), so
+    // while the unsold seats less all that the fans let in could hold still outnumber those fans, that lower bound
+    // is enough; near the end the map gives the exact count (fans are reading it then anyway: it is cached).
+    private async Task<long> FreeSeatsAsync(long eventId, EventSale sale, long inFlight, CancellationToken cancellationToken)
+    {
+        var unsold = sale.Capacity - await redis.GetDatabase().SetLengthAsync(Reservations.HoldKeys.Sold(eventId));
+        var atLeast = unsold - inFlight * sale.MaxTicketsPerUser;
+        if (atLeast > inFlight)
+        {
+            return atLeast;
+        }
+        return (await seatMaps.GetAsync(eventId, cancellationToken))?.Map.Seats.Count(s => s.Status == "available") ?? 0;
+    }
 
     private void Forget(long eventId)
     {
