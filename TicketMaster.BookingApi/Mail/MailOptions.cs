@@ -10,8 +10,8 @@ public sealed class MailOptions
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// Most mails one replica sends per pass: mail may lag a hot sale by minutes, but never takes the CPU its
-    /// confirms need (a confirmation mail draws a QR code per ticket).
+    /// Most mails one replica sends per pass. Without a sale a backlog goes out pass after pass; during one, one pass
+    /// per <see cref="Interval"/> (a confirmation mail costs milliseconds of CPU: it draws a QR code per ticket).
     /// </summary>
     public int PerPass { get; set; } = 100;
 

@@ -40,7 +40,7 @@ public sealed class MailSender(MySqlDataSource dataSource, MailComposer composer
             logger, "Sending mail", stoppingToken);
     }
 
-    /// <summary>One pass: sends what is due, up to Mail:PerPass. True when more was due than it took.</summary>
+    /// <summary>One pass: sends what is due, up to Mail:PerPass. True when more may be due and the next pass should follow at once.</summary>
     public async Task<bool> SendDueAsync(Uri server, MailboxAddress from, CancellationToken cancellationToken)
     {
         var perPass = options.Value.PerPass;
@@ -116,7 +116,8 @@ public sealed class MailSender(MySqlDataSource dataSource, MailComposer composer
             await QuitAsync(smtp);
             await MarkDoneAsync(done);
         }
-        return due.Count == perPass && !serverAway;
+        // A backlog is drained pass after pass at once, unless a sale is on: then Mail:PerPass per interval at most.
+        return due.Count == perPass && !serverAway && !selling;
     }
 
     private static async Task QuitAsync(SmtpClient? smtp)
