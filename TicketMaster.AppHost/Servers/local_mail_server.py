@@ -6,4 +6,4 @@ from aiosmtpd.handlers import Mailbox
 class LoggingMailbox(Mailbox):
     def handle_message(self, message):
         super().handle_message(message)
-        print(f"mail to {message['X-RcptTo']}: {message['Subject']} <{message['Message-Id']}>", flush=True)
+        print(f"mail to {message['X-RcptTo']}: {message['Subject']} {message['Message-Id']}", flush=True)
