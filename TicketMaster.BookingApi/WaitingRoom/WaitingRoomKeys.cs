@@ -16,6 +16,8 @@ public static class WaitingRoomKeys
     public static RedisKey Admitted(long eventId) => $"tm:{{{eventId}}}:wr:admitted";
     /// <summary>queue id → when its pass stops being valid (set when the pass is first handed out).</summary>
     public static RedisKey PassExpiry(long eventId) => $"tm:{{{eventId}}}:wr:passes";
+    /// <summary>user id → the place whose pass lapsed unused: the fan joined again at the back, which they may do once.</summary>
+    public static RedisKey Requeued(long eventId) => $"tm:{{{eventId}}}:wr:requeued";
     /// <summary>The owner's bounds on the admission rate ("min|max"; one number: a fixed rate), when they set them.</summary>
     public static RedisKey Rate(long eventId) => $"tm:{{{eventId}}}:wr:rate";
     /// <summary>The admission loop's last decision (JSON AdmissionStatus), for the owner and for the fans' wait estimates.</summary>

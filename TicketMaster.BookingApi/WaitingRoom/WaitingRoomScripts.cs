@@ -2,19 +2,28 @@ namespace TicketMaster.BookingApi.WaitingRoom;
 
 public static class WaitingRoomScripts
 {
-    // KEYS: seed, queue, queue id by user, user by queue id, arrivals. ARGV: user id, new queue id, on_sale_at ms, when
-    // the room's keys expire (a day after the event ends; each join keeps them in step with the event's end)
-    // → {queue id, rank (0-based)}. Joining twice returns the first place (leaving and coming back keeps it).
+    // KEYS: seed, queue, queue id by user, user by queue id, arrivals, admitted, pass expiries, the fan's booked seats,
+    // requeued fans. ARGV: user id, new queue id, on_sale_at ms, when the room's keys expire (a day after the event ends;
+    // each join keeps them in step with the event's end) → {queue id, rank (0-based)}. Joining twice returns the first
+    // place (leaving and coming back keeps it) — except once: a fan admitted whose pass lapsed without buying anything
+    // joins again at the back (their old place stays in the set, so nobody else's rank moves).
     // Before the sale the order key is the first 52 bits of SHA-1(seed ":" user id) / 2^52: random, fixed by the
     // committed seed, checkable by anyone once the seed is revealed. After it, 1 + arrival number: first come,
     // first served, behind everyone who was there before the sale.
     public const string Join = """
-        local existing = redis.call('HGET', KEYS[3], ARGV[1])
-        if existing then
-          return {existing, redis.call('ZRANK', KEYS[2], existing)}
-        end
         local time = redis.call('TIME')
         local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+        local existing = redis.call('HGET', KEYS[3], ARGV[1])
+        if existing then
+          local rank = redis.call('ZRANK', KEYS[2], existing)
+          local expiry = redis.call('HGET', KEYS[7], existing)
+          local lapsed = rank and rank < tonumber(redis.call('GET', KEYS[6]) or '0') and expiry and tonumber(expiry) <= now
+          if not lapsed or redis.call('SCARD', KEYS[8]) > 0 or redis.call('HEXISTS', KEYS[9], ARGV[1]) == 1 then
+            return {existing, rank}
+          end
+          redis.call('HSET', KEYS[9], ARGV[1], existing)
+          redis.call('PEXPIREAT', KEYS[9], ARGV[4])
+        end
         local key
         if now < tonumber(ARGV[3]) then
           local seed = redis.call('GET', KEYS[1])

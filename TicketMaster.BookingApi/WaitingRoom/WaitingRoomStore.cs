@@ -36,14 +36,15 @@ public sealed class WaitingRoomStore(IConnectionMultiplexer redis, QueuePasses p
             && long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out eventId);
     }
 
-    /// <summary>Joins (or finds the fan's existing place) → the queue id and whether it is new.</summary>
+    /// <summary>Joins (or finds the fan's existing place; once, after a pass lapsed unused, a new one at the back) → the queue id and whether it is new.</summary>
     public async Task<(string QueueId, bool Joined)> JoinAsync(long eventId, string userId, EventSale sale)
     {
         await SeedAsync(eventId, sale);
         var fresh = NewQueueId(eventId);
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(WaitingRoomScripts.Join,
             [WaitingRoomKeys.Seed(eventId), WaitingRoomKeys.Queue(eventId), WaitingRoomKeys.QueueIdByUser(eventId),
-             WaitingRoomKeys.UserByQueueId(eventId), WaitingRoomKeys.Arrivals(eventId)],
+             WaitingRoomKeys.UserByQueueId(eventId), WaitingRoomKeys.Arrivals(eventId), WaitingRoomKeys.Admitted(eventId),
+             WaitingRoomKeys.PassExpiry(eventId), HoldKeys.Booked(eventId, userId), WaitingRoomKeys.Requeued(eventId)],
             [userId, fresh, sale.OnSaleAt.ToUnixTimeMilliseconds(), sale.KeysExpireAtMilliseconds]))!;
         await Db.SetAddAsync(WaitingRoomKeys.Active, eventId);
         var queueId = (string)result[0]!;

@@ -204,6 +204,60 @@ public sealed class WaitingRoomTests(AppHostFixture fixture)
         await sale.AssertInvariantsAsync();
     }
 
+    [Fact]
+    public async Task A_fan_whose_pass_lapsed_unused_may_join_again_at_the_back_once_and_a_buyer_may_not()
+    {
+        var sale = await BookingSetup.CreateAsync(fixture, seats: 4, waitingRoom: true);
+        await SetRateAsync(sale, 1000);
+        var idle = await JoinAsync(sale, "requeue-idle");
+        var buyerPlace = await JoinAsync(sale, "requeue-buyer");
+        var later = await JoinAsync(sale, "requeue-later");
+        await PassAsync(sale, idle);
+        var buyerPass = await PassAsync(sale, buyerPlace);
+        await PassAsync(sale, later);
+        using (var buyer = sale.Fan("requeue-buyer"))
+        {
+            var reservation = await BookingSetup.ReservationIdWithPassAsync(buyer, sale.EventId, buyerPass, sale.SeatIds[0]);
+            Assert.Equal(HttpStatusCode.Created, (await BookingSetup.ConfirmAsync(buyer, reservation)).StatusCode);
+        }
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(await fixture.GetConnectionStringAsync("redis"));
+        var passes = TicketMaster.BookingApi.WaitingRoom.WaitingRoomKeys.PassExpiry(sale.EventId);
+        async Task LapseAsync(string queueId) =>
+            await redis.GetDatabase().HashSetAsync(passes, queueId, DateTimeOffset.UtcNow.AddSeconds(-1).ToUnixTimeMilliseconds());
+        using var anonymous = fixture.App.CreateHttpClient("bookingapi");
+        await Eventually.TrueAsync(async () =>
+            (await anonymous.GetJsonAsync($"/v1/booking/events/{sale.EventId}/seats")).GetProperty("seats").EnumerateArray()
+                .Any(s => s.GetProperty("status").GetString() == "sold"), TimeSpan.FromSeconds(10), "the buyer's seat shows sold");
+
+        // As time would: both passes lapse. The idle fan gets a new place behind everyone; the buyer keeps theirs.
+        await LapseAsync(idle);
+        await LapseAsync(buyerPlace);
+        Assert.Equal("expired", (await anonymous.GetJsonAsync($"{Queue(sale.EventId)}/{idle}")).GetProperty("status").GetString());
+        using var idleFan = sale.Fan("requeue-idle");
+        var again = await idleFan.PostJsonAsync(Queue(sale.EventId), new { });
+        Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+        var requeued = (await again.ReadJsonAsync()).GetProperty("queue_id").GetString()!;
+        Assert.NotEqual(idle, requeued);
+        // A new place behind the three (the room's counts are a quarter second old at most).
+        await Eventually.TrueAsync(async () => (await anonymous.GetJsonAsync(Queue(sale.EventId))).GetProperty("in_queue").GetInt64() == 4,
+            TimeSpan.FromSeconds(3), "four places in the queue");
+        Assert.Equal("admitted", (await anonymous.GetJsonAsync($"{Queue(sale.EventId)}/{later}")).GetProperty("status").GetString());
+        await PassAsync(sale, requeued);
+        using (var buyer = sale.Fan("requeue-buyer"))
+        {
+            var kept = await buyer.PostJsonAsync(Queue(sale.EventId), new { });
+            Assert.Equal(HttpStatusCode.OK, kept.StatusCode);
+            Assert.Equal(buyerPlace, (await kept.ReadJsonAsync()).GetProperty("queue_id").GetString());
+        }
+
+        // Once only: lapsed again, the fan keeps that second place.
+        await LapseAsync(requeued);
+        var twice = await idleFan.PostJsonAsync(Queue(sale.EventId), new { });
+        Assert.Equal(HttpStatusCode.OK, twice.StatusCode);
+        Assert.Equal(requeued, (await twice.ReadJsonAsync()).GetProperty("queue_id").GetString());
+        await sale.AssertInvariantsAsync();
+    }
+
     private async Task SetRateAsync(BookingSetup sale, double perSecond)
     {
         using var organizer = sale.Owner();
