@@ -34,7 +34,8 @@ public sealed record BookingRefunded(long RefundId, long BookingId, long EventId
 /// newest whatever order the messages arrive in.
 /// </summary>
 public sealed record EventSaleChanged(EventDocument Event, string OwnerId, DateTimeOffset OnSaleAt, int MaxTicketsPerUser, bool WaitingRoom,
-    IReadOnlyList<string> Staff, DateTimeOffset? RefundableUntil = null, long RefundFeeCents = 0, int? HoldSeconds = null) : IIntegrationEvent
+    IReadOnlyList<string> Staff, DateTimeOffset? RefundableUntil = null, long RefundFeeCents = 0, int? HoldSeconds = null,
+    IReadOnlyList<long>? SectionOrder = null) : IIntegrationEvent
 {
     public static string MessageType => "event.sale_changed";
 }

@@ -10,7 +10,7 @@ namespace TicketMaster.BookingApi.Catalog;
 
 /// <summary>An event's terms as the sale keeps them (sale_event), null-free: only listed events are sold.</summary>
 public sealed record SaleTerms(string Status, DateTimeOffset OnSaleAt, DateTimeOffset EndsAt, int MaxTicketsPerUser, bool WaitingRoom, string OwnerId,
-    DateTimeOffset? RefundableUntil = null, long RefundFeeCents = 0, TimeSpan? HoldTime = null);
+    DateTimeOffset? RefundableUntil = null, long RefundFeeCents = 0, TimeSpan? HoldTime = null, IReadOnlyList<long>? SectionOrder = null);
 
 // The sale's own copy of what it needs from the catalog (sale_event, sale_staff, and the priced, labelled seats in
 // event_seat): written from the listing EventsApi serves and from the event.sale_changed messages it publishes. Each
@@ -24,7 +24,8 @@ public sealed class SaleEventStore(MySqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var command = new MySqlCommand("""
-            SELECT status, on_sale_at, ends_at, max_tickets_per_user, waiting_room, owner_id, refundable_until, refund_fee_cents, hold_seconds
+            SELECT status, on_sale_at, ends_at, max_tickets_per_user, waiting_room, owner_id, refundable_until, refund_fee_cents, hold_seconds,
+                section_order
             FROM sale_event WHERE event_id = @event AND seats_listed
             """, connection);
         command.Parameters.AddWithValue("@event", eventId);
@@ -33,7 +34,8 @@ public sealed class SaleEventStore(MySqlDataSource dataSource)
             ? new SaleTerms(reader.GetString(0), MySqlTime.Utc(reader.GetDateTime(1)), MySqlTime.Utc(reader.GetDateTime(2)),
                 reader.GetInt32(3), reader.GetBoolean(4), reader.GetString(5),
                 reader.IsDBNull(6) ? null : MySqlTime.Utc(reader.GetDateTime(6)), reader.GetInt64(7),
-                reader.IsDBNull(8) ? null : TimeSpan.FromSeconds(reader.GetInt32(8)))
+                reader.IsDBNull(8) ? null : TimeSpan.FromSeconds(reader.GetInt32(8)),
+                reader.IsDBNull(9) ? null : JsonSerializer.Deserialize<List<long>>(reader.GetString(9)))
             : null;
     }
 
@@ -146,14 +148,15 @@ public sealed class SaleEventStore(MySqlDataSource dataSource)
             """
             UPDATE sale_event SET version = @version, owner_id = @owner, status = @status, starts_at = @startsAt, ends_at = @endsAt,
                 on_sale_at = @onSaleAt, max_tickets_per_user = @maxTickets, waiting_room = @waitingRoom, details = @details,
-                refundable_until = @refundableUntil, refund_fee_cents = @refundFee, hold_seconds = @holdSeconds, updated_at = CURRENT_TIMESTAMP(3)
+                refundable_until = @refundableUntil, refund_fee_cents = @refundFee, hold_seconds = @holdSeconds, section_order = @sectionOrder,
+                updated_at = CURRENT_TIMESTAMP(3)
             WHERE event_id = @event AND version < @version
             """,
             """
             INSERT IGNORE INTO sale_event (event_id, version, owner_id, status, starts_at, ends_at, on_sale_at, max_tickets_per_user, waiting_room, details,
-                refundable_until, refund_fee_cents, hold_seconds)
+                refundable_until, refund_fee_cents, hold_seconds, section_order)
             VALUES (@event, @version, @owner, @status, @startsAt, @endsAt, @onSaleAt, @maxTickets, @waitingRoom, @details, @refundableUntil, @refundFee,
-                @holdSeconds)
+                @holdSeconds, @sectionOrder)
             """,
         })
         {
@@ -175,6 +178,7 @@ public sealed class SaleEventStore(MySqlDataSource dataSource)
             upsert.Parameters.AddWithValue("@refundableUntil", terms.RefundableUntil?.UtcDateTime);
             upsert.Parameters.AddWithValue("@refundFee", terms.RefundFeeCents);
             upsert.Parameters.AddWithValue("@holdSeconds", terms.HoldSeconds);
+            upsert.Parameters.AddWithValue("@sectionOrder", terms.SectionOrder is { } order ? JsonSerializer.Serialize(order) : null);
             kept += await upsert.ExecuteNonQueryAsync(cancellationToken);
         }
         if (kept == 0)

@@ -31,5 +31,20 @@ public static class HoldKeys
     /// named by a hash of the id — the only key the hold scripts touch outside the event's hash tag.
     /// </summary>
     public static RedisKey FanEvents(string userId) => $"tm:fan:{{{UserIds.KeyHash(userId)}}}:events";
+    /// <summary>The seat index (HoldScripts.SeatIndex): present once built, its value the row width in bits.</summary>
+    public static RedisKey SeatIndex(long eventId) => $"tm:{{{eventId}}}:ix";
+    /// <summary>One bit per seat position, set while the seat is held or sold.</summary>
+    public static RedisKey SeatIndexTaken(long eventId) => $"tm:{{{eventId}}}:ix:taken";
+    /// <summary>Free seats per row (u16 each).</summary>
+    public static RedisKey SeatIndexFree(long eventId) => $"tm:{{{eventId}}}:ix:free";
+    /// <summary>Each row's seat ids, left to right (a hash by row number).</summary>
+    public static RedisKey SeatIndexRows(long eventId) => $"tm:{{{eventId}}}:ix:rows";
+    /// <summary>When each hold the index knows of ends (a sorted set by time), so its seats can be freed in the index.</summary>
+    public static RedisKey SeatIndexLapses(long eventId) => $"tm:{{{eventId}}}:ix:lapses";
+
+    /// <summary>The index's keys in the order the scripts take them: mark, taken, free, rows, lapses.</summary>
+    public static RedisKey[] SeatIndexKeys(long eventId) =>
+        [SeatIndex(eventId), SeatIndexTaken(eventId), SeatIndexFree(eventId), SeatIndexRows(eventId), SeatIndexLapses(eventId)];
+
     public static RedisChannel SeatChannel(long eventId) => RedisChannel.Literal($"tm:{{{eventId}}}:seats");
 }

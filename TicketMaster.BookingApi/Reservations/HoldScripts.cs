@@ -3,7 +3,7 @@ namespace TicketMaster.BookingApi.Reservations;
 // Lua runs atomically in Redis: all seats are held or none, and no other command interleaves. Each change is
 // announced from inside the script (appended to the event's capped seat log, then published), so the seat
 // stream sees changes in the order they happened and a resuming client can replay what it missed.
-public static class HoldScripts
+public static partial class HoldScripts
 {
     // ARGV of announce: the event id (digits) and seat ids as csv (digits) — the JSON is built by concatenation
     // because cjson would round 53-bit ids through doubles.
@@ -34,16 +34,21 @@ public static class HoldScripts
 
     // Several reservations of one event at once (a replica's concurrent reserves, HoldStore): each is held whole or
     // not at all, in order, so a later one sees the holds of an earlier one; all seats held by the call are
-    // announced in one "held" change. KEYS[1] sold set, KEYS[2] seat log, KEYS[3] the sold set's "loaded" mark (missing
-    // before the event's first reserve or after Redis lost its data: the call then holds nothing → 'UNLOADED'), then
-    // per reservation its n hold keys, reservation, reservation record, the fan's holds, the fan's booked seats, the
-    // fan's reserve count of the rate-limit window, the fan's events (HoldKeys.FanEvents).
+    // announced in one "held" change. A reservation names its seats, or asks for the best n side by side (n hold
+    // keys of its own, or none: the script chooses them from the seat index, SeatIndexScripts).
+    // KEYS[1] sold set, KEYS[2] seat log, KEYS[3] the sold set's "loaded" mark (missing before the event's first
+    // reserve or after Redis lost its data: the call then holds nothing → 'UNLOADED'), KEYS[4..8] the seat index
+    // (HoldKeys.SeatIndex*), then per reservation its hold keys (none when best), reservation, reservation record, the
+    // fan's holds, the fan's booked seats, the fan's reserve count of the rate-limit window, the fan's events
+    // (HoldKeys.FanEvents).
     // ARGV[1] event id, ARGV[2] ttl ms, ARGV[3] count, ARGV[4] reserves per fan per window, ARGV[5] window ms, ARGV[6] when
     // the event's keys expire (unix ms), ARGV[7] most events a fan holds seats in, then per reservation: id, user id,
-    // seat ids csv, n, per-user limit, '1' if the id came from an Idempotency-Key (a random id cannot exist yet, so only
-    // then is it looked up).
-    // → per reservation {'OK', expires_at_ms} | {'EXISTS', expires_at_ms} | {'CONFLICT', seat...} | {'LIMIT', already}
-    //   | {'RATE', ms until the window ends} | {'EVENTS', event ids held...}
+    // seat ids csv ('' when best), n, per-user limit, '1' if the id came from an Idempotency-Key (a random id cannot
+    // exist yet, so only then is it looked up), each seat's index position as "seat:position" csv (picked seats), the
+    // rows to choose from in order of preference as "first-last" csv ('' when picked).
+    // → per reservation {'OK', expires_at_ms, seat ids csv} | {'EXISTS', expires_at_ms} | {'CONFLICT', seat...}
+    //   | {'LIMIT', already} | {'RATE', ms until the window ends} | {'EVENTS', event ids held...}
+    //   | {'NONE', seats left} (best: no n seats side by side) | {'NOINDEX'} (best: the seat index is not loaded)
     // The fan's events key is the one key outside the event's hash tag: counting a fan's events across events inside
     // this script costs a few commands, where a call of its own cost 30 % of the reserve's throughput (docs/BENCHMARKS.md).
     // On a Redis Cluster that key would be on another slot, and the check a call of its own.
@@ -51,18 +56,20 @@ public static class HoldScripts
     // script call the reserve makes anyway, where a limiter of its own cost a Redis round trip per reserve (bench/).
     // Every Redis command costs the single-threaded server a few microseconds in a hot sale, so each one here is
     // needed: the reservation and its record are strings set with their TTL in one command (Reservation.ToStored),
-    // and the fan's expired holds are trimmed only when there are some.
-    public const string Reserve = Announce + """
+    // and the fan's expired holds are trimmed only when there are some. The seat index costs picked seats one GET per
+    // call until best available is first asked for in the event.
+    public const string Reserve = Announce + SeatIndex + BestSeats + """
         if redis.call('EXISTS', KEYS[3]) == 0 then
           return 'UNLOADED'
         end
         local now = now_ms()
         local ttl = tonumber(ARGV[2])
         local expires = tostring(now + ttl)
+        local index = open_index(KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[1], ARGV[6])
+        local swept = false
 
-        local function hold(first, n, reservation, user, csv, limit, idempotent)
-          local reservation_key, record_key, user_holds, booked = KEYS[first + n], KEYS[first + n + 1], KEYS[first + n + 2], KEYS[first + n + 3]
-          local rate, fan_events = KEYS[first + n + 4], KEYS[first + n + 5]
+        -- The fan's rate limit, then an existing reservation of the same Idempotency-Key: nil when neither stops it.
+        local function admit(reservation_key, rate, idempotent)
           local reserves = redis.call('INCR', rate)
           if reserves == 1 then
             redis.call('PEXPIRE', rate, ARGV[5])
@@ -76,17 +83,11 @@ public static class HoldScripts
               return {'EXISTS', string.match(existing, '^(%d+)|')}
             end
           end
-          local conflicts = {'CONFLICT'}
-          for i = first, first + n - 1 do
-            local seat = string.match(KEYS[i], ':hold:(%d+)$')
-            local holder = redis.call('GET', KEYS[i])
-            if (holder and holder ~= reservation) or redis.call('SISMEMBER', KEYS[1], seat) == 1 then
-              table.insert(conflicts, seat)
-            end
-          end
-          if #conflicts > 1 then
-            return conflicts
-          end
+          return nil
+        end
+
+        -- The per-fan ticket limit and the most events a fan holds seats in at once: nil when n more seats are allowed.
+        local function allowed(n, limit, user_holds, booked, fan_events)
           local held, stale = 0, false
           local entries = redis.call('ZRANGE', user_holds, 0, -1, 'WITHSCORES')
           for i = 1, #entries, 2 do
@@ -114,37 +115,108 @@ public static class HoldScripts
               end
             end
           end
-          for i = first, first + n - 1 do
-            redis.call('SET', KEYS[i], reservation, 'PX', ttl)
+          return nil
+        end
+
+        local function commit(hold_keys, reservation, user, csv, positions, fan)
+          for _, key in ipairs(hold_keys) do
+            redis.call('SET', key, reservation, 'PX', ttl)
           end
           local stored = expires .. '|' .. csv .. '|' .. user
-          redis.call('SET', reservation_key, stored, 'PX', ttl)
-          redis.call('SET', record_key, stored, 'EX', 86400)
-          redis.call('ZADD', user_holds, expires, reservation .. '|' .. n)
-          redis.call('PEXPIRE', user_holds, ttl)
-          redis.call('ZADD', fan_events, 'GT', expires, ARGV[1])
-          if redis.call('PTTL', fan_events) < ttl then
-            redis.call('PEXPIRE', fan_events, ttl)
+          redis.call('SET', fan.reservation, stored, 'PX', ttl)
+          redis.call('SET', fan.record, stored, 'EX', 86400)
+          redis.call('ZADD', fan.holds, expires, reservation .. '|' .. #hold_keys)
+          redis.call('PEXPIRE', fan.holds, ttl)
+          redis.call('ZADD', fan.events, 'GT', expires, ARGV[1])
+          if redis.call('PTTL', fan.events) < ttl then
+            redis.call('PEXPIRE', fan.events, ttl)
           end
-          return {'OK', expires}
+          index_held(index, reservation, positions, expires)
+          return {'OK', expires, csv}
+        end
+
+        local function pick(first, n, reservation, user, csv, limit, idempotent, positions)
+          local fan = {reservation = KEYS[first + n], record = KEYS[first + n + 1], holds = KEYS[first + n + 2],
+            booked = KEYS[first + n + 3], rate = KEYS[first + n + 4], events = KEYS[first + n + 5]}
+          local stopped = admit(fan.reservation, fan.rate, idempotent)
+          if stopped then
+            return stopped
+          end
+          local conflicts = {'CONFLICT'}
+          local hold_keys = {}
+          for i = first, first + n - 1 do
+            local seat = string.match(KEYS[i], ':hold:(%d+)$')
+            local holder = redis.call('GET', KEYS[i])
+            if (holder and holder ~= reservation) or redis.call('SISMEMBER', KEYS[1], seat) == 1 then
+              table.insert(conflicts, seat)
+            end
+            table.insert(hold_keys, KEYS[i])
+          end
+          if #conflicts > 1 then
+            return conflicts
+          end
+          stopped = allowed(n, limit, fan.holds, fan.booked, fan.events)
+          if stopped then
+            return stopped
+          end
+          return commit(hold_keys, reservation, user, csv, positions, fan)
+        end
+
+        local function best(first, n, reservation, user, limit, idempotent, rows)
+          local fan = {reservation = KEYS[first], record = KEYS[first + 1], holds = KEYS[first + 2],
+            booked = KEYS[first + 3], rate = KEYS[first + 4], events = KEYS[first + 5]}
+          if not index then
+            return {'NOINDEX'}
+          end
+          local stopped = admit(fan.reservation, fan.rate, idempotent)
+          if stopped then
+            return stopped
+          end
+          stopped = allowed(n, limit, fan.holds, fan.booked, fan.events)
+          if stopped then
+            return stopped
+          end
+          if not swept then
+            sweep_lapsed(index, now)
+            swept = true
+          end
+          local seats, positions = choose_best(index, n, rows)
+          if not seats then
+            return {'NONE', tostring(seats_left(index, rows))}
+          end
+          local hold_keys = {}
+          for _, seat in ipairs(seats) do
+            table.insert(hold_keys, index.hold_prefix .. seat)
+          end
+          return commit(hold_keys, reservation, user, table.concat(seats, ','), positions, fan)
         end
 
         local results, held = {}, {}
-        local first, arg = 4, 8
+        local first, arg = 9, 8
         for r = 1, tonumber(ARGV[3]) do
-          local n = tonumber(ARGV[arg + 3])
-          results[r] = hold(first, n, ARGV[arg], ARGV[arg + 1], ARGV[arg + 2], tonumber(ARGV[arg + 4]), ARGV[arg + 5])
-          if results[r][1] == 'OK' then
-            table.insert(held, ARGV[arg + 2])
+          local csv, n = ARGV[arg + 2], tonumber(ARGV[arg + 3])
+          if ARGV[arg + 7] == '' then
+            results[r] = pick(first, n, ARGV[arg], ARGV[arg + 1], csv, tonumber(ARGV[arg + 4]), ARGV[arg + 5], ARGV[arg + 6])
+            first = first + n + 6
+          else
+            results[r] = best(first, n, ARGV[arg], ARGV[arg + 1], tonumber(ARGV[arg + 4]), ARGV[arg + 5], ARGV[arg + 7])
+            first = first + 6
           end
-          first = first + n + 6
-          arg = arg + 6
+          if results[r][1] == 'OK' then
+            table.insert(held, results[r][3])
+          end
+          arg = arg + 8
         end
         if #held > 0 then
           announce(KEYS[2], ARGV[1], 'held', table.concat(held, ','), ARGV[6])
           -- Kept in step with the event's end (an organizer may move it): the sold set and its mark go with the log.
           redis.call('PEXPIREAT', KEYS[1], ARGV[6])
           redis.call('PEXPIREAT', KEYS[3], ARGV[6])
+          if index then
+            for k = 4, 8 do
+              redis.call('PEXPIREAT', KEYS[k], ARGV[6])
+            end
+          end
         end
         return results
         """;
@@ -170,21 +242,27 @@ public static class HoldScripts
 
     // Deletes only holds that are still this reservation's (an expired hold may belong to someone else now), then the
     // reservation. KEYS[1..n] hold keys, n+1 reservation, n+2 user holds, n+3 seat log, n+4 reservation record, n+5 the
-    // fan's events; ARGV: reservation id, n, event id, announcement ('' for none), when the event's keys expire → the
-    // seats released. Released by its fan, a reservation is not needed any more: its record goes too (a sold one keeps
-    // it, so a retried confirm finds its booking).
-    public const string Release = Announce + ReleaseHolds + """
+    // fan's events, n+6..n+10 the seat index (mark, taken, free, rows, lapses), n+11 the sold set; ARGV: reservation id,
+    // n, event id, announcement ('' for none), when the event's keys expire, the seats' "seat:position" csv → the seats
+    // released. Released by its fan, a reservation is not needed any more: its record goes too (a sold one keeps it,
+    // so a retried confirm finds its booking).
+    public const string Release = Announce + ReleaseHolds + SeatIndex + """
         local n = tonumber(ARGV[2])
-        local released = {}
+        local released, freed = {}, {}
         for i = 1, n do
           if redis.call('GET', KEYS[i]) == ARGV[1] then
             redis.call('DEL', KEYS[i])
-            table.insert(released, string.match(KEYS[i], ':hold:(%d+)$'))
+            local seat = string.match(KEYS[i], ':hold:(%d+)$')
+            table.insert(released, seat)
+            freed[seat] = true
           end
         end
         if forget_reservation(ARGV[3], ARGV[1], KEYS[n + 1], KEYS[n + 2], KEYS[n + 5]) == 1 then
           redis.call('DEL', KEYS[n + 4])
         end
+        local index = open_index(KEYS[n + 6], KEYS[n + 7], KEYS[n + 8], KEYS[n + 9], KEYS[n + 10], KEYS[n + 11], ARGV[5])
+        index_freed(index, ARGV[6], freed)
+        index_forget(index, ARGV[1], ARGV[6])
         if #released > 0 and ARGV[4] ~= '' then
           announce(KEYS[n + 3], ARGV[3], ARGV[4], table.concat(released, ','), ARGV[5])
         end
@@ -194,13 +272,14 @@ public static class HoldScripts
     // After bookings committed, for any number of reservations of one event (a writer batch's): their seats join
     // the sold set (and each fan's booked seats), and are announced in one "sold" change. A sold seat is held by
     // nobody: not by its reservation, nor by a fan who took it after that hold had lapsed (that fan's confirm
-    // loses at MySQL; meanwhile the seat must not look held). KEYS[1] sold set, KEYS[2] seat log, then per
-    // reservation its n hold keys, the fan's booked seats, the reservation, the fan's holds, the fan's events.
-    // ARGV[1] event id, ARGV[2] count, ARGV[3] when the event's keys expire, then per reservation: id, n → the number
-    // of seats
-    public const string MarkSold = Announce + ReleaseHolds + """
+    // loses at MySQL; meanwhile the seat must not look held). KEYS[1] sold set, KEYS[2] seat log, KEYS[3..7] the seat
+    // index (mark, taken, free, rows, lapses), then per reservation its n hold keys, the fan's booked seats, the
+    // reservation, the fan's holds, the fan's events. ARGV[1] event id, ARGV[2] count, ARGV[3] when the event's keys
+    // expire, then per reservation: id, n, the seats' "seat:position" csv → the number of seats
+    public const string MarkSold = Announce + ReleaseHolds + SeatIndex + """
         local sold = {}
-        local first, arg = 3, 4
+        local index = open_index(KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[1], ARGV[3])
+        local first, arg = 8, 4
         for r = 1, tonumber(ARGV[2]) do
           local reservation, n = ARGV[arg], tonumber(ARGV[arg + 1])
           for i = first, first + n - 1 do
@@ -210,10 +289,12 @@ public static class HoldScripts
             redis.call('DEL', KEYS[i])
             table.insert(sold, seat)
           end
+          index_sold(index, ARGV[arg + 2])
+          index_forget(index, reservation, ARGV[arg + 2])
           redis.call('PEXPIREAT', KEYS[first + n], ARGV[3])
           forget_reservation(ARGV[1], reservation, KEYS[first + n + 1], KEYS[first + n + 2], KEYS[first + n + 3])
           first = first + n + 4
-          arg = arg + 2
+          arg = arg + 3
         end
         if #sold > 0 then
           redis.call('PEXPIREAT', KEYS[1], ARGV[3])
@@ -223,16 +304,19 @@ public static class HoldScripts
         """;
 
     // A refund gave sold seats back (MySQL has them available already): they leave the sold set and their fan's booked
-    // seats, and are announced released. KEYS[1] sold set, KEYS[2] the fan's booked seats, KEYS[3] seat log; ARGV[1]
-    // event id, ARGV[2] when the event's keys expire, ARGV[3..] the seat ids → the number of seats that left the sold set.
-    public const string ReleaseSold = Announce + """
-        local released = {}
-        for i = 3, #ARGV do
+    // seats, and are announced released. KEYS[1] sold set, KEYS[2] the fan's booked seats, KEYS[3] seat log, KEYS[4..8]
+    // the seat index (mark, taken, free, rows, lapses); ARGV[1] event id, ARGV[2] when the event's keys expire, ARGV[3]
+    // the seats' "seat:position" csv, ARGV[4..] the seat ids → the number of seats that left the sold set.
+    public const string ReleaseSold = Announce + SeatIndex + """
+        local released, freed = {}, {}
+        for i = 4, #ARGV do
           if redis.call('SREM', KEYS[1], ARGV[i]) == 1 then
             table.insert(released, ARGV[i])
+            freed[ARGV[i]] = true
           end
           redis.call('SREM', KEYS[2], ARGV[i])
         end
+        index_freed(open_index(KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[1], ARGV[2]), ARGV[3], freed)
         if #released > 0 then
           announce(KEYS[3], ARGV[1], 'released', table.concat(released, ','), ARGV[2])
         end

@@ -16,6 +16,18 @@ public abstract record ReserveOutcome
     public sealed record RateLimited(TimeSpan RetryAfter) : ReserveOutcome;
     /// <summary>The fan holds seats in as many other events as allowed (Booking:MaxEventsHeldPerUser).</summary>
     public sealed record TooManyEvents(IReadOnlyList<long> HeldEventIds, int Limit) : ReserveOutcome;
+    /// <summary>Best available found no <c>Quantity</c> free seats side by side in one row; <c>SeatsLeft</c> are free in the rows asked for.</summary>
+    public sealed record NotSideBySide(int Quantity, int SeatsLeft) : ReserveOutcome;
+}
+
+/// <summary>What a reserve asks for: the seats named, or the best <c>Quantity</c> side by side among <c>Rows</c> (SeatLayout.RowRanges).</summary>
+public sealed record SeatChoice(IReadOnlyList<long> SeatIds, int Quantity, string? Rows)
+{
+    public static SeatChoice Named(IReadOnlyList<long> seatIds) => new(seatIds.Order().ToList(), seatIds.Count, null);
+
+    public static SeatChoice Best(int quantity, string rows) => new([], quantity, rows);
+
+    public bool IsBest => Rows is not null;
 }
 
 // Seat holds in Redis (DESIGN §3): a hold is a key per seat whose value is the reservation id and whose TTL is
@@ -26,8 +38,11 @@ public sealed class HoldStore
     /// <summary>Most reservations one reserve script call holds.</summary>
     private const int MaxReserveBatch = 64;
 
-    private sealed record HoldRequest(long EventId, string UserId, IReadOnlyList<long> SeatIds, string ReservationId, int Limit, bool Idempotent,
-        long KeysExpireAt, long HoldMilliseconds);
+    private sealed record HoldRequest(long EventId, string UserId, SeatChoice Seats, string ReservationId, int Limit, bool Idempotent,
+        long KeysExpireAt, long HoldMilliseconds, string Positions);
+
+    /// <summary>Times a best-available reserve builds the event's seat index and asks again before giving up.</summary>
+    private const int IndexBuilds = 3;
 
     private readonly IConnectionMultiplexer _redis;
     private readonly SeatCatalog _catalog;
@@ -54,14 +69,14 @@ public sealed class HoldStore
     private IDatabase Db => _redis.GetDatabase();
 
     /// <param name="idempotent">The id was derived from an Idempotency-Key, so a reservation with it may exist already.</param>
-    public async Task<ReserveOutcome> ReserveAsync(long eventId, EventSale sale, string userId, IReadOnlyList<long> seatIds, string reservationId,
+    public async Task<ReserveOutcome> ReserveAsync(long eventId, EventSale sale, string userId, SeatChoice seats, string reservationId,
         bool idempotent, CancellationToken cancellationToken)
     {
         // Timed for the waiting rooms' admission rate (BookingPathLatency).
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            return await ReserveUntimedAsync(eventId, sale, userId, seatIds, reservationId, idempotent, cancellationToken);
+            return await ReserveUntimedAsync(eventId, sale, userId, seats, reservationId, idempotent, cancellationToken);
         }
         finally
         {
@@ -69,22 +84,28 @@ public sealed class HoldStore
         }
     }
 
-    private async Task<ReserveOutcome> ReserveUntimedAsync(long eventId, EventSale sale, string userId, IReadOnlyList<long> seatIds,
+    private async Task<ReserveOutcome> ReserveUntimedAsync(long eventId, EventSale sale, string userId, SeatChoice seats,
         string reservationId, bool idempotent, CancellationToken cancellationToken)
     {
-        var seats = seatIds.Order().ToList();
-        var result = (RedisResult[])(await _reserves.EnqueueAsync(
-            new HoldRequest(eventId, userId, seats, reservationId, sale.MaxTicketsPerUser, idempotent, sale.KeysExpireAtMilliseconds,
-                (long)(sale.HoldTime ?? _options.Value.HoldTtl).TotalMilliseconds)))!;
+        var layout = await LayoutAsync(eventId);
+        var request = new HoldRequest(eventId, userId, seats, reservationId, sale.MaxTicketsPerUser, idempotent, sale.KeysExpireAtMilliseconds,
+            (long)(sale.HoldTime ?? _options.Value.HoldTtl).TotalMilliseconds, seats.IsBest ? "" : layout.Positions(seats.SeatIds));
+        var result = (RedisResult[])(await _reserves.EnqueueAsync(request))!;
+        for (var build = 0; build < IndexBuilds && (string?)result[0] == "NOINDEX"; build++)
+        {
+            await LoadSeatIndexAsync(eventId, layout, sale.KeysExpireAtMilliseconds);
+            result = (RedisResult[])(await _reserves.EnqueueAsync(request))!;
+        }
         switch ((string?)result[0])
         {
             case "OK":
-                return new ReserveOutcome.Held(new Reservation(reservationId, eventId, userId, seats, FromMilliseconds(result[1])));
+                var held = seats.IsBest ? ParseIds((string)result[2]!) : seats.SeatIds;
+                return new ReserveOutcome.Held(new Reservation(reservationId, eventId, userId, held, FromMilliseconds(result[1])));
             case "EXISTS":
                 var existing = await GetAsync(reservationId, cancellationToken);
                 return existing is { Active: { } active }
                     ? new ReserveOutcome.Held(active)
-                    : new ReserveOutcome.Conflict(seats);
+                    : new ReserveOutcome.Conflict(seats.SeatIds);
             case "CONFLICT":
                 return new ReserveOutcome.Conflict(result.Skip(1).Select(r => long.Parse((string)r!, CultureInfo.InvariantCulture)).ToList());
             case "LIMIT":
@@ -94,8 +115,32 @@ public sealed class HoldStore
                     _options.Value.MaxEventsHeldPerUser);
             case "RATE":
                 return new ReserveOutcome.RateLimited(TimeSpan.FromMilliseconds(Math.Max(0, long.Parse((string)result[1]!, CultureInfo.InvariantCulture))));
+            case "NONE":
+                return new ReserveOutcome.NotSideBySide(seats.Quantity, int.Parse((string)result[1]!, CultureInfo.InvariantCulture));
             default:
                 throw new InvalidOperationException($"Unexpected reserve script result {result[0]}");
+        }
+    }
+
+    private static List<long> ParseIds(string csv) => csv.Split(',').Select(s => long.Parse(s, CultureInfo.InvariantCulture)).ToList();
+
+    private async Task<SeatLayout> LayoutAsync(long eventId) =>
+        await _catalog.LayoutAsync(eventId, CancellationToken.None) ?? SeatLayout.From([]);
+
+    // The first best-available reserve of an event (or the first after Redis lost its data) builds the seat index from
+    // the holds and sold seats as they are; replicas that find it missing at once each try, and the first one builds it.
+    private async Task LoadSeatIndexAsync(long eventId, SeatLayout layout, long keysExpireAt)
+    {
+        if (layout.Rows.Count == 0)
+        {
+            return;
+        }
+        RedisKey[] keys = [.. HoldKeys.SeatIndexKeys(eventId), HoldKeys.Sold(eventId), HoldKeys.SoldLoaded(eventId)];
+        RedisValue[] args = [layout.Stride, keysExpireAt, .. layout.Rows.Select(row => (RedisValue)string.Join(',', row))];
+        if ((string?)await Db.ScriptEvaluateAsync(HoldScripts.LoadSeatIndex, keys, args) == HoldScripts.Unloaded)
+        {
+            await LoadSoldSeatsAsync(eventId, keysExpireAt);
+            await Db.ScriptEvaluateAsync(HoldScripts.LoadSeatIndex, keys, args);
         }
     }
 
@@ -109,20 +154,20 @@ public sealed class HoldStore
             var eventId = byEvent.Key;
             // One hold time per call: the event's, as its newest terms say (a change reaches reserves within a second).
             var ttl = byEvent.Last().Request.HoldMilliseconds;
-            List<RedisKey> keys = [HoldKeys.Sold(eventId), HoldKeys.SeatLog(eventId), HoldKeys.SoldLoaded(eventId)];
+            List<RedisKey> keys = [HoldKeys.Sold(eventId), HoldKeys.SeatLog(eventId), HoldKeys.SoldLoaded(eventId), .. HoldKeys.SeatIndexKeys(eventId)];
             List<RedisValue> args = [eventId, ttl, byEvent.Count(), _rateLimits.Value.WritesPerUser, (long)_rateLimits.Value.Window.TotalMilliseconds,
                 byEvent.Max(r => r.Request.KeysExpireAt), _options.Value.MaxEventsHeldPerUser];
             foreach (var (request, _) in byEvent)
             {
-                keys.AddRange(request.SeatIds.Select(s => HoldKeys.Hold(eventId, s)));
+                keys.AddRange(request.Seats.SeatIds.Select(s => HoldKeys.Hold(eventId, s)));
                 keys.Add(HoldKeys.Reservation(eventId, request.ReservationId));
                 keys.Add(HoldKeys.ReservationRecord(eventId, request.ReservationId));
                 keys.Add(HoldKeys.UserHolds(eventId, request.UserId));
                 keys.Add(HoldKeys.Booked(eventId, request.UserId));
                 keys.Add(HoldKeys.ReserveRate(eventId, request.UserId));
                 keys.Add(HoldKeys.FanEvents(request.UserId));
-                args.AddRange([request.ReservationId, request.UserId, string.Join(',', request.SeatIds), request.SeatIds.Count, request.Limit,
-                    request.Idempotent ? "1" : "0"]);
+                args.AddRange([request.ReservationId, request.UserId, string.Join(',', request.Seats.SeatIds), request.Seats.Quantity, request.Limit,
+                    request.Idempotent ? "1" : "0", request.Positions, request.Seats.Rows ?? ""]);
             }
             var answer = await Db.ScriptEvaluateAsync(HoldScripts.Reserve, [.. keys], [.. args]);
             if (answer.Resp2Type != ResultType.Array && (string?)answer == HoldScripts.Unloaded)
@@ -165,9 +210,13 @@ public sealed class HoldStore
             .Append(HoldKeys.SeatLog(reservation.EventId))
             .Append(HoldKeys.ReservationRecord(reservation.EventId, reservation.ReservationId))
             .Append(HoldKeys.FanEvents(reservation.UserId))
+            .Concat(HoldKeys.SeatIndexKeys(reservation.EventId))
+            .Append(HoldKeys.Sold(reservation.EventId))
             .ToArray();
+        var layout = await LayoutAsync(reservation.EventId);
         var released = (RedisResult[])(await Db.ScriptEvaluateAsync(HoldScripts.Release, keys,
-            [reservation.ReservationId, reservation.SeatIds.Count, reservation.EventId, seatEvent, await KeysExpireAtAsync(reservation.EventId)]))!;
+            [reservation.ReservationId, reservation.SeatIds.Count, reservation.EventId, seatEvent, await KeysExpireAtAsync(reservation.EventId),
+                layout.Positions(reservation.SeatIds)]))!;
         return released.Select(r => long.Parse((string)r!, CultureInfo.InvariantCulture)).ToList();
     }
 
@@ -179,8 +228,9 @@ public sealed class HoldStore
         Task.WhenAll(reservations.GroupBy(r => r.EventId).Select(async byEvent =>
         {
             var eventId = byEvent.Key;
-            List<RedisKey> keys = [HoldKeys.Sold(eventId), HoldKeys.SeatLog(eventId)];
+            List<RedisKey> keys = [HoldKeys.Sold(eventId), HoldKeys.SeatLog(eventId), .. HoldKeys.SeatIndexKeys(eventId)];
             List<RedisValue> args = [eventId, byEvent.Count(), await KeysExpireAtAsync(eventId)];
+            var layout = await LayoutAsync(eventId);
             foreach (var reservation in byEvent)
             {
                 keys.AddRange(reservation.SeatIds.Select(s => HoldKeys.Hold(eventId, s)));
@@ -188,7 +238,7 @@ public sealed class HoldStore
                 keys.Add(HoldKeys.Reservation(eventId, reservation.ReservationId));
                 keys.Add(HoldKeys.UserHolds(eventId, reservation.UserId));
                 keys.Add(HoldKeys.FanEvents(reservation.UserId));
-                args.AddRange([reservation.ReservationId, reservation.SeatIds.Count]);
+                args.AddRange([reservation.ReservationId, reservation.SeatIds.Count, layout.Positions(reservation.SeatIds)]);
             }
             await Db.ScriptEvaluateAsync(HoldScripts.MarkSold, [.. keys], [.. args]);
         }));
@@ -199,9 +249,10 @@ public sealed class HoldStore
     /// </summary>
     public async Task ReleaseSoldAsync(long eventId, string userId, IReadOnlyCollection<long> seatIds)
     {
-        RedisValue[] args = [eventId, await KeysExpireAtAsync(eventId), .. seatIds.Select(s => (RedisValue)s)];
+        var layout = await LayoutAsync(eventId);
+        RedisValue[] args = [eventId, await KeysExpireAtAsync(eventId), layout.Positions(seatIds), .. seatIds.Select(s => (RedisValue)s)];
         await Db.ScriptEvaluateAsync(HoldScripts.ReleaseSold,
-            [HoldKeys.Sold(eventId), HoldKeys.Booked(eventId, userId), HoldKeys.SeatLog(eventId)], args);
+            [HoldKeys.Sold(eventId), HoldKeys.Booked(eventId, userId), HoldKeys.SeatLog(eventId), .. HoldKeys.SeatIndexKeys(eventId)], args);
     }
 
     /// <summary>After a transfer committed: the seat counts towards the recipient's limit, no longer the sender's.</summary>

@@ -9,12 +9,21 @@ using TicketMaster.ServiceDefaults.Http;
 
 namespace TicketMaster.BookingApi.Reservations;
 
-/// <summary>POST /v1/booking/reserve: `seat_ids`, or the seed's single `seat_id`; `queue_pass` for events with a waiting room.</summary>
-public sealed record ReserveRequest(long? EventId, List<long>? SeatIds, long? SeatId, string? QueuePass = null);
+/// <summary>
+/// POST /v1/booking/reserve: `seat_ids` (or the seed's single `seat_id`), or `quantity` for the best seats side by side,
+/// optionally in one `section_id` and at most `max_price_cents` each; `queue_pass` for events with a waiting room.
+/// </summary>
+public sealed record ReserveRequest(long? EventId, List<long>? SeatIds, long? SeatId, string? QueuePass = null, int? Quantity = null,
+    long? SectionId = null, long? MaxPriceCents = null);
 
-public sealed record ReservationResponse(string ReservationId, long EventId, IReadOnlyList<long> SeatIds, DateTimeOffset ExpiresAt)
+public sealed record ReservedSeat(long SeatId, string Section, string Row, int Number, long PriceCents);
+
+public sealed record ReservationResponse(string ReservationId, long EventId, IReadOnlyList<long> SeatIds, DateTimeOffset ExpiresAt,
+    IReadOnlyList<ReservedSeat> Seats)
 {
-    public static ReservationResponse From(Reservation r) => new(r.ReservationId, r.EventId, r.SeatIds, r.ExpiresAt);
+    public static ReservationResponse From(Reservation r, IReadOnlyDictionary<long, SeatRow> seats) =>
+        new(r.ReservationId, r.EventId, r.SeatIds, r.ExpiresAt, r.SeatIds.Where(seats.ContainsKey).Select(id => seats[id])
+            .Select(s => new ReservedSeat(s.SeatId, s.Section, s.Row, s.Number, s.PriceCents)).ToList());
 }
 
 public static class ReservationsApi
@@ -33,18 +42,46 @@ public static class ReservationsApi
         QueuePasses passes, InvariantMonitor invariants, IOptions<BookingOptions> options, CancellationToken cancellationToken)
     {
         var seatIds = request.SeatIds ?? (request.SeatId is { } single ? [single] : []);
+        var best = request.Quantity is not null;
+        var most = options.Value.MaxSeatsPerReservation;
         var errors = new ValidationErrors();
-        if (seatIds.Distinct().Count() != seatIds.Count)
-        {
-            errors.Add("seat_ids", "each seat at most once");
-        }
         if (request.EventId is not > 0)
         {
             errors.Add("event_id", "is required");
         }
-        if (seatIds.Count == 0 || seatIds.Count > options.Value.MaxSeatsPerReservation || seatIds.Any(s => s <= 0))
+        if (best)
         {
-            errors.Add("seat_ids", $"between 1 and {options.Value.MaxSeatsPerReservation} seat ids are required");
+            if (request.SeatIds is not null || request.SeatId is not null)
+            {
+                errors.Add("quantity", "give seat_ids or quantity (best available), not both");
+            }
+            if (request.Quantity is not { } quantity || quantity < 1 || quantity > most)
+            {
+                errors.Add("quantity", $"must be between 1 and {most}");
+            }
+            if (request.SectionId is <= 0)
+            {
+                errors.Add("section_id", "must be a positive section id");
+            }
+            if (request.MaxPriceCents is < 0)
+            {
+                errors.Add("max_price_cents", "must not be negative");
+            }
+        }
+        else
+        {
+            if (seatIds.Distinct().Count() != seatIds.Count)
+            {
+                errors.Add("seat_ids", "each seat at most once");
+            }
+            if (seatIds.Count == 0 || seatIds.Count > most || seatIds.Any(s => s <= 0))
+            {
+                errors.Add("seat_ids", $"between 1 and {most} seat ids are required (or a quantity for the best available)");
+            }
+            if (request.SectionId is not null || request.MaxPriceCents is not null)
+            {
+                errors.Add("section_id", "section_id and max_price_cents go with quantity (best available)");
+            }
         }
         var idempotencyKey = http.Headers["Idempotency-Key"].ToString();
         if (idempotencyKey.Length > 200)
@@ -83,15 +120,34 @@ public static class ReservationsApi
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Waiting-room pass required",
                 detail: $"Event {eventId} sells through its waiting room: join /v1/booking/events/{eventId}/queue and send the pass you get as queue_pass.");
         }
+        var choice = SeatChoice.Named(seatIds);
+        if (best)
+        {
+            var layout = await catalog.LayoutAsync(eventId, cancellationToken);
+            if (request.SectionId is { } sectionId && layout?.Sections.Any(s => s.SectionId == sectionId) != true)
+            {
+                return new ValidationErrors().Add("section_id", $"not a section of event {eventId}").ToUnprocessable("No such section.");
+            }
+            choice = SeatChoice.Best(request.Quantity!.Value,
+                layout!.RowRanges(layout.Preference(sale.SectionOrder), request.SectionId, request.MaxPriceCents));
+        }
         var idempotent = idempotencyKey.Length > 0;
         var reservationId = Reservation.NewId(eventId, userId, idempotent ? idempotencyKey : null);
-        var outcome = await holds.ReserveAsync(eventId, sale, userId, seatIds, reservationId, idempotent, cancellationToken);
+        var outcome = choice is { IsBest: true, Rows: "" }
+            ? new ReserveOutcome.NotSideBySide(choice.Quantity, 0)
+            : await holds.ReserveAsync(eventId, sale, userId, choice, reservationId, idempotent, cancellationToken);
         invariants.Watch(eventId);
 
         return outcome switch
         {
             ReserveOutcome.Held held => TypedResults.Created($"/v1/booking/reservations/{held.Reservation.ReservationId}",
-                ReservationResponse.From(held.Reservation)),
+                ReservationResponse.From(held.Reservation, await catalog.SeatRowsAsync(eventId, cancellationToken))),
+            ReserveOutcome.NotSideBySide none => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,
+                title: none.SeatsLeft == 0 ? "No seats left" : "Not enough seats side by side",
+                detail: none.SeatsLeft == 0
+                    ? "No seat is free where you asked; nothing was held. Held seats come free when their holds end."
+                    : $"No {none.Quantity} free seats side by side in one row where you asked; {none.SeatsLeft} seats are free there. Nothing was held: ask for fewer, or pick seats.",
+                extensions: new Dictionary<string, object?> { ["seats_left"] = none.SeatsLeft, ["quantity"] = none.Quantity }),
             ReserveOutcome.Conflict conflict => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Seats taken",
                 detail: "Some seats are held or sold; nothing was held.",
                 extensions: new Dictionary<string, object?> { ["conflicting_seat_ids"] = conflict.SeatIds }),

@@ -7,8 +7,9 @@ using TicketMaster.Messaging;
 namespace TicketMaster.BookingApi.Seats;
 
 /// <param name="HoldTime">The event's own hold time; null: Booking:HoldTtl.</param>
+/// <param name="SectionOrder">The owner's order of sections for best available (best first); null: dearest first.</param>
 public sealed record EventSale(string Status, DateTimeOffset OnSaleAt, DateTimeOffset EndsAt, int MaxTicketsPerUser, bool WaitingRoom, int Capacity,
-    IReadOnlyList<long> UnknownSeatIds, string OwnerId, TimeSpan? HoldTime = null)
+    IReadOnlyList<long> UnknownSeatIds, string OwnerId, TimeSpan? HoldTime = null, IReadOnlyList<long>? SectionOrder = null)
 {
     /// <summary>Not a stored status: a scheduled event whose end has passed sells nothing more.</summary>
     public const string Ended = "ended";
@@ -33,7 +34,7 @@ public sealed record EventSale(string Status, DateTimeOffset OnSaleAt, DateTimeO
     public bool IsCancelled => Status == EventStatuses.Cancelled;
 }
 
-public sealed record SeatRow(long SeatId, string Section, string Row, int Number, long PriceCents, string Status);
+public sealed record SeatRow(long SeatId, long SectionId, string Section, string Row, int Number, long PriceCents, string Status);
 
 // The event and seat facts of a sale, from the sale's own tables (sale_event, event_seat); an event the sale has not
 // met yet is listed first from the catalog's API. A hot sale asks for the same event thousands of times a second,
@@ -56,7 +57,7 @@ public sealed class SeatCatalog(MySqlDataSource dataSource, SaleEventStore sales
         }
         var known = await SeatRowsAsync(eventId, cancellationToken);
         return new EventSale(facts.Status, facts.OnSaleAt, facts.EndsAt, facts.MaxTicketsPerUser, facts.WaitingRoom, known.Count,
-            seatIds.Where(s => !known.ContainsKey(s)).ToList(), facts.OwnerId, facts.HoldTime);
+            seatIds.Where(s => !known.ContainsKey(s)).ToList(), facts.OwnerId, facts.HoldTime, facts.SectionOrder);
     }
 
     // The sale's terms of the event, listing it from the catalog first if the sale has not met it (null: no such event).
@@ -82,6 +83,14 @@ public sealed class SeatCatalog(MySqlDataSource dataSource, SaleEventStore sales
         {
             return (await GetSeatsAsync(eventId, CancellationToken.None) ?? []).ToDictionary(s => s.SeatId);
         }))!;
+
+    /// <summary>The event's seats in the venue's order (best available and the seat index); null when no such event.</summary>
+    public async Task<SeatLayout?> LayoutAsync(long eventId, CancellationToken cancellationToken) =>
+        await cache.GetAsync(("seat-layout", eventId), SeatListLifetime, async () =>
+        {
+            var seats = await SeatRowsAsync(eventId, CancellationToken.None);
+            return seats.Count == 0 && await TermsAsync(eventId) is null ? null : SeatLayout.From(seats.Values);
+        });
 
     /// <summary>The event's sold seats and who holds each (the buyer, or whom it was transferred to), from MySQL (the arbiter).</summary>
     public async Task<Dictionary<long, string>> BuyersAsync(long eventId, CancellationToken cancellationToken)
@@ -111,7 +120,7 @@ public sealed class SeatCatalog(MySqlDataSource dataSource, SaleEventStore sales
         }
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var command = new MySqlCommand("""
-            SELECT seat_id, section_name, row_label, seat_number, price_cents, status
+            SELECT seat_id, section_id, section_name, row_label, seat_number, price_cents, status
             FROM event_seat WHERE event_id = @event
             ORDER BY section_name, row_label, seat_number
             """, connection);
@@ -120,7 +129,8 @@ public sealed class SeatCatalog(MySqlDataSource dataSource, SaleEventStore sales
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            seats.Add(new SeatRow(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.GetInt64(4), reader.GetString(5)));
+            seats.Add(new SeatRow(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4), reader.GetInt64(5),
+                reader.GetString(6)));
         }
         return seats;
     }

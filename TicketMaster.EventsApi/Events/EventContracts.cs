@@ -17,7 +17,8 @@ public sealed record CreateEventRequest(
     bool? WaitingRoom,
     DateTimeOffset? RefundableUntil,
     long? RefundFeeCents,
-    int? HoldSeconds = null);
+    int? HoldSeconds = null,
+    List<long>? SectionOrder = null);
 
 /// <summary>PATCH /v1/events/{event_id}: only the fields given change.</summary>
 public sealed record UpdateEventRequest(
@@ -31,7 +32,8 @@ public sealed record UpdateEventRequest(
     bool? WaitingRoom,
     DateTimeOffset? RefundableUntil,
     long? RefundFeeCents,
-    int? HoldSeconds = null);
+    int? HoldSeconds = null,
+    List<long>? SectionOrder = null);
 
 public sealed record EventDetails(
     long EventId,
@@ -49,7 +51,8 @@ public sealed record EventDetails(
     bool WaitingRoom,
     RefundPolicy RefundPolicy,
     long Version,
-    int? HoldSeconds = null);
+    int? HoldSeconds = null,
+    IReadOnlyList<long>? SectionOrder = null);
 
 /// <summary>Fans may cancel tickets until <c>RefundableUntil</c> (never when null), each less the fee.</summary>
 public sealed record RefundPolicy(DateTimeOffset? RefundableUntil, long FeeCents);

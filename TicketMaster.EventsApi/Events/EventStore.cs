@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Globalization;
+using System.Text.Json;
 using MySqlConnector;
 using TicketMaster.Data;
 using TicketMaster.ServiceDefaults;
@@ -27,7 +28,7 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-        var errors = await CheckReferencesAsync(transaction, venueId, organizer, performerIds, prices, cancellationToken);
+        var errors = await CheckReferencesAsync(transaction, venueId, organizer, performerIds, prices, request.SectionOrder, cancellationToken);
         if (errors.Any)
         {
             return new CreateResult(null, errors);
@@ -35,9 +36,9 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
 
         await using (var insert = new MySqlCommand("""
             INSERT INTO event (event_id, owner_id, name, description, venue_id, starts_at, ends_at, on_sale_at, refundable_until, refund_fee_cents,
-                max_tickets_per_user, waiting_room, hold_seconds)
+                max_tickets_per_user, waiting_room, hold_seconds, section_order)
             VALUES (@id, @owner, @name, @description, @venue, @startsAt, @endsAt, @onSaleAt, @refundableUntil, @refundFee, @maxTickets, @waitingRoom,
-                @holdSeconds)
+                @holdSeconds, @sectionOrder)
             """, connection, transaction))
         {
             insert.Parameters.AddWithValue("@id", eventId);
@@ -53,6 +54,7 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
             insert.Parameters.AddWithValue("@maxTickets", request.MaxTicketsPerUser ?? 8);
             insert.Parameters.AddWithValue("@waitingRoom", request.WaitingRoom ?? false);
             insert.Parameters.AddWithValue("@holdSeconds", request.HoldSeconds);
+            insert.Parameters.AddWithValue("@sectionOrder", SectionOrderJson(request.SectionOrder));
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -112,6 +114,18 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
                 return new UpdateResult(null, errors);
             }
         }
+        if (request.SectionOrder is { Count: > 0 })
+        {
+            var venueId = (long)(await new MySqlCommand($"SELECT venue_id FROM event WHERE event_id = {eventId}", connection, transaction)
+                .ExecuteScalarAsync(cancellationToken))!;
+            var orderErrors = new ValidationErrors();
+            CheckSectionOrder(orderErrors, request.SectionOrder,
+                await QueryIdsAsync(transaction, $"SELECT section_id FROM section WHERE venue_id = {venueId}", cancellationToken), venueId);
+            if (orderErrors.Any)
+            {
+                return new UpdateResult(null, orderErrors);
+            }
+        }
 
         await using (var update = new MySqlCommand("""
             UPDATE event SET
@@ -126,6 +140,7 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
                 refundable_until = COALESCE(@refundableUntil, refundable_until),
                 refund_fee_cents = COALESCE(@refundFee, refund_fee_cents),
                 hold_seconds = COALESCE(@holdSeconds, hold_seconds),
+                section_order = IF(@sectionOrder IS NULL, section_order, NULLIF(@sectionOrder, '[]')),
                 version = version + 1,
                 updated_at = CURRENT_TIMESTAMP(3)
             WHERE event_id = @id
@@ -143,6 +158,7 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
             update.Parameters.AddWithValue("@refundableUntil", request.RefundableUntil?.UtcDateTime);
             update.Parameters.AddWithValue("@refundFee", request.RefundFeeCents);
             update.Parameters.AddWithValue("@holdSeconds", request.HoldSeconds);
+            update.Parameters.AddWithValue("@sectionOrder", SectionOrderJson(request.SectionOrder));
             await update.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -167,7 +183,7 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
                    (SELECT MIN(price_cents) FROM event_price WHERE event_id = e.event_id),
                    (SELECT MAX(price_cents) FROM event_price WHERE event_id = e.event_id),
                    COALESCE(es.seats_total, 0), COALESCE(es.seats_sold, 0), e.refundable_until, e.refund_fee_cents,
-                   e.hold_seconds
+                   e.hold_seconds, e.section_order
             FROM event e LEFT JOIN event_sales es ON es.event_id = e.event_id WHERE e.event_id = @id
             """, connection);
         command.Parameters.AddWithValue("@id", eventId);
@@ -181,15 +197,21 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
             MySqlTime.Utc(reader.GetDateTime(0)), document.Status, document.Venue, document.Performers, priceRange,
             new Availability(total, total - sold, sold), reader.GetInt32(1), reader.GetBoolean(2),
             new RefundPolicy(reader.IsDBNull(7) ? null : MySqlTime.Utc(reader.GetDateTime(7)), reader.GetInt32(8)), document.Version,
-            reader.IsDBNull(9) ? null : reader.GetInt32(9));
+            reader.IsDBNull(9) ? null : reader.GetInt32(9), reader.IsDBNull(10) ? null : ParseSectionOrder(reader.GetString(10)));
     }
+
+    /// <summary>The owner's order of sections as stored (a JSON array of ids); null for none.</summary>
+    public static string? SectionOrderJson(IReadOnlyList<long>? sectionOrder) =>
+        sectionOrder is null ? null : JsonSerializer.Serialize(sectionOrder);
+
+    public static IReadOnlyList<long> ParseSectionOrder(string json) => JsonSerializer.Deserialize<List<long>>(json) ?? [];
 
     private Task AnnounceAsync(MySqlTransaction transaction, long eventId, CancellationToken cancellationToken) =>
         SaleListing.AnnounceAsync(outbox, transaction, eventId, cancellationToken);
 
     // An organizer's events play at their own venues: another organizer's venue is answered like one that does not exist.
     private static async Task<ValidationErrors> CheckReferencesAsync(MySqlTransaction transaction, long venueId, ClaimsPrincipal organizer,
-        List<long> performerIds, Dictionary<long, long> prices, CancellationToken cancellationToken)
+        List<long> performerIds, Dictionary<long, long> prices, List<long>? sectionOrder, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         await using var owner = new MySqlCommand("SELECT owner_id FROM venue WHERE venue_id = @venue", transaction.Connection, transaction);
@@ -212,6 +234,7 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
         {
             errors.Add("prices", $"not sections of venue {venueId}: {string.Join(", ", foreignSections)}");
         }
+        CheckSectionOrder(errors, sectionOrder, sections, venueId);
 
         if (performerIds.Count > 0)
         {
@@ -224,6 +247,15 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
             }
         }
         return errors;
+    }
+
+    private static void CheckSectionOrder(ValidationErrors errors, List<long>? sectionOrder, HashSet<long> sections, long venueId)
+    {
+        var foreign = (sectionOrder ?? []).Where(s => !sections.Contains(s)).ToList();
+        if (foreign.Count > 0)
+        {
+            errors.Add("section_order", $"not sections of venue {venueId}: {string.Join(", ", foreign)}");
+        }
     }
 
     private static async Task<HashSet<long>> QueryIdsAsync(MySqlTransaction transaction, string sql, CancellationToken cancellationToken)

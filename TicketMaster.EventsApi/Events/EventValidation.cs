@@ -57,6 +57,7 @@ public static class EventValidation
         CheckTicketLimit(errors, request.MaxTicketsPerUser);
         CheckRefundFee(errors, request.RefundFeeCents);
         CheckHoldSeconds(errors, request.HoldSeconds);
+        CheckSectionOrder(errors, request.SectionOrder);
 
         if (request.Prices is not { Count: > 0 })
         {
@@ -109,6 +110,7 @@ public static class EventValidation
         CheckTicketLimit(errors, request.MaxTicketsPerUser);
         CheckRefundFee(errors, request.RefundFeeCents);
         CheckHoldSeconds(errors, request.HoldSeconds);
+        CheckSectionOrder(errors, request.SectionOrder);
         return errors;
     }
 
@@ -162,6 +164,23 @@ public static class EventValidation
         if (holdSeconds is < MinHoldSeconds or > MaxHoldSeconds)
         {
             errors.Add("hold_seconds", $"must be between {MinHoldSeconds} and {MaxHoldSeconds} seconds");
+        }
+    }
+
+    // Whether the ids are the event's venue's sections is the store's to check.
+    private static void CheckSectionOrder(ValidationErrors errors, List<long>? sectionOrder)
+    {
+        if (sectionOrder is null)
+        {
+            return;
+        }
+        if (sectionOrder.Count > Venues.VenuesApi.MaxSections || sectionOrder.Any(s => s <= 0))
+        {
+            errors.Add("section_order", $"at most {Venues.VenuesApi.MaxSections} section ids, each positive");
+        }
+        else if (sectionOrder.Distinct().Count() != sectionOrder.Count)
+        {
+            errors.Add("section_order", "each section at most once");
         }
     }
 

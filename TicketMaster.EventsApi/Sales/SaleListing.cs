@@ -59,7 +59,7 @@ public static class SaleListing
             return null;
         }
         await using var command = new MySqlCommand("""
-            SELECT owner_id, on_sale_at, max_tickets_per_user, waiting_room, refundable_until, refund_fee_cents, hold_seconds FROM event WHERE event_id = @event;
+            SELECT owner_id, on_sale_at, max_tickets_per_user, waiting_room, refundable_until, refund_fee_cents, hold_seconds, section_order FROM event WHERE event_id = @event;
             SELECT user_id FROM event_staff WHERE event_id = @event ORDER BY user_id;
             """, connection, transaction);
         command.Parameters.AddWithValue("@event", eventId);
@@ -69,12 +69,13 @@ public static class SaleListing
             (reader.GetString(0), MySqlTime.Utc(reader.GetDateTime(1)), reader.GetInt32(2), reader.GetBoolean(3));
         var (refundableUntil, refundFee) = (reader.IsDBNull(4) ? (DateTimeOffset?)null : MySqlTime.Utc(reader.GetDateTime(4)), reader.GetInt64(5));
         int? holdSeconds = reader.IsDBNull(6) ? null : reader.GetInt32(6);
+        var sectionOrder = reader.IsDBNull(7) ? null : Events.EventStore.ParseSectionOrder(reader.GetString(7));
         await reader.NextResultAsync(cancellationToken);
         var staff = new List<string>();
         while (await reader.ReadAsync(cancellationToken))
         {
             staff.Add(reader.GetString(0));
         }
-        return new EventSaleChanged(document, ownerId, onSaleAt, maxTickets, waitingRoom, staff, refundableUntil, refundFee, holdSeconds);
+        return new EventSaleChanged(document, ownerId, onSaleAt, maxTickets, waitingRoom, staff, refundableUntil, refundFee, holdSeconds, sectionOrder);
     }
 }

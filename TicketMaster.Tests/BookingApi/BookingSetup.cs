@@ -12,8 +12,12 @@ using TicketMaster.Tests.Infrastructure;
 namespace TicketMaster.Tests.BookingApi;
 
 /// <summary>An on-sale event with its seat ids, fans with tokens, and the invariants every booking test ends with.</summary>
-public sealed class BookingSetup(AppHostFixture fixture, CatalogSetup catalog, long eventId, IReadOnlyList<long> seatIds, TokenSettings tokens)
+public sealed class BookingSetup(AppHostFixture fixture, CatalogSetup catalog, long eventId, IReadOnlyList<long> seatIds, TokenSettings tokens,
+    JsonElement venue)
 {
+    /// <summary>The venue as created: its sections with their ids.</summary>
+    public JsonElement Venue => venue;
+
     public long EventId => eventId;
     public IReadOnlyList<long> SeatIds => seatIds;
 
@@ -22,10 +26,11 @@ public sealed class BookingSetup(AppHostFixture fixture, CatalogSetup catalog, l
 
     public static async Task<BookingSetup> CreateAsync(AppHostFixture fixture, int seats, int maxTicketsPerUser = 8,
         bool waitingRoom = false, DateTimeOffset? onSaleAt = null, CatalogSetup? organizer = null, DateTimeOffset? startsAt = null,
-        DateTimeOffset? refundableUntil = null, long refundFeeCents = 0, int? holdSeconds = null)
+        DateTimeOffset? refundableUntil = null, long refundFeeCents = 0, int? holdSeconds = null,
+        (string Name, int Rows, int SeatsPerRow)[]? sections = null)
     {
         var catalog = organizer ?? await CatalogSetup.CreateAsync(fixture);
-        var venue = await catalog.VenueAsync("Booking Hall " + catalog.Tag, "Leeds", ("Floor", 1, seats));
+        var venue = await catalog.VenueAsync("Booking Hall " + catalog.Tag, "Leeds", sections ?? [("Floor", 1, seats)]);
         startsAt ??= DateTimeOffset.UtcNow.AddDays(10);
         var body = JsonSerializer.SerializeToElement(CatalogSetup.EventBody(venue, "Sale " + catalog.Tag, startsAt.Value), TicketMaster.ServiceDefaults.TicketMasterJson.Options);
         var request = JsonSerializer.Deserialize<Dictionary<string, object>>(body.GetRawText())!;
@@ -54,7 +59,7 @@ public sealed class BookingSetup(AppHostFixture fixture, CatalogSetup catalog, l
         // Tokens are minted here with the signing key the fixture gave the AppHost: hundreds of fans without
         // hundreds of requests.
         return new BookingSetup(fixture, catalog, eventId, seatIds,
-            new TokenSettings(new SymmetricSecurityKey(System.Text.Encoding.UTF8.GetBytes(AppHostFixture.JwtSigningKey))));
+            new TokenSettings(new SymmetricSecurityKey(System.Text.Encoding.UTF8.GetBytes(AppHostFixture.JwtSigningKey))), venue);
     }
 
     public HttpClient Fan(string userId, params string[] roles)
@@ -88,6 +93,10 @@ public sealed class BookingSetup(AppHostFixture fixture, CatalogSetup catalog, l
     /// <summary>Reserves and returns the reservation id; anything but 201 fails the test with the answer's body.</summary>
     public static async Task<string> ReservationIdAsync(HttpClient fan, long eventId, params long[] seatIds) =>
         await ReservationIdOfAsync(await ReserveAsync(fan, eventId, seatIds));
+
+    /// <summary>Best available: the best <paramref name="quantity"/> seats side by side.</summary>
+    public static Task<HttpResponseMessage> ReserveBestAsync(HttpClient fan, long eventId, int quantity, long? sectionId = null, long? maxPriceCents = null) =>
+        fan.PostJsonAsync("/v1/booking/reserve", new { event_id = eventId, quantity, section_id = sectionId, max_price_cents = maxPriceCents });
 
     public static Task<HttpResponseMessage> ReserveWithPassAsync(HttpClient fan, long eventId, string? pass, params long[] seatIds) =>
         fan.PostJsonAsync("/v1/booking/reserve", new { event_id = eventId, seat_ids = seatIds, queue_pass = pass });

@@ -85,7 +85,7 @@ public sealed class BoundedStateTests(AppHostFixture fixture)
         async Task PairAsync(int i)
         {
             var seats = new[] { sale.SeatIds[i % 20] };
-            var outcome = await holds.ReserveAsync(sale.EventId, eventSale, fan, seats, Reservation.NewId(sale.EventId, fan, null), false, CancellationToken.None);
+            var outcome = await holds.ReserveAsync(sale.EventId, eventSale, fan, SeatChoice.Named(seats), Reservation.NewId(sale.EventId, fan, null), false, CancellationToken.None);
             var held = Assert.IsType<ReserveOutcome.Held>(outcome);
             Assert.Equal(seats, await holds.ReleaseAsync(held.Reservation, SeatEvents.Released));
         }

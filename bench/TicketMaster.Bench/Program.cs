@@ -3,8 +3,9 @@ using TicketMaster.Onsale;
 
 // dotnet run -c Release --project bench/TicketMaster.Bench -- catalog [--events N] [--seconds S] [--concurrency C]
 //                                                            booking [--seconds S] [--concurrency C] [--write-path Queued|Direct]
-//                                                            onsale [--seats N] [--users M] [--rate A] [--concurrency C]
-//                                                                   [--hold-ttl S] [--write-path Queued|Direct] [--plot file.png]
+//                                                            onsale [--seats N] [--users M] [--mode best|pick] [--rate A]
+//                                                                   [--concurrency C] [--hold-ttl S] [--write-path Queued|Direct]
+//                                                                   [--plot file.png]
 //                                                            sse [--clients N]
 // Every benchmark also passes --TicketMaster:...=value arguments on to the AppHost (e.g. the trace sampler).
 var command = args.FirstOrDefault() ?? "catalog";
@@ -25,10 +26,17 @@ switch (command)
         var options = new OnsaleOptions(seats, Option("--users", 10_000))
         {
             Concurrency = Option("--concurrency", 64),
-            // Fans let in per second: about what the booking path absorbs on this machine (an organizer tunes it the same way).
-            AdmissionsPerSecond = Option("--rate", Math.Clamp(seats / 10, 50, 400)),
-            HoldTtl = TimeSpan.FromSeconds(Option("--hold-ttl", 30)),
+            // The most fans let in per second: the waiting room adapts below it to the booking path and the seats left.
+            AdmissionsPerSecond = Option("--rate", Math.Clamp(seats / 25, 50, 2_000)),
+            // The event's hold time: the shortest an owner may set (2 min).
+            HoldTtl = TimeSpan.FromSeconds(Option("--hold-ttl", 120)),
+            Mode = Text("--mode") ?? OnsaleModes.Best,
         };
+        if (options.Mode is not (OnsaleModes.Best or OnsaleModes.Pick))
+        {
+            Console.Error.WriteLine($"unknown --mode '{options.Mode}' (known: best, pick)");
+            return 2;
+        }
         return await OnsaleBench.RunAsync(options, Text("--write-path") ?? "Queued", Text("--plot") ?? "onsale.png");
     case "sse":
         await SseBench.RunAsync(Option("--clients", 5_000));

@@ -11,9 +11,9 @@ using TicketMaster.ServiceDefaults.Auth;
 
 namespace TicketMaster.Onsale;
 
-// Issue "hot onsale": an event with a waiting room and N seats, M fans who queue, get passes, reserve random
-// seats (retrying on 409), abandon some holds, get some cards declined and confirm the rest, while a few SSE
-// clients follow the seat stream. Fans are scheduled, not one task each: a worker pool runs whichever fan is due
+// A hot onsale: an event with a waiting room and N seats, M fans who queue, get passes, ask for the best N seats
+// side by side (mode best) or reserve random free seats from the live board (mode pick; both retry on 409), abandon
+// some holds, get some cards declined and confirm the rest, while a few SSE clients follow the seat stream. Fans are scheduled, not one task each: a worker pool runs whichever fan is due
 // next (arriving, polling their place, or shopping), so 200,000 fans fit on two cores.
 public sealed class OnsaleSimulation(OnsaleTarget target, OnsaleOptions options, TextWriter log)
 {
@@ -26,6 +26,8 @@ public sealed class OnsaleSimulation(OnsaleTarget target, OnsaleOptions options,
         public string? Pass { get; set; }
         public int Attempts { get; set; }
         public double? AdmittedAt { get; set; }
+        /// <summary>How many seats the fan wants (best mode asks for fewer when told fewer are side by side).</summary>
+        public int Wanted { get; set; }
     }
 
     private readonly OnsaleStats _stats = new();
@@ -44,13 +46,15 @@ public sealed class OnsaleSimulation(OnsaleTarget target, OnsaleOptions options,
         var organizerToken = _tokens.Issue($"onsale-organizer-{Guid.NewGuid():N}", [Roles.Organizer], TimeSpan.FromHours(2));
         organizer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", organizerToken);
         (_eventId, _onSaleAt) = await CreateEventAsync(organizer);
+        // The waiting room adapts its rate to the booking path and the seats left, up to the organizer's maximum.
         (await _booking.SendJsonAsync(HttpMethod.Put, $"/v1/booking/events/{_eventId}/queue/admission",
-            new { admissions_per_second = options.AdmissionsPerSecond }, organizerToken, cancellationToken)).EnsureSuccessStatusCode();
+            new { min_per_second = Math.Max(1, options.AdmissionsPerSecond / 20), max_per_second = options.AdmissionsPerSecond }, organizerToken,
+            cancellationToken)).EnsureSuccessStatusCode();
         var seatIds = (await _booking.GetFromJsonAsync<JsonElement>($"/v1/booking/events/{_eventId}/seats", cancellationToken))
             .GetProperty("seats").EnumerateArray().Select(s => s.GetProperty("seat_id").GetInt64()).ToList();
         _board = new SeatBoard(seatIds);
         log.WriteLine($"onsale: event {_eventId}, {seatIds.Count:N0} seats, {options.Users:N0} fans, sale opens {options.PreSale.TotalSeconds:F0} s after creation, "
-            + $"admission {options.AdmissionsPerSecond}/s, hold TTL {options.HoldTtl.TotalSeconds:F0} s");
+            + $"admission up to {options.AdmissionsPerSecond}/s, hold {options.HoldTtl.TotalSeconds:F0} s, mode {options.Mode}");
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var streams = Enumerable.Range(0, options.SseClients).Select(_ => FollowSeatStreamAsync(stop.Token)).ToList();
@@ -166,8 +170,13 @@ public sealed class OnsaleSimulation(OnsaleTarget target, OnsaleOptions options,
     private async Task<double?> ShopAsync(Fan fan, Random random, CancellationToken cancellationToken)
     {
         fan.AdmittedAt ??= _stats.Seconds;
-        var seats = _board.Pick(random.Next(1, options.MaxTicketsPerFan + 1), random);
-        if (seats.Count == 0)
+        if (fan.Wanted == 0)
+        {
+            fan.Wanted = random.Next(1, options.MaxTicketsPerFan + 1);
+        }
+        var best = options.Mode == OnsaleModes.Best;
+        var seats = best ? [] : _board.Pick(fan.Wanted, random);
+        if (best ? _board.AvailableCount == 0 : seats.Count == 0)
         {
             // Everything left is held: wait for holds to lapse, as long as the pass lasts.
             return _stats.Seconds - fan.AdmittedAt < options.HoldTtl.TotalSeconds * 3 ? 1 : null;
@@ -177,13 +186,25 @@ public sealed class OnsaleSimulation(OnsaleTarget target, OnsaleOptions options,
             return null; // lost too many races: gives up
         }
         var started = Stopwatch.GetTimestamp();
-        using var reserved = await SendAsync(fan, HttpMethod.Post, "/v1/booking/reserve",
-            new { event_id = _eventId, seat_ids = seats, queue_pass = fan.Pass }, cancellationToken);
+        using var reserved = await SendAsync(fan, HttpMethod.Post, "/v1/booking/reserve", best
+            ? new { event_id = _eventId, quantity = (int?)Math.Min(fan.Wanted, _board.AvailableCount), seat_ids = (List<long>?)null, queue_pass = fan.Pass }
+            : new { event_id = _eventId, quantity = (int?)null, seat_ids = (List<long>?)seats, queue_pass = fan.Pass }, cancellationToken);
         _stats.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, reserve: true, reserved.StatusCode == HttpStatusCode.Created);
         switch (reserved.StatusCode)
         {
             case HttpStatusCode.Created:
                 break;
+            case HttpStatusCode.Conflict when best:
+                Interlocked.Increment(ref _stats.Conflicts);
+                // Told how many are left: a fan settles for fewer side by side, or waits for holds to lapse.
+                var left = await SeatsLeftAsync(reserved, cancellationToken);
+                if (left > 0)
+                {
+                    fan.Wanted = Math.Max(1, Math.Min(left, fan.Wanted - 1));
+                    return 0.05;
+                }
+                fan.Attempts--;
+                return _stats.Seconds - fan.AdmittedAt < options.HoldTtl.TotalSeconds * 3 ? 1 : null;
             case HttpStatusCode.Conflict:
                 Interlocked.Increment(ref _stats.Conflicts);
                 return 0.05 + random.NextDouble() * 0.2;
@@ -228,6 +249,12 @@ public sealed class OnsaleSimulation(OnsaleTarget target, OnsaleOptions options,
                 Interlocked.Increment(ref _stats.Unexpected);
                 return null;
         }
+    }
+
+    private static async Task<int> SeatsLeftAsync(HttpResponseMessage conflict, CancellationToken cancellationToken)
+    {
+        using var problem = JsonDocument.Parse(await conflict.Content.ReadAsStringAsync(cancellationToken));
+        return problem.RootElement.TryGetProperty("seats_left", out var left) ? left.GetInt32() : 0;
     }
 
     private async Task<HttpResponseMessage> ConfirmAsync(Fan fan, string reservationId, string method, CancellationToken cancellationToken)
@@ -284,6 +311,7 @@ public sealed class OnsaleSimulation(OnsaleTarget target, OnsaleOptions options,
     private async Task MonitorAsync(CancellationToken cancellationToken)
     {
         double? soldOutAt = null;
+        var sold95 = (int)Math.Ceiling(_board.Capacity * 0.95);
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
         while (await timer.WaitForNextTickAsync(cancellationToken))
         {
@@ -292,6 +320,10 @@ public sealed class OnsaleSimulation(OnsaleTarget target, OnsaleOptions options,
             {
                 soldOutAt = sample.Seconds;
                 SelloutSeconds = (DateTimeOffset.UtcNow - _onSaleAt).TotalSeconds;
+            }
+            if (sample.Sold >= sold95 && Sold95Seconds is null)
+            {
+                Sold95Seconds = (DateTimeOffset.UtcNow - _onSaleAt).TotalSeconds;
             }
             if ((int)sample.Seconds % 2 == 0)
             {
@@ -303,6 +335,8 @@ public sealed class OnsaleSimulation(OnsaleTarget target, OnsaleOptions options,
     }
 
     private double? SelloutSeconds { get; set; }
+
+    private double? Sold95Seconds { get; set; }
 
     private async Task<(long EventId, DateTimeOffset OnSaleAt)> CreateEventAsync(HttpClient organizer)
     {
@@ -323,6 +357,7 @@ public sealed class OnsaleSimulation(OnsaleTarget target, OnsaleOptions options,
             event_name = "Onsale simulation", description = "A hot onsale", venue_id = venue.GetProperty("venue_id").GetInt64(),
             starts_at = startsAt, ends_at = startsAt.AddHours(3), on_sale_at = onSaleAt, max_tickets_per_user = options.MaxTicketsPerFan,
             waiting_room = true,
+            hold_seconds = options.HoldTtl >= TimeSpan.FromMinutes(2) && options.HoldTtl <= TimeSpan.FromMinutes(10) ? (int?)options.HoldTtl.TotalSeconds : null,
             prices = venue.GetProperty("sections").EnumerateArray().ToDictionary(s => s.GetProperty("section_id").GetInt64().ToString(), _ => 4_500L),
         }, TicketMasterJson.Options);
         return ((await ReadAsync(eventResponse, CancellationToken.None)).GetProperty("event_id").GetInt64(), onSaleAt);
@@ -361,6 +396,7 @@ public sealed class OnsaleSimulation(OnsaleTarget target, OnsaleOptions options,
             + $"{_stats.Abandoned:N0} abandoned, {_stats.Declined:N0} declined, {_stats.Confirmed:N0} confirmed, {_stats.Accepted202:N0} answered 202, "
             + $"{_stats.Unexpected:N0} unexpected answers; invariant check: {invariants.GetRawText()}");
         return new OnsaleReport(_board.Capacity, sold, doubleSold, stranded, chargedWithoutTicket, ticketsWithoutCharge, SelloutSeconds,
-            _stats.Reserved / saleSeconds, _stats.Confirmed / saleSeconds, _stats.P99Ms(), invariants.GetProperty("violations").GetInt32(), _stats.Samples);
+            _stats.Reserved / saleSeconds, _stats.Confirmed / saleSeconds, _stats.P99Ms(), invariants.GetProperty("violations").GetInt32(), _stats.Samples,
+            options.Mode, Sold95Seconds, Interlocked.Read(ref _stats.Conflicts), _stats.P99Ms(reserve: true), _stats.P99Ms(reserve: false));
     }
 }

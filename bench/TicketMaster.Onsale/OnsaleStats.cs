@@ -11,6 +11,8 @@ public sealed class OnsaleStats
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly List<double> _all = [];
+    private readonly List<double> _reserves = [];
+    private readonly List<double> _confirms = [];
     private List<double> _window = [];
     private long _reserved, _confirmed, _reservedBefore, _confirmedBefore;
     private double _windowStart;
@@ -33,6 +35,7 @@ public sealed class OnsaleStats
         lock (_all)
         {
             _all.Add(milliseconds);
+            (reserve ? _reserves : _confirms).Add(milliseconds);
             _window.Add(milliseconds);
         }
         if (succeeded)
@@ -56,11 +59,12 @@ public sealed class OnsaleStats
         }
     }
 
-    public double P99Ms()
+    /// <summary>The p99 of every reserve and confirm, or of one of them.</summary>
+    public double P99Ms(bool? reserve = null)
     {
         lock (_all)
         {
-            return Percentile(_all.Order().ToList(), 0.99);
+            return Percentile((reserve switch { true => _reserves, false => _confirms, null => _all }).Order().ToList(), 0.99);
         }
     }
 
@@ -69,11 +73,19 @@ public sealed class OnsaleStats
 }
 
 /// <summary>The audit at the end: the line the issue asks for, and what it is made of.</summary>
+/// <param name="Sold95Seconds">From the opening until 95 % of the seats were sold (null: never).</param>
+/// <param name="Conflicts">Reserve answers 409 (seats taken, or not as many side by side).</param>
 public sealed record OnsaleReport(int Seats, long Sold, long DoubleSold, long StrandedHolds, long ChargedWithoutTicket, long TicketsWithoutCharge,
-    double? SelloutSeconds, double ReservesPerSecond, double ConfirmsPerSecond, double P99Ms, int InvariantViolations, IReadOnlyList<OnsaleSample> Samples)
+    double? SelloutSeconds, double ReservesPerSecond, double ConfirmsPerSecond, double P99Ms, int InvariantViolations, IReadOnlyList<OnsaleSample> Samples,
+    string Mode = OnsaleModes.Pick, double? Sold95Seconds = null, long Conflicts = 0, double ReserveP99Ms = 0, double ConfirmP99Ms = 0)
 {
+    public double ConflictsPerSeat => Sold == 0 ? Conflicts : (double)Conflicts / Sold;
+
     public string Line =>
-        $"onsale: seats={Seats} sold={Sold} double_sold={DoubleSold} stranded_holds={StrandedHolds} charged_without_ticket={ChargedWithoutTicket} "
-        + $"tickets_without_charge={TicketsWithoutCharge} sellout_s={(SelloutSeconds is { } s ? s.ToString("F1") : "none")} "
-        + $"reserve_rps={ReservesPerSecond:F0} confirm_rps={ConfirmsPerSecond:F0} p99_ms={P99Ms:F0}";
+        $"onsale: mode={Mode} seats={Seats} sold={Sold} double_sold={DoubleSold} stranded_holds={StrandedHolds} charged_without_ticket={ChargedWithoutTicket} "
+        + $"tickets_without_charge={TicketsWithoutCharge} sellout_s={Seconds(SelloutSeconds)} sold95_s={Seconds(Sold95Seconds)} "
+        + $"reserve_rps={ReservesPerSecond:F0} confirm_rps={ConfirmsPerSecond:F0} p99_ms={P99Ms:F0} reserve_p99_ms={ReserveP99Ms:F0} "
+        + $"confirm_p99_ms={ConfirmP99Ms:F0} conflicts_per_seat={ConflictsPerSeat:F3}";
+
+    private static string Seconds(double? seconds) => seconds is { } s ? s.ToString("F1", System.Globalization.CultureInfo.InvariantCulture) : "none";
 }

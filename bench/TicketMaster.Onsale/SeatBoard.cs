@@ -29,6 +29,7 @@ public sealed class SeatBoard
     public int Capacity => _ids.Length;
     public int HeldCount { get { lock (_state) { return _held; } } }
     public int SoldCount { get { lock (_state) { return _sold; } } }
+    public int AvailableCount { get { lock (_state) { return _available.Count; } } }
     public bool SoldOut => SoldCount == Capacity;
 
     /// <summary>Applies one seat-stream event (snapshot or delta).</summary>
