@@ -250,11 +250,13 @@ public static partial class HoldScripts
         local n = tonumber(ARGV[2])
         local released, freed = {}, {}
         for i = 1, n do
-          if redis.call('GET', KEYS[i]) == ARGV[1] then
+          local seat, holder = string.match(KEYS[i], ':hold:(%d+)$'), redis.call('GET', KEYS[i])
+          if holder == ARGV[1] then
             redis.call('DEL', KEYS[i])
-            local seat = string.match(KEYS[i], ':hold:(%d+)$')
             table.insert(released, seat)
             freed[seat] = true
+          elseif not holder and redis.call('SISMEMBER', KEYS[n + 11], seat) == 0 then
+            freed[seat] = true -- lapsed already: free in the index too, as the sweep would have made it
           end
         end
         if forget_reservation(ARGV[3], ARGV[1], KEYS[n + 1], KEYS[n + 2], KEYS[n + 5]) == 1 then

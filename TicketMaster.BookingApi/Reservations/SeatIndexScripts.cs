@@ -76,16 +76,24 @@ public static partial class HoldScripts
         end
 
         -- Holds whose time is up (at most 256 per call, the rest in the next): each seat nobody holds now and nobody
-        -- bought is free again.
+        -- bought is free again. Due means strictly before now, and a hold still its reservation's keeps its entry: a key
+        -- set to expire at t still exists during t's millisecond.
         local function sweep_lapsed(index, now)
-          local due = redis.call('ZRANGEBYSCORE', index.lapses, '-inf', now, 'LIMIT', 0, 256)
+          local due = redis.call('ZRANGEBYSCORE', index.lapses, '-inf', '(' .. now, 'LIMIT', 0, 256)
           for _, member in ipairs(due) do
-            for seat, position in string.gmatch(string.match(member, '|(.*)$'), '(%d+):(%d+)') do
-              if redis.call('EXISTS', index.hold_prefix .. seat) == 0 and redis.call('SISMEMBER', index.sold, seat) == 0 then
+            local reservation, positions = string.match(member, '^(.-)|(.*)$')
+            local live = false
+            for seat, position in string.gmatch(positions, '(%d+):(%d+)') do
+              local holder = redis.call('GET', index.hold_prefix .. seat)
+              if holder == reservation then
+                live = true
+              elseif not holder and redis.call('SISMEMBER', index.sold, seat) == 0 then
                 mark_free(index, tonumber(position))
               end
             end
-            redis.call('ZREM', index.lapses, member)
+            if not live then
+              redis.call('ZREM', index.lapses, member)
+            end
           end
         end
 
@@ -229,10 +237,10 @@ public static partial class HoldScripts
           local free, i = 0, 0
           for seat in string.gmatch(csv, '%d+') do
             local position = r * stride + i
-            local ttl = redis.call('PTTL', hold_prefix .. seat)
-            if ttl ~= -2 then
+            local holder = redis.call('GET', hold_prefix .. seat)
+            if holder then
               redis.call('SETBIT', KEYS[2], position, 1)
-              redis.call('ZADD', KEYS[5], now + math.max(ttl, 1000), 'index|' .. seat .. ':' .. position)
+              redis.call('ZADD', KEYS[5], now + math.max(redis.call('PTTL', hold_prefix .. seat), 0), holder .. '|' .. seat .. ':' .. position)
             elseif redis.call('SISMEMBER', KEYS[6], seat) == 1 then
               redis.call('SETBIT', KEYS[2], position, 1)
             else
