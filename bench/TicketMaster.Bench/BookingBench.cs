@@ -296,13 +296,14 @@ public static class BookingBench
     }
 
     /// <summary>An event on sale since a minute ago, every section at 25.00.</summary>
-    public static async Task<long> CreateEventAsync(HttpClient organizer, JsonElement venue, string name, bool waitingRoom = false)
+    /// <param name="onSaleNow">A waiting-room event opens in a day unless this is set.</param>
+    public static async Task<long> CreateEventAsync(HttpClient organizer, JsonElement venue, string name, bool waitingRoom = false, bool onSaleNow = false)
     {
         var startsAt = DateTimeOffset.UtcNow.AddDays(30);
         var response = await organizer.PostAsJsonAsync("/v1/events", new
         {
             event_name = name, venue_id = venue.GetProperty("venue_id").GetInt64(), starts_at = startsAt, ends_at = startsAt.AddHours(3),
-            on_sale_at = waitingRoom ? DateTimeOffset.UtcNow.AddDays(1) : DateTimeOffset.UtcNow.AddMinutes(-1), max_tickets_per_user = 8,
+            on_sale_at = waitingRoom && !onSaleNow ? DateTimeOffset.UtcNow.AddDays(1) : DateTimeOffset.UtcNow.AddMinutes(-1), max_tickets_per_user = 8,
             waiting_room = waitingRoom,
             prices = venue.GetProperty("sections").EnumerateArray().ToDictionary(s => s.GetProperty("section_id").GetInt64().ToString(), _ => 2500L),
         }, TicketMasterJson.Options);

@@ -6,7 +6,7 @@ using TicketMaster.Onsale;
 //                                                            onsale [--seats N] [--users M] [--mode best|pick] [--rate A]
 //                                                                   [--concurrency C] [--hold-ttl S] [--write-path Queued|Direct]
 //                                                                   [--plot file.png]
-//                                                            sse [--clients N]
+//                                                            sse [--clients N] [--stream seats|queue] [--hold S]
 // Every benchmark also passes --TicketMaster:...=value arguments on to the AppHost (e.g. the trace sampler).
 var command = args.FirstOrDefault() ?? "catalog";
 string? Text(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
@@ -39,7 +39,13 @@ switch (command)
         }
         return await OnsaleBench.RunAsync(options, Text("--write-path") ?? "Queued", Text("--plot") ?? "onsale.png");
     case "sse":
-        await SseBench.RunAsync(Option("--clients", 5_000));
+        var stream = Text("--stream") ?? "seats";
+        if (stream is not ("seats" or "queue"))
+        {
+            Console.Error.WriteLine($"unknown --stream '{stream}' (known: seats, queue)");
+            return 2;
+        }
+        await SseBench.RunAsync(Option("--clients", 5_000), stream, Option("--hold", 0));
         return 0;
     default:
         Console.Error.WriteLine($"unknown benchmark '{command}' (known: catalog, booking, onsale, sse)");

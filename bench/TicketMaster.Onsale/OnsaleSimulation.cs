@@ -31,7 +31,10 @@ public sealed class OnsaleSimulation(OnsaleTarget target, OnsaleOptions options,
     }
 
     private readonly OnsaleStats _stats = new();
+    // Fans in the room come before fans still to arrive: when the simulation cannot keep up with the arrivals, the
+    // latecomers join later, and those already queued, admitted or shopping act on time (as their own browsers would).
     private readonly PriorityQueue<Fan, double> _due = new();
+    private readonly PriorityQueue<Fan, double> _arrivals = new();
     private readonly TokenSettings _tokens = new(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(target.SigningKey)));
     private HttpClient _booking = null!;
     private SeatBoard _board = null!;
@@ -58,7 +61,7 @@ public sealed class OnsaleSimulation(OnsaleTarget target, OnsaleOptions options,
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var streams = Enumerable.Range(0, options.SseClients).Select(_ => FollowSeatStreamAsync(stop.Token)).ToList();
-        var monitor = MonitorAsync(stop.Token);
+        var monitor = MonitorAsync(organizerToken, stop.Token);
 
         // Arrivals are spread at ArrivalsPerSecond from now; the first ones join before the sale opens.
         var random = new Random(options.RandomSeed);
@@ -67,7 +70,7 @@ public sealed class OnsaleSimulation(OnsaleTarget target, OnsaleOptions options,
             for (var i = 0; i < options.Users; i++)
             {
                 var userId = $"fan-{_eventId}-{i}";
-                _due.Enqueue(new Fan(i, userId, _tokens.Issue(userId, [], TimeSpan.FromHours(2), $"{userId}@fans.test")), _stats.Seconds + i / options.ArrivalsPerSecond);
+                _arrivals.Enqueue(new Fan(i, userId, _tokens.Issue(userId, [], TimeSpan.FromHours(2), $"{userId}@fans.test")), _stats.Seconds + i / options.ArrivalsPerSecond);
             }
             _pending = options.Users;
         }
@@ -93,10 +96,14 @@ public sealed class OnsaleSimulation(OnsaleTarget target, OnsaleOptions options,
                 {
                     return;
                 }
-                _due.TryPeek(out fan, out dueAt);
-                if (fan is not null && dueAt <= _stats.Seconds)
+                var now = _stats.Seconds;
+                if (_due.TryPeek(out fan, out dueAt) && dueAt <= now)
                 {
                     _due.Dequeue();
+                }
+                else if (_arrivals.TryPeek(out fan, out dueAt) && dueAt <= now)
+                {
+                    _arrivals.Dequeue();
                 }
                 else
                 {
@@ -308,7 +315,7 @@ public sealed class OnsaleSimulation(OnsaleTarget target, OnsaleOptions options,
         }
     }
 
-    private async Task MonitorAsync(CancellationToken cancellationToken)
+    private async Task MonitorAsync(string organizerToken, CancellationToken cancellationToken)
     {
         double? soldOutAt = null;
         var sold95 = (int)Math.Ceiling(_board.Capacity * 0.95);
@@ -329,8 +336,25 @@ public sealed class OnsaleSimulation(OnsaleTarget target, OnsaleOptions options,
             {
                 log.WriteLine($"  t={sample.Seconds,5:F0}s joined={sample.Joined,7:N0} admitted={sample.Admitted,7:N0} held={sample.Held,6:N0} "
                     + $"sold={sample.Sold,6:N0}/{_board.Capacity:N0} reserve/s={sample.ReservesPerSecond,5:F0} confirm/s={sample.ConfirmsPerSecond,5:F0} "
-                    + $"p99={sample.P99Ms,5:F0}ms 409s={Interlocked.Read(ref _stats.Conflicts):N0}");
+                    + $"p99={sample.P99Ms,5:F0}ms 409s={Interlocked.Read(ref _stats.Conflicts):N0} {await AdmissionAsync(organizerToken, cancellationToken)}");
             }
+        }
+    }
+
+    // What the waiting room decided and why (the owner's view), for the progress line.
+    private async Task<string> AdmissionAsync(string organizerToken, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await _booking.SendJsonAsync(HttpMethod.Get, $"/v1/booking/events/{_eventId}/queue/admission", null, organizerToken,
+                cancellationToken);
+            var admission = await ReadAsync(response, cancellationToken);
+            return $"admit={admission.GetProperty("admissions_per_second").GetDouble():F0}/s ({admission.GetProperty("reason").GetString()}, "
+                + $"p95 {(admission.GetProperty("path_p95_milliseconds").ValueKind == JsonValueKind.Number ? admission.GetProperty("path_p95_milliseconds").GetDouble() : 0):F0} ms)";
+        }
+        catch (Exception ex) when (ex is HttpRequestException or JsonException or KeyNotFoundException && !cancellationToken.IsCancellationRequested)
+        {
+            return "admit=?";
         }
     }
 
