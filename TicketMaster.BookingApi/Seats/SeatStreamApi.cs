@@ -1,5 +1,5 @@
+using System.Runtime.CompilerServices;
 using System.Text;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using TicketMaster.BookingApi.Reservations;
 using TicketMaster.ServiceDefaults.Http;
@@ -13,6 +13,9 @@ public static class SeatStreamApi
     // Beyond this many missed changes a fresh snapshot is cheaper than the replay.
     private const int MaxReplay = 5_000;
 
+    // One snapshot frame per cached seat map (SeatMapCache keeps each a second), shared by every client opening meanwhile.
+    private static readonly ConditionalWeakTable<SeatMapSnapshot, SeatFrame> SnapshotFrames = new();
+
     public static IEndpointRouteBuilder MapSeatStreamApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/v1/booking/events/{eventId:long}/seats/stream", StreamAsync).WithTags("Seats").RequireRateLimit(RateLimitKind.Streams)
@@ -21,34 +24,19 @@ public static class SeatStreamApi
     }
 
     public static async Task<IResult> StreamAsync(long eventId, HttpContext http, SeatMapCache seatMaps, SeatStreamHub hub,
-        IConnectionMultiplexer redis, IOptions<BookingOptions> options, CancellationToken cancellationToken)
+        IConnectionMultiplexer redis, CancellationToken cancellationToken)
     {
         // Join before reading the snapshot or the log, so that no change falls between them and the live feed.
         var listener = await hub.JoinAsync(eventId);
         try
         {
-            var snapshot = await seatMaps.GetAsync(eventId, cancellationToken);
-            if (snapshot is null)
+            // The opening is written by a method of its own: an idle client keeps nothing of it (this method's locals
+            // live as long as the stream, and a snapshot of a big sale is large).
+            if (await OpenAsync(eventId, http, seatMaps, redis, cancellationToken) is not { } sent)
             {
                 return Problems.EventNotFound(eventId);
             }
-            var db = redis.GetDatabase();
-            var opening = StreamPosition.TryParse(http.Request.Headers["Last-Event-ID"], out var resumeFrom)
-                ? await ReplayAsync(db, eventId, resumeFrom) : null;
-            if (opening is null)
-            {
-                // The snapshot may be up to a second old, older than this client's subscription: the changes since
-                // it come from the log (the live feed skips what the log already gave, by position).
-                opening = [SnapshotFrame(snapshot), .. await ReadLogAsync(db, eventId, snapshot.LogPosition) ?? []];
-            }
-            else if (opening.Count == 0)
-            {
-                opening = [new SeatFrame(resumeFrom, $"id: {resumeFrom}\nevent: resumed\ndata: {{}}\n\n")]; // nothing missed
-            }
-
-            http.Response.StartEventStream();
-            await WriteAsync(http.Response, opening, cancellationToken);
-            await RelayAsync(http.Response, listener, opening[^1].Position, options.Value.SeatStreamHeartbeat, cancellationToken);
+            await RelayAsync(http.Response, listener, sent, cancellationToken);
             return Results.Empty;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -61,34 +49,50 @@ public static class SeatStreamApi
         }
     }
 
-    private static async Task RelayAsync(HttpResponse response, SeatStreamListener listener, StreamPosition sent, TimeSpan heartbeat,
+    /// <summary>Starts the stream with the snapshot (or the replay) → the position it reflects; null when there is no such event.</summary>
+    private static async Task<StreamPosition?> OpenAsync(long eventId, HttpContext http, SeatMapCache seatMaps, IConnectionMultiplexer redis,
         CancellationToken cancellationToken)
     {
-        var batch = new List<SeatFrame>();
-        while (!cancellationToken.IsCancellationRequested)
+        var snapshot = await seatMaps.GetAsync(eventId, cancellationToken);
+        if (snapshot is null)
         {
-            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-            {
-                wait.CancelAfter(heartbeat);
-                try
-                {
-                    if (!await listener.Frames.WaitToReadAsync(wait.Token))
-                    {
-                        return; // fell too far behind: the client resumes from the log with Last-Event-ID
-                    }
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    await response.WriteAsync(": heartbeat\n\n", cancellationToken);
-                    await response.Body.FlushAsync(cancellationToken);
-                    continue;
-                }
-            }
+            return null;
+        }
+        var db = redis.GetDatabase();
+        var opening = StreamPosition.TryParse(http.Request.Headers["Last-Event-ID"], out var resumeFrom)
+            ? await ReplayAsync(db, eventId, resumeFrom) : null;
+        if (opening is null)
+        {
+            // The snapshot may be up to a second old, older than this client's subscription: the changes since
+            // it come from the log (the live feed skips what the log already gave, by position).
+            opening = [SnapshotFrames.GetValue(snapshot, SnapshotFrame), .. await ReadLogAsync(db, eventId, snapshot.LogPosition) ?? []];
+        }
+        else if (opening.Count == 0)
+        {
+            opening = [new SeatFrame(resumeFrom, $"id: {resumeFrom}\nevent: resumed\ndata: {{}}\n\n")]; // nothing missed
+        }
+
+        http.Response.StartEventStream();
+        await WriteAsync(http.Response, opening, cancellationToken);
+        return opening[^1].Position;
+    }
+
+    // No timer of its own: the hub sends every open stream the same heartbeat frame (SeatStreamHub), so an idle
+    // client costs one pending channel read.
+    private static async Task RelayAsync(HttpResponse response, SeatStreamListener listener, StreamPosition sent, CancellationToken cancellationToken)
+    {
+        var batch = new List<SeatFrame>();
+        while (await listener.Frames.WaitToReadAsync(cancellationToken))
+        {
             batch.Clear();
             while (listener.Frames.TryRead(out var frame))
             {
                 // Changes already in the snapshot or replay (or delivered twice) are skipped by position.
-                if (frame.Position > sent)
+                if (frame == SeatFrame.Heartbeat)
+                {
+                    batch.Add(frame);
+                }
+                else if (frame.Position > sent)
                 {
                     batch.Add(frame);
                     sent = frame.Position;
@@ -96,6 +100,7 @@ public static class SeatStreamApi
             }
             await WriteAsync(response, batch, cancellationToken);
         }
+        // Fell too far behind: the client resumes from the log with Last-Event-ID.
     }
 
     private static async Task WriteAsync(HttpResponse response, IReadOnlyList<SeatFrame> frames, CancellationToken cancellationToken)

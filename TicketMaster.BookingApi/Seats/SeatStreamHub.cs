@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Threading.Channels;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using TicketMaster.BookingApi.Reservations;
 
@@ -28,6 +29,9 @@ public sealed class SeatStreamListener
 /// <summary>An SSE frame ready to write, shared by every client of the event.</summary>
 public sealed record SeatFrame(StreamPosition Position, string Text)
 {
+    /// <summary>The comment the hub sends every open stream each Booking:SeatStreamHeartbeat, so proxies keep it open.</summary>
+    public static readonly SeatFrame Heartbeat = new(StreamPosition.Start, ": heartbeat\n\n");
+
     public static SeatFrame Delta(string id, string type, long eventId, string seatIdsCsv) =>
         From(id, type, $$"""{"id":"{{id}}","type":"{{type}}","event_id":{{eventId}},"seat_ids":[{{seatIdsCsv}}]}""");
 
@@ -39,8 +43,10 @@ public sealed record SeatFrame(StreamPosition Position, string Text)
 // The subscription is a ChannelMessageQueue, which hands messages over one at a time in publish order: the stream
 // drops frames at or below the last position it sent, so out-of-order delivery (the Action-handler overload may run
 // handlers concurrently) would silently lose changes. The subscription is dropped when the event's last client leaves.
-public sealed class SeatStreamHub(IConnectionMultiplexer redis, ILogger<SeatStreamHub> logger)
+public sealed class SeatStreamHub(IConnectionMultiplexer redis, IOptions<BookingOptions> options, ILogger<SeatStreamHub> logger) : IDisposable
 {
+    private Timer? _heartbeat;
+
     private sealed class Topic
     {
         public volatile SeatStreamListener[] Listeners = [];
@@ -55,6 +61,15 @@ public sealed class SeatStreamHub(IConnectionMultiplexer redis, ILogger<SeatStre
     /// <summary>Joins the event's stream; once this returns, every later change reaches the listener.</summary>
     public async Task<SeatStreamListener> JoinAsync(long eventId)
     {
+        // One timer for every stream of the process (a timer per client cost each a few hundred bytes).
+        if (_heartbeat is null)
+        {
+            var timer = new Timer(_ => Beat(), null, options.Value.SeatStreamHeartbeat, options.Value.SeatStreamHeartbeat);
+            if (Interlocked.CompareExchange(ref _heartbeat, timer, null) is not null)
+            {
+                timer.Dispose();
+            }
+        }
         var listener = new SeatStreamListener();
         Task subscribed;
         lock (_topics)
@@ -106,6 +121,26 @@ public sealed class SeatStreamHub(IConnectionMultiplexer redis, ILogger<SeatStre
             }
         }
     }
+
+    // A stream that had a change within the last beat gets one more heartbeat than it needs: harmless, and simpler than
+    // tracking each stream's last write.
+    private void Beat()
+    {
+        Topic[] topics;
+        lock (_topics)
+        {
+            topics = [.. _topics.Values];
+        }
+        foreach (var topic in topics)
+        {
+            foreach (var listener in topic.Listeners)
+            {
+                listener.Deliver(SeatFrame.Heartbeat);
+            }
+        }
+    }
+
+    public void Dispose() => _heartbeat?.Dispose();
 
     private Task<ChannelMessageQueue> SubscribeAsync(long eventId) => redis.GetSubscriber().SubscribeAsync(HoldKeys.SeatChannel(eventId));
 
