@@ -274,14 +274,17 @@ public static partial class HoldScripts
     // After bookings committed, for any number of reservations of one event (a writer batch's): their seats join
     // the sold set (and each fan's booked seats), and are announced in one "sold" change. A sold seat is held by
     // nobody: not by its reservation, nor by a fan who took it after that hold had lapsed (that fan's confirm
-    // loses at MySQL; meanwhile the seat must not look held). KEYS[1] sold set, KEYS[2] seat log, KEYS[3..7] the seat
-    // index (mark, taken, free, rows, lapses), then per reservation its n hold keys, the fan's booked seats, the
-    // reservation, the fan's holds, the fan's events. ARGV[1] event id, ARGV[2] count, ARGV[3] when the event's keys
-    // expire, then per reservation: id, n, the seats' "seat:position" csv → the number of seats
+    // loses at MySQL; meanwhile the seat must not look held). The bookings are counted for the waiting room (fans who
+    // bought are done). KEYS[1] sold set, KEYS[2] seat log, KEYS[3..7] the seat index (mark, taken, free, rows,
+    // lapses), KEYS[8] the bookings count (WaitingRoomKeys.Bought), then per reservation its n hold keys, the fan's
+    // booked seats, the reservation, the fan's holds, the fan's events. ARGV[1] event id, ARGV[2] count, ARGV[3] when
+    // the event's keys expire, then per reservation: id, n, the seats' "seat:position" csv → the number of seats
     public const string MarkSold = Announce + ReleaseHolds + SeatIndex + """
         local sold = {}
         local index = open_index(KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[1], ARGV[3])
-        local first, arg = 8, 4
+        redis.call('INCRBY', KEYS[8], ARGV[2])
+        redis.call('PEXPIREAT', KEYS[8], ARGV[3])
+        local first, arg = 9, 4
         for r = 1, tonumber(ARGV[2]) do
           local reservation, n = ARGV[arg], tonumber(ARGV[arg + 1])
           for i = first, first + n - 1 do

@@ -228,7 +228,8 @@ public sealed class HoldStore
         Task.WhenAll(reservations.GroupBy(r => r.EventId).Select(async byEvent =>
         {
             var eventId = byEvent.Key;
-            List<RedisKey> keys = [HoldKeys.Sold(eventId), HoldKeys.SeatLog(eventId), .. HoldKeys.SeatIndexKeys(eventId)];
+            List<RedisKey> keys = [HoldKeys.Sold(eventId), HoldKeys.SeatLog(eventId), .. HoldKeys.SeatIndexKeys(eventId),
+                WaitingRoom.WaitingRoomKeys.Bought(eventId)];
             List<RedisValue> args = [eventId, byEvent.Count(), await KeysExpireAtAsync(eventId)];
             var layout = await LayoutAsync(eventId);
             foreach (var reservation in byEvent)

@@ -21,6 +21,7 @@ public sealed class AdmissionLoop(IConnectionMultiplexer redis, WaitingRoomStore
     private readonly Dictionary<long, double> _credit = [];
     private readonly Dictionary<long, AdmissionDecision> _decisions = [];
     private readonly Dictionary<long, Queue<(long At, long Fans)>> _letIn = [];
+    private readonly Dictionary<long, Queue<(long At, long Total)>> _bought = [];
     private readonly Lock _gauge = new();
 
     /// <summary>The rate each event admits at on this replica (only the lease holder's are non-empty), with the reason.</summary>
@@ -60,6 +61,7 @@ public sealed class AdmissionLoop(IConnectionMultiplexer redis, WaitingRoomStore
                 {
                     _credit.Clear();
                     _letIn.Clear();
+                    _bought.Clear();
                     lock (_gauge)
                     {
                         _decisions.Clear();
@@ -100,7 +102,14 @@ public sealed class AdmissionLoop(IConnectionMultiplexer redis, WaitingRoomStore
             {
                 letIn.Dequeue();
             }
-            var inFlight = letIn.Sum(l => l.Fans);
+            // Less the bookings made within the hold time: a fan who bought is done (a fan who gave up counts until then).
+            var bought = _bought.TryGetValue(eventId, out var counted) ? counted : _bought[eventId] = new Queue<(long, long)>();
+            bought.Enqueue((now, (long)await db.StringGetAsync(WaitingRoomKeys.Bought(eventId))));
+            while (bought.Count > 1 && Stopwatch.GetElapsedTime(bought.Peek().At, now) > holdTime)
+            {
+                bought.Dequeue();
+            }
+            var inFlight = Math.Max(0, letIn.Sum(l => l.Fans) - (bought.Last().Total - bought.Peek().Total));
             var free = await FreeSeatsAsync(eventId, sale, inFlight, cancellationToken);
             var limits = await rooms.LimitsAsync(eventId);
             var decision = AdmissionController.Next(_decisions.TryGetValue(eventId, out var last) ? last.Rate : 0, limits,
@@ -148,6 +157,7 @@ public sealed class AdmissionLoop(IConnectionMultiplexer redis, WaitingRoomStore
     {
         _credit.Remove(eventId);
         _letIn.Remove(eventId);
+        _bought.Remove(eventId);
         lock (_gauge)
         {
             _decisions.Remove(eventId);

@@ -22,6 +22,8 @@ public static class WaitingRoomKeys
     public static RedisKey Rate(long eventId) => $"tm:{{{eventId}}}:wr:rate";
     /// <summary>The admission loop's last decision (JSON AdmissionStatus), for the owner and for the fans' wait estimates.</summary>
     public static RedisKey Decision(long eventId) => $"tm:{{{eventId}}}:wr:decision";
+    /// <summary>Bookings made for the event so far (HoldScripts.MarkSold counts them): the admission loop's fans who are done.</summary>
+    public static RedisKey Bought(long eventId) => $"tm:{{{eventId}}}:wr:bought";
     /// <summary>Events whose waiting room has people in it: what the admission loop walks.</summary>
     public static readonly RedisKey Active = "tm:wr:active";
     /// <summary>The lease that makes one BookingApi replica the admission loop.</summary>

@@ -185,8 +185,10 @@ public sealed class WaitingRoomTests(AppHostFixture fixture)
         Assert.Equal(8, held.GetProperty("free_seats").GetInt64());
         Assert.True(held.GetProperty("fans_in_flight").GetInt64() >= 8);
 
-        // The first two buy every seat: the rate is 0 for sold out, and everyone still waiting learns it.
+        // The first two buy every seat: the rate is 0 for sold out, and everyone still waiting learns it. A fan who
+        // bought is done: the first one's booking leaves one fan fewer in flight, for the four seats left.
         var seat = 0;
+        var inFlight = held.GetProperty("fans_in_flight").GetInt64();
         foreach (var (queueId, fan) in new[] { (first, "adaptive-first"), (second, "adaptive-second") })
         {
             var pass = await PassAsync(sale, queueId);
@@ -194,6 +196,14 @@ public sealed class WaitingRoomTests(AppHostFixture fixture)
             var reservation = await BookingSetup.ReservationIdWithPassAsync(buyer, sale.EventId, pass, [.. sale.SeatIds.Skip(seat).Take(4)]);
             seat += 4;
             Assert.Equal(HttpStatusCode.Created, (await BookingSetup.ConfirmAsync(buyer, reservation)).StatusCode);
+            if (seat == 4)
+            {
+                await Eventually.TrueAsync(async () =>
+                {
+                    var decision = await organizer.GetJsonAsync($"{Queue(sale.EventId)}/admission");
+                    return decision.GetProperty("free_seats").GetInt64() == 4 && decision.GetProperty("fans_in_flight").GetInt64() == inFlight - 1;
+                }, TimeSpan.FromSeconds(5), "a fan who bought is no longer in flight");
+            }
         }
         await Eventually.TrueAsync(async () => (await organizer.GetJsonAsync($"{Queue(sale.EventId)}/admission")).GetProperty("reason").GetString() == "sold_out",
             TimeSpan.FromSeconds(5), "the room stops at sold out");
