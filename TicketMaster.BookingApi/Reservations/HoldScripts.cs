@@ -135,9 +135,13 @@ public static partial class HoldScripts
           return {'OK', expires, csv}
         end
 
+        -- The fan's six keys of a reservation, from KEYS[k] on.
+        local function fan_keys(k)
+          return {reservation = KEYS[k], record = KEYS[k + 1], holds = KEYS[k + 2], booked = KEYS[k + 3], rate = KEYS[k + 4], events = KEYS[k + 5]}
+        end
+
         local function pick(first, n, reservation, user, csv, limit, idempotent, positions)
-          local fan = {reservation = KEYS[first + n], record = KEYS[first + n + 1], holds = KEYS[first + n + 2],
-            booked = KEYS[first + n + 3], rate = KEYS[first + n + 4], events = KEYS[first + n + 5]}
+          local fan = fan_keys(first + n)
           local stopped = admit(fan.reservation, fan.rate, idempotent)
           if stopped then
             return stopped
@@ -163,8 +167,7 @@ public static partial class HoldScripts
         end
 
         local function best(first, n, reservation, user, limit, idempotent, rows)
-          local fan = {reservation = KEYS[first], record = KEYS[first + 1], holds = KEYS[first + 2],
-            booked = KEYS[first + 3], rate = KEYS[first + 4], events = KEYS[first + 5]}
+          local fan = fan_keys(first)
           if not index then
             return {'NOINDEX'}
           end
