@@ -48,7 +48,7 @@ public static partial class HoldScripts
     // rows to choose from in order of preference as "first-last" csv ('' when picked).
     // → per reservation {'OK', expires_at_ms, seat ids csv} | {'EXISTS', expires_at_ms} | {'CONFLICT', seat...}
     //   | {'LIMIT', already} | {'RATE', ms until the window ends} | {'EVENTS', event ids held...}
-    //   | {'NONE', seats left} (best: no n seats side by side) | {'NOINDEX'} (best: the seat index is not loaded)
+    //   | {'NONE', seats left, most side by side} (best: no n seats side by side) | {'NOINDEX'} (best: the seat index is not loaded)
     // The fan's events key is the one key outside the event's hash tag: counting a fan's events across events inside
     // this script costs a few commands, where a call of its own cost 30 % of the reserve's throughput (docs/BENCHMARKS.md).
     // On a Redis Cluster that key would be on another slot, and the check a call of its own.
@@ -185,7 +185,7 @@ public static partial class HoldScripts
           end
           local seats, positions = choose_best(index, n, rows)
           if not seats then
-            return {'NONE', tostring(seats_left(index, rows))}
+            return {'NONE', tostring(seats_left(index, rows)), tostring(largest_block(index, n, rows))}
           end
           local hold_keys = {}
           for _, seat in ipairs(seats) do

@@ -16,8 +16,11 @@ public abstract record ReserveOutcome
     public sealed record RateLimited(TimeSpan RetryAfter) : ReserveOutcome;
     /// <summary>The fan holds seats in as many other events as allowed (Booking:MaxEventsHeldPerUser).</summary>
     public sealed record TooManyEvents(IReadOnlyList<long> HeldEventIds, int Limit) : ReserveOutcome;
-    /// <summary>Best available found no <c>Quantity</c> free seats side by side in one row; <c>SeatsLeft</c> are free in the rows asked for.</summary>
-    public sealed record NotSideBySide(int Quantity, int SeatsLeft) : ReserveOutcome;
+    /// <summary>
+    /// Best available found no <c>Quantity</c> free seats side by side in one row; <c>SeatsLeft</c> are free in the rows
+    /// asked for, at most <c>LargestBlock</c> of them side by side.
+    /// </summary>
+    public sealed record NotSideBySide(int Quantity, int SeatsLeft, int LargestBlock) : ReserveOutcome;
 }
 
 /// <summary>What a reserve asks for: the seats named, or the best <c>Quantity</c> side by side among <c>Rows</c> (SeatLayout.RowRanges).</summary>
@@ -116,7 +119,8 @@ public sealed class HoldStore
             case "RATE":
                 return new ReserveOutcome.RateLimited(TimeSpan.FromMilliseconds(Math.Max(0, long.Parse((string)result[1]!, CultureInfo.InvariantCulture))));
             case "NONE":
-                return new ReserveOutcome.NotSideBySide(seats.Quantity, int.Parse((string)result[1]!, CultureInfo.InvariantCulture));
+                return new ReserveOutcome.NotSideBySide(seats.Quantity, int.Parse((string)result[1]!, CultureInfo.InvariantCulture),
+                    int.Parse((string)result[2]!, CultureInfo.InvariantCulture));
             default:
                 throw new InvalidOperationException($"Unexpected reserve script result {result[0]}");
         }

@@ -134,7 +134,7 @@ public static class ReservationsApi
         var idempotent = idempotencyKey.Length > 0;
         var reservationId = Reservation.NewId(eventId, userId, idempotent ? idempotencyKey : null);
         var outcome = choice is { IsBest: true, Rows: "" }
-            ? new ReserveOutcome.NotSideBySide(choice.Quantity, 0)
+            ? new ReserveOutcome.NotSideBySide(choice.Quantity, 0, 0)
             : await holds.ReserveAsync(eventId, sale, userId, choice, reservationId, idempotent, cancellationToken);
         invariants.Watch(eventId);
 
@@ -146,8 +146,11 @@ public static class ReservationsApi
                 title: none.SeatsLeft == 0 ? "No seats left" : "Not enough seats side by side",
                 detail: none.SeatsLeft == 0
                     ? "No seat is free where you asked; nothing was held. Held seats come free when their holds end."
-                    : $"No {none.Quantity} free seats side by side in one row where you asked; {none.SeatsLeft} seats are free there. Nothing was held: ask for fewer, or pick seats.",
-                extensions: new Dictionary<string, object?> { ["seats_left"] = none.SeatsLeft, ["quantity"] = none.Quantity }),
+                    : $"No {none.Quantity} free seats side by side in one row where you asked; {none.SeatsLeft} seats are free there, at most {none.LargestBlock} side by side. Nothing was held: ask for fewer, or pick seats.",
+                extensions: new Dictionary<string, object?>
+                {
+                    ["seats_left"] = none.SeatsLeft, ["largest_block"] = none.LargestBlock, ["quantity"] = none.Quantity,
+                }),
             ReserveOutcome.Conflict conflict => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Seats taken",
                 detail: "Some seats are held or sold; nothing was held.",
                 extensions: new Dictionary<string, object?> { ["conflicting_seat_ids"] = conflict.SeatIds }),

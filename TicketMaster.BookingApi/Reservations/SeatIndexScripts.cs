@@ -121,8 +121,8 @@ public static partial class HoldScripts
           return ids
         end
 
-        -- The start (0-based) of the row's best block of n free seats and whether it leaves a lone seat, or nil.
-        local function best_in_row(index, r, n, len)
+        -- Which of the row's seats are free (0-based, left to right).
+        local function row_free_seats(index, r, len)
           local base = r * index.stride
           local bytes = redis.call('GETRANGE', index.taken, base / 8, (base + index.stride) / 8 - 1)
           local free = {}
@@ -130,6 +130,12 @@ public static partial class HoldScripts
             local byte = string.byte(bytes, math.floor(i / 8) + 1) or 0
             free[i] = bit.band(byte, bit.rshift(128, i % 8)) == 0
           end
+          return free
+        end
+
+        -- The start (0-based) of the row's best block of n free seats and whether it leaves a lone seat, or nil.
+        local function best_in_row(index, r, n, len)
+          local free = row_free_seats(index, r, len)
           local best_start, best_score, best_orphan
           local run = 0
           for i = 0, len - 1 do
@@ -197,6 +203,30 @@ public static partial class HoldScripts
             end
           end
           return nil
+        end
+
+        -- The most free seats side by side in one row (fewer than n: the caller found no n), looking only at rows with
+        -- more free seats than found so far, so a sold-out tail reads few rows.
+        local function largest_block(index, n, rows)
+          local counts, largest = redis.call('GET', index.free) or '', 0
+          for first, last in string.gmatch(rows, '(%d+)-(%d+)') do
+            for r = tonumber(first), tonumber(last) do
+              if row_free(counts, r) > largest then
+                local len = #row_ids(index, r)
+                local free, run = row_free_seats(index, r, len), 0
+                for i = 0, len - 1 do
+                  run = free[i] and run + 1 or 0
+                  if run > largest then
+                    largest = run
+                  end
+                end
+                if largest >= n - 1 then
+                  return largest
+                end
+              end
+            end
+          end
+          return largest
         end
 
         local function seats_left(index, rows)

@@ -203,11 +203,11 @@ public sealed class OnsaleSimulation(OnsaleTarget target, OnsaleOptions options,
                 break;
             case HttpStatusCode.Conflict when best:
                 Interlocked.Increment(ref _stats.Conflicts);
-                // Told how many are left: a fan settles for fewer side by side, or waits for holds to lapse.
-                var left = await SeatsLeftAsync(reserved, cancellationToken);
+                // Told what is left: a fan settles for the most there are side by side, or waits for holds to lapse.
+                var (left, largest) = await SeatsLeftAsync(reserved, cancellationToken);
                 if (left > 0)
                 {
-                    fan.Wanted = Math.Max(1, Math.Min(left, fan.Wanted - 1));
+                    fan.Wanted = Math.Max(1, Math.Min(largest, fan.Wanted - 1));
                     return 0.05;
                 }
                 fan.Attempts--;
@@ -258,10 +258,12 @@ public sealed class OnsaleSimulation(OnsaleTarget target, OnsaleOptions options,
         }
     }
 
-    private static async Task<int> SeatsLeftAsync(HttpResponseMessage conflict, CancellationToken cancellationToken)
+    private static async Task<(int Left, int Largest)> SeatsLeftAsync(HttpResponseMessage conflict, CancellationToken cancellationToken)
     {
         using var problem = JsonDocument.Parse(await conflict.Content.ReadAsStringAsync(cancellationToken));
-        return problem.RootElement.TryGetProperty("seats_left", out var left) ? left.GetInt32() : 0;
+        var root = problem.RootElement;
+        return (root.TryGetProperty("seats_left", out var left) ? left.GetInt32() : 0,
+            root.TryGetProperty("largest_block", out var largest) ? largest.GetInt32() : 1);
     }
 
     private async Task<HttpResponseMessage> ConfirmAsync(Fan fan, string reservationId, string method, CancellationToken cancellationToken)

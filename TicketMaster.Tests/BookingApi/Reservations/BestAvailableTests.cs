@@ -75,6 +75,13 @@ public sealed class BestAvailableTests(AppHostFixture fixture)
         var tooMany = await (await BookingSetup.ReserveBestAsync(group, sale.EventId, 10)).AssertProblemAsync(409);
         var left = tooMany.GetProperty("seats_left").GetInt32();
         Assert.Equal(45 - 3 - 2 - 3 - 1 - 2 - 3 - 2, left);
+        // It says the most there are side by side, and that many are held at once.
+        var largest = tooMany.GetProperty("largest_block").GetInt32();
+        Assert.InRange(largest, 2, 9);
+        AssertSideBySide(await SeatsOfAsync(await BookingSetup.ReserveBestAsync(group, sale.EventId, largest)), largest);
+        using var probe = sale.Fan("best-probe");
+        var fewer = await (await BookingSetup.ReserveBestAsync(probe, sale.EventId, 9)).AssertProblemAsync(409);
+        Assert.True(fewer.GetProperty("largest_block").GetInt32() <= largest, fewer.GetRawText());
         Assert.Equal(HttpStatusCode.Created, (await BookingSetup.ReserveBestAsync(group, sale.EventId, 1)).StatusCode);
 
         // Asked badly: 400 or 422, never a hold.
