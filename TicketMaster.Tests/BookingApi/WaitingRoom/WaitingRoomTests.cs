@@ -153,7 +153,8 @@ public sealed class WaitingRoomTests(AppHostFixture fixture)
     [Fact]
     public async Task The_admission_rate_rises_while_the_booking_path_is_fast_waits_for_seats_and_stops_at_sold_out()
     {
-        var sale = await BookingSetup.CreateAsync(fixture, seats: 8, maxTicketsPerUser: 4, waitingRoom: true);
+        // Holds (and so the fans counted in flight) last two minutes: nobody drops out of the count while the test runs.
+        var sale = await BookingSetup.CreateAsync(fixture, seats: 8, maxTicketsPerUser: 4, waitingRoom: true, holdSeconds: 120);
         using var organizer = sale.Owner();
         await (await organizer.PutJsonAsync($"{Queue(sale.EventId)}/admission", new { min_per_second = 0, max_per_second = 20 })).AssertProblemAsync(400);
         await (await organizer.PutJsonAsync($"{Queue(sale.EventId)}/admission", new { min_per_second = 5, max_per_second = 2 })).AssertProblemAsync(400);
