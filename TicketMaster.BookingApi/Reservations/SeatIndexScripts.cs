@@ -8,6 +8,8 @@ namespace TicketMaster.BookingApi.Reservations;
 // guide: the seats it offers are checked against their hold keys and the sold set before they are held, and a seat
 // found taken is marked so, so a stale bit costs a retry, never a seat held twice.
 // Built on the first best-available request of an event (LoadSeatIndex); until then picked seats pay one GET per call.
+// The hold keys of seats the script chooses cannot be passed in (nobody knows them before): it names them itself, with
+// the event's hash tag, so they live on the Redis Cluster slot of the keys it was given.
 public static partial class HoldScripts
 {
     // open_index: the index's keys and row width, or nil while the index is not built. expire_at (unix ms) bounds the
