@@ -140,28 +140,29 @@ public static partial class HoldScripts
           return {reservation = KEYS[k], record = KEYS[k + 1], holds = KEYS[k + 2], booked = KEYS[k + 3], rate = KEYS[k + 4], events = KEYS[k + 5]}
         end
 
-        local function pick(first, n, reservation, user, csv, limit, idempotent, positions)
-          local fan = fan_keys(first + n)
-          local stopped = admit(fan.reservation, fan.rate, idempotent)
-          if stopped then
-            return stopped
-          end
-          local conflicts = {'CONFLICT'}
-          local hold_keys = {}
+        -- The named seats held by another reservation or sold: nil when there are none.
+        local function conflicts(first, n, reservation)
+          local taken = {'CONFLICT'}
           for i = first, first + n - 1 do
             local seat = string.match(KEYS[i], ':hold:(%d+)$')
             local holder = redis.call('GET', KEYS[i])
             if (holder and holder ~= reservation) or redis.call('SISMEMBER', KEYS[1], seat) == 1 then
-              table.insert(conflicts, seat)
+              table.insert(taken, seat)
             end
-            table.insert(hold_keys, KEYS[i])
           end
-          if #conflicts > 1 then
-            return conflicts
-          end
-          stopped = allowed(n, limit, fan.holds, fan.booked, fan.events)
+          return #taken > 1 and taken or nil
+        end
+
+        local function pick(first, n, reservation, user, csv, limit, idempotent, positions)
+          local fan = fan_keys(first + n)
+          local stopped = admit(fan.reservation, fan.rate, idempotent) or conflicts(first, n, reservation)
+            or allowed(n, limit, fan.holds, fan.booked, fan.events)
           if stopped then
             return stopped
+          end
+          local hold_keys = {}
+          for i = first, first + n - 1 do
+            table.insert(hold_keys, KEYS[i])
           end
           return commit(hold_keys, reservation, user, csv, positions, fan)
         end
@@ -171,11 +172,7 @@ public static partial class HoldScripts
           if not index then
             return {'NOINDEX'}
           end
-          local stopped = admit(fan.reservation, fan.rate, idempotent)
-          if stopped then
-            return stopped
-          end
-          stopped = allowed(n, limit, fan.holds, fan.booked, fan.events)
+          local stopped = admit(fan.reservation, fan.rate, idempotent) or allowed(n, limit, fan.holds, fan.booked, fan.events)
           if stopped then
             return stopped
           end
@@ -251,6 +248,7 @@ public static partial class HoldScripts
     // so a retried confirm finds its booking).
     public const string Release = Announce + ReleaseHolds + SeatIndex + """
         local n = tonumber(ARGV[2])
+        local index = open_index(KEYS[n + 6], KEYS[n + 7], KEYS[n + 8], KEYS[n + 9], KEYS[n + 10], KEYS[n + 11], ARGV[5])
         local released, freed = {}, {}
         for i = 1, n do
           local seat, holder = string.match(KEYS[i], ':hold:(%d+)$'), redis.call('GET', KEYS[i])
@@ -258,14 +256,13 @@ public static partial class HoldScripts
             redis.call('DEL', KEYS[i])
             table.insert(released, seat)
             freed[seat] = true
-          elseif not holder and redis.call('SISMEMBER', KEYS[n + 11], seat) == 0 then
+          elseif index and not holder and redis.call('SISMEMBER', KEYS[n + 11], seat) == 0 then
             freed[seat] = true -- lapsed already: free in the index too, as the sweep would have made it
           end
         end
         if forget_reservation(ARGV[3], ARGV[1], KEYS[n + 1], KEYS[n + 2], KEYS[n + 5]) == 1 then
           redis.call('DEL', KEYS[n + 4])
         end
-        local index = open_index(KEYS[n + 6], KEYS[n + 7], KEYS[n + 8], KEYS[n + 9], KEYS[n + 10], KEYS[n + 11], ARGV[5])
         index_freed(index, ARGV[6], freed)
         index_forget(index, ARGV[1], ARGV[6])
         if #released > 0 and ARGV[4] ~= '' then
