@@ -20,8 +20,8 @@ public sealed class AdmissionLoop(IConnectionMultiplexer redis, WaitingRoomStore
     private readonly Lease _lease = new(redis, WaitingRoomKeys.AdmissionLeader, options.Value.AdmissionTick * 8);
     private readonly Dictionary<long, double> _credit = [];
     private readonly Dictionary<long, AdmissionDecision> _decisions = [];
-    private readonly Dictionary<long, Queue<(long At, long Fans)>> _letIn = [];
-    private readonly Dictionary<long, Queue<(long At, long Total)>> _bought = [];
+    // Per event, one entry per tick within the hold time: when, how many fans it let in, the bookings made until then.
+    private readonly Dictionary<long, Queue<(long At, long Fans, long Bought)>> _ticks = [];
     private readonly Lock _gauge = new();
 
     /// <summary>The rate each event admits at on this replica (only the lease holder's are non-empty), with the reason.</summary>
@@ -60,8 +60,7 @@ public sealed class AdmissionLoop(IConnectionMultiplexer redis, WaitingRoomStore
                 else
                 {
                     _credit.Clear();
-                    _letIn.Clear();
-                    _bought.Clear();
+                    _ticks.Clear();
                     lock (_gauge)
                     {
                         _decisions.Clear();
@@ -96,20 +95,15 @@ public sealed class AdmissionLoop(IConnectionMultiplexer redis, WaitingRoomStore
             }
 
             // Fans let in within the hold time may still take a seat: together they may not outnumber the free seats.
-            var letIn = _letIn.TryGetValue(eventId, out var recent) ? recent : _letIn[eventId] = new Queue<(long, long)>();
+            // Less the bookings made in that time: a fan who bought is done (a fan who gave up counts until then).
+            var ticks = _ticks.TryGetValue(eventId, out var recent) ? recent : _ticks[eventId] = new Queue<(long, long, long)>();
             var holdTime = sale.HoldTime ?? booking.Value.HoldTtl;
-            while (letIn.TryPeek(out var oldest) && Stopwatch.GetElapsedTime(oldest.At, now) > holdTime)
+            while (ticks.TryPeek(out var oldest) && Stopwatch.GetElapsedTime(oldest.At, now) > holdTime)
             {
-                letIn.Dequeue();
+                ticks.Dequeue();
             }
-            // Less the bookings made within the hold time: a fan who bought is done (a fan who gave up counts until then).
-            var bought = _bought.TryGetValue(eventId, out var counted) ? counted : _bought[eventId] = new Queue<(long, long)>();
-            bought.Enqueue((now, (long)await db.StringGetAsync(WaitingRoomKeys.Bought(eventId))));
-            while (bought.Count > 1 && Stopwatch.GetElapsedTime(bought.Peek().At, now) > holdTime)
-            {
-                bought.Dequeue();
-            }
-            var inFlight = Math.Max(0, letIn.Sum(l => l.Fans) - (bought.Last().Total - bought.Peek().Total));
+            var bought = (long)await db.StringGetAsync(WaitingRoomKeys.Bought(eventId));
+            var inFlight = Math.Max(0, ticks.Sum(t => t.Fans) - (bought - (ticks.TryPeek(out var first) ? first.Bought : bought)));
             var free = await FreeSeatsAsync(eventId, sale, inFlight, cancellationToken);
             var limits = await rooms.LimitsAsync(eventId);
             var decision = AdmissionController.Next(_decisions.TryGetValue(eventId, out var last) ? last.Rate : 0, limits,
@@ -125,17 +119,16 @@ public sealed class AdmissionLoop(IConnectionMultiplexer redis, WaitingRoomStore
             var credit = decision.Rate > 0 ? _credit.GetValueOrDefault(eventId) + seconds * decision.Rate : 0;
             var admit = Math.Min(Math.Floor(credit), free - inFlight);
             _credit[eventId] = credit - Math.Max(0, admit);
+            var letIn = 0L;
             if (admit > 0)
             {
                 using var work = BackgroundTracing.Work("waiting room admit");
                 work.Activity?.SetTag("ticketmaster.event_id", eventId);
                 work.Activity?.SetTag("ticketmaster.admitted", (long)admit);
                 work.Activity?.SetTag("ticketmaster.admission_reason", decision.Reason);
-                if (await rooms.AdmitAsync(eventId, sale, (long)admit) is var admitted and > 0)
-                {
-                    letIn.Enqueue((now, admitted));
-                }
+                letIn = await rooms.AdmitAsync(eventId, sale, (long)admit);
             }
+            ticks.Enqueue((now, letIn, bought));
         }
     }
 
@@ -156,8 +149,7 @@ public sealed class AdmissionLoop(IConnectionMultiplexer redis, WaitingRoomStore
     private void Forget(long eventId)
     {
         _credit.Remove(eventId);
-        _letIn.Remove(eventId);
-        _bought.Remove(eventId);
+        _ticks.Remove(eventId);
         lock (_gauge)
         {
             _decisions.Remove(eventId);
