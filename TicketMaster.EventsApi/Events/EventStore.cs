@@ -90,8 +90,10 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         // A partial update is checked against the stored times it is combined with (row locked meanwhile).
+        long venueId;
         await using (var current = new MySqlCommand(
-            "SELECT starts_at, ends_at, on_sale_at, owner_id, status, refundable_until FROM event WHERE event_id = @id FOR UPDATE", connection, transaction))
+            "SELECT starts_at, ends_at, on_sale_at, owner_id, status, refundable_until, venue_id FROM event WHERE event_id = @id FOR UPDATE",
+            connection, transaction))
         {
             current.Parameters.AddWithValue("@id", eventId);
             await using var reader = await current.ExecuteReaderAsync(cancellationToken);
@@ -113,11 +115,10 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
             {
                 return new UpdateResult(null, errors);
             }
+            venueId = reader.GetInt64(6);
         }
         if (request.SectionOrder is { Count: > 0 })
         {
-            var venueId = (long)(await new MySqlCommand($"SELECT venue_id FROM event WHERE event_id = {eventId}", connection, transaction)
-                .ExecuteScalarAsync(cancellationToken))!;
             var orderErrors = new ValidationErrors();
             CheckSectionOrder(orderErrors, request.SectionOrder,
                 await QueryIdsAsync(transaction, $"SELECT section_id FROM section WHERE venue_id = {venueId}", cancellationToken), venueId);
