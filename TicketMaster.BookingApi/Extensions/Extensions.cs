@@ -89,6 +89,8 @@ public static class Extensions
         builder.Services.AddSingleton<SeatMapCache>();
         builder.Services.AddSingleton<SeatStreamHub>();
         builder.Services.AddHostedService<HoldExpiryListener>();
+        builder.Services.AddSingleton<DueHoldSweeper>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DueHoldSweeper>());
     }
 
     /// <summary>Holds in Redis (DESIGN §3 step 1).</summary>

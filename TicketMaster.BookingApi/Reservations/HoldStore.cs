@@ -54,10 +54,12 @@ public sealed class HoldStore
 
     private readonly IOptions<RateLimitOptions> _rateLimits;
     private readonly WaitingRoom.BookingPathLatency _latency;
+    private readonly DueHoldSweeper _dueHolds;
 
     public HoldStore(IConnectionMultiplexer redis, SeatCatalog catalog, IOptions<BookingOptions> options, IOptions<RateLimitOptions> rateLimits,
-        WaitingRoom.BookingPathLatency latency)
+        WaitingRoom.BookingPathLatency latency, DueHoldSweeper dueHolds)
     {
+        _dueHolds = dueHolds;
         _redis = redis;
         _latency = latency;
         _rateLimits = rateLimits;
@@ -103,7 +105,9 @@ public sealed class HoldStore
         {
             case "OK":
                 var held = seats.IsBest ? ParseIds((string)result[2]!) : seats.SeatIds;
-                return new ReserveOutcome.Held(new Reservation(reservationId, eventId, userId, held, FromMilliseconds(result[1])));
+                var endsAt = FromMilliseconds(result[1]);
+                _dueHolds.Track(eventId, held, endsAt);
+                return new ReserveOutcome.Held(new Reservation(reservationId, eventId, userId, held, endsAt));
             case "EXISTS":
                 var existing = await GetAsync(reservationId, cancellationToken);
                 return existing is { Active: { } active }

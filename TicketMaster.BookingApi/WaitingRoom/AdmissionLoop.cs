@@ -11,7 +11,8 @@ namespace TicketMaster.BookingApi.WaitingRoom;
 // Lets fans in once an event's sale is open, at the rate AdmissionController decides each tick from the free seats,
 // the fans let in within the hold time and the booking path's latency, until it sells out. Every replica runs this
 // loop but only the holder of a short Redis lease admits, so the rate is not multiplied by the replica count; if that
-// replica dies the lease lapses and another one takes over within a couple of seconds (starting from the minimum).
+// replica dies the lease lapses and another one takes over within a couple of seconds, from the rate and the window
+// of fans let in that the last holder left in Redis.
 public sealed class AdmissionLoop(IConnectionMultiplexer redis, WaitingRoomStore rooms, SeatCatalog catalog, SeatMapCache seatMaps,
     BookingPathLatency latency, IOptions<WaitingRoomOptions> options, IOptions<BookingOptions> booking, IMeterFactory meters,
     ILogger<AdmissionLoop> logger) : BackgroundService
@@ -20,8 +21,6 @@ public sealed class AdmissionLoop(IConnectionMultiplexer redis, WaitingRoomStore
     private readonly Lease _lease = new(redis, WaitingRoomKeys.AdmissionLeader, options.Value.AdmissionTick * 8);
     private readonly Dictionary<long, double> _credit = [];
     private readonly Dictionary<long, AdmissionDecision> _decisions = [];
-    // Per event, one entry per tick within the hold time: when, how many fans it let in, the bookings made until then.
-    private readonly Dictionary<long, Queue<(long At, long Fans, long Bought)>> _ticks = [];
     private readonly Lock _gauge = new();
 
     /// <summary>The rate each event admits at on this replica (only the lease holder's are non-empty), with the reason.</summary>
@@ -60,7 +59,6 @@ public sealed class AdmissionLoop(IConnectionMultiplexer redis, WaitingRoomStore
                 else
                 {
                     _credit.Clear();
-                    _ticks.Clear();
                     lock (_gauge)
                     {
                         _decisions.Clear();
@@ -78,7 +76,6 @@ public sealed class AdmissionLoop(IConnectionMultiplexer redis, WaitingRoomStore
     {
         var db = redis.GetDatabase();
         var p95 = await latency.WorstP95Async();
-        var now = Stopwatch.GetTimestamp();
         foreach (var member in await db.SetMembersAsync(WaitingRoomKeys.Active))
         {
             var eventId = (long)member;
@@ -96,17 +93,12 @@ public sealed class AdmissionLoop(IConnectionMultiplexer redis, WaitingRoomStore
 
             // Fans let in within the hold time may still take a seat: together they may not outnumber the free seats.
             // Less the bookings made in that time: a fan who bought is done (a fan who gave up counts until then).
-            var ticks = _ticks.TryGetValue(eventId, out var recent) ? recent : _ticks[eventId] = new Queue<(long, long, long)>();
-            var holdTime = sale.HoldTime ?? booking.Value.HoldTtl;
-            while (ticks.TryPeek(out var oldest) && Stopwatch.GetElapsedTime(oldest.At, now) > holdTime)
-            {
-                ticks.Dequeue();
-            }
-            var bought = (long)await db.StringGetAsync(WaitingRoomKeys.Bought(eventId));
-            var inFlight = Math.Max(0, ticks.Sum(t => t.Fans) - (bought - (ticks.TryPeek(out var first) ? first.Bought : bought)));
+            var inFlight = await rooms.InFlightAsync(eventId, sale, sale.HoldTime ?? booking.Value.HoldTtl);
             var free = await FreeSeatsAsync(eventId, sale, inFlight, cancellationToken);
             var limits = await rooms.LimitsAsync(eventId);
-            var decision = AdmissionController.Next(_decisions.TryGetValue(eventId, out var last) ? last.Rate : 0, limits,
+            // A replica new to the lease goes on from the last decision saved (it lives 10 s), not from the minimum.
+            var lastRate = _decisions.TryGetValue(eventId, out var last) ? last.Rate : (await rooms.DecisionAsync(eventId))?.AdmissionsPerSecond ?? 0;
+            var decision = AdmissionController.Next(lastRate, limits,
                 new AdmissionSignals(free, inFlight, p95), options.Value.LatencyObjective.TotalMilliseconds, seconds);
             lock (_gauge)
             {
@@ -119,16 +111,14 @@ public sealed class AdmissionLoop(IConnectionMultiplexer redis, WaitingRoomStore
             var credit = decision.Rate > 0 ? _credit.GetValueOrDefault(eventId) + seconds * decision.Rate : 0;
             var admit = Math.Min(Math.Floor(credit), free - inFlight);
             _credit[eventId] = credit - Math.Max(0, admit);
-            var letIn = 0L;
             if (admit > 0)
             {
                 using var work = BackgroundTracing.Work("waiting room admit");
                 work.Activity?.SetTag("ticketmaster.event_id", eventId);
                 work.Activity?.SetTag("ticketmaster.admitted", (long)admit);
                 work.Activity?.SetTag("ticketmaster.admission_reason", decision.Reason);
-                letIn = await rooms.AdmitAsync(eventId, sale, (long)admit);
+                await rooms.AdmitAsync(eventId, sale, (long)admit);
             }
-            ticks.Enqueue((now, letIn, bought));
         }
     }
 
@@ -149,7 +139,6 @@ public sealed class AdmissionLoop(IConnectionMultiplexer redis, WaitingRoomStore
     private void Forget(long eventId)
     {
         _credit.Remove(eventId);
-        _ticks.Remove(eventId);
         lock (_gauge)
         {
             _decisions.Remove(eventId);

@@ -24,6 +24,8 @@ public static class WaitingRoomKeys
     public static RedisKey Decision(long eventId) => $"tm:{{{eventId}}}:wr:decision";
     /// <summary>Bookings made for the event so far (HoldScripts.MarkSold counts them): the admission loop's fans who are done.</summary>
     public static RedisKey Bought(long eventId) => $"tm:{{{eventId}}}:wr:bought";
+    /// <summary>Sorted set: one "ms|admitted|bought" snapshot per admission tick within the hold time (WaitingRoomScripts.InFlight).</summary>
+    public static RedisKey AdmissionWindow(long eventId) => $"tm:{{{eventId}}}:wr:window";
     /// <summary>Events whose waiting room has people in it: what the admission loop walks.</summary>
     public static readonly RedisKey Active = "tm:wr:active";
     /// <summary>The lease that makes one BookingApi replica the admission loop.</summary>

@@ -78,7 +78,8 @@ public sealed class BoundedStateTests(AppHostFixture fixture)
         var window = TimeSpan.FromSeconds(1);
         var holds = new HoldStore(redis, catalog, Options.Create(new BookingOptions { HoldTtl = AppHostFixture.HoldTtl }),
             Options.Create(new RateLimitOptions { WritesPerUser = 1_000_000, Window = window }),
-            new TicketMaster.BookingApi.WaitingRoom.BookingPathLatency(redis, Microsoft.Extensions.Logging.Abstractions.NullLogger<TicketMaster.BookingApi.WaitingRoom.BookingPathLatency>.Instance));
+            new TicketMaster.BookingApi.WaitingRoom.BookingPathLatency(redis, Microsoft.Extensions.Logging.Abstractions.NullLogger<TicketMaster.BookingApi.WaitingRoom.BookingPathLatency>.Instance),
+            new DueHoldSweeper(redis, Microsoft.Extensions.Logging.Abstractions.NullLogger<DueHoldSweeper>.Instance));
         var eventSale = (await catalog.GetSaleAsync(sale.EventId, [], CancellationToken.None))!;
         const string fan = "bounded-state-fan";
 

@@ -184,7 +184,23 @@ public sealed class WaitingRoomTests(AppHostFixture fixture)
         var held = decisions[^1];
         Assert.Equal(0, held.GetProperty("admissions_per_second").GetDouble());
         Assert.Equal(8, held.GetProperty("free_seats").GetInt64());
-        Assert.True(held.GetProperty("fans_in_flight").GetInt64() >= 8);
+        var heldInFlight = held.GetProperty("fans_in_flight").GetInt64();
+        Assert.True(heldInFlight >= 8);
+
+        // The lease moves (here: another holder takes it for two seconds): whoever admits next goes on from the
+        // window the last holder left in Redis, so it lets nobody else in.
+        await using (var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(await fixture.GetConnectionStringAsync("redis")))
+        {
+            await redis.GetDatabase().StringSetAsync("tm:wr:leader", "another-replica", TimeSpan.FromSeconds(2));
+        }
+        var handedOver = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(2);
+        JsonElement after = default;
+        await Eventually.TrueAsync(async () =>
+        {
+            after = await organizer.GetJsonAsync($"{Queue(sale.EventId)}/admission");
+            return after.GetProperty("decided_at").GetDateTimeOffset() > handedOver + TimeSpan.FromMilliseconds(500);
+        }, TimeSpan.FromSeconds(10), "a replica admits again once the lease has moved");
+        Assert.Equal(("waiting_for_seats", heldInFlight), (after.GetProperty("reason").GetString(), after.GetProperty("fans_in_flight").GetInt64()));
 
         // The first two buy every seat: the rate is 0 for sold out, and everyone still waiting learns it. A fan who
         // bought is done: the first one's booking leaves one fan fewer in flight, for the four seats left.
