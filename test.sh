@@ -7,6 +7,14 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 source scripts/ensure-servers.sh
 ensure_servers || { echo "0 passed, 1 failed"; exit 1; }
+# The browser tests drive Debian's Chromium through Playwright (nothing is downloaded at run time).
+if ! command -v chromium >/dev/null; then
+  if [ "$(id -u)" -eq 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-liberation >/dev/null
+  else
+    echo "chromium is missing: sudo apt-get install -y chromium fonts-liberation" >&2
+  fi
+fi
 # The Kubernetes manifest tests render the overlays with `kubectl kustomize` (offline).
 if ! command -v kubectl >/dev/null; then
   if [ "$(id -u)" -eq 0 ]; then

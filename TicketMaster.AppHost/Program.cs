@@ -71,7 +71,17 @@ builder.AddProject<Projects.TicketMaster_Indexer>("indexer")
     .WithTelemetrySettings(builder.Configuration)
     .WithHttpHealthCheck("/health");
 
-builder.PrintAddressesWhenReady(eventsApi, bookingApi);
+// The site for fans, organizers and door staff: pages, and a same-origin proxy to both APIs.
+var web = builder.AddProject<Projects.TicketMaster_Web>("web")
+    .WithReference(eventsApi).WaitFor(eventsApi)
+    .WithReference(bookingApi).WaitFor(bookingApi)
+    .WithSignIn(builder, devTokens)
+    .WithDemoCatalog(builder.Configuration, local)
+    .WithSettings(builder.Configuration, "Payments")
+    .WithTelemetrySettings(builder.Configuration)
+    .WithHttpHealthCheck("/health");
+
+builder.PrintAddressesWhenReady(web, eventsApi, bookingApi);
 
 builder.Build().Run();
 return 0;

@@ -10,6 +10,27 @@ public static class ProjectSettings
         project.WithEnvironment("Auth__SigningKey", signingKey)
             .WithEnvironment("Auth__DevTokens", devTokens ? "true" : "false");
 
+    /// <summary>
+    /// The site's sign-in: locally the dev sign-in (dev tokens); deployed, OpenID Connect with the identity provider's
+    /// authority, client id and secret as parameters (the Secret in Kubernetes).
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithSignIn(this IResourceBuilder<ProjectResource> web, IDistributedApplicationBuilder builder,
+        bool devTokens) =>
+        devTokens
+            ? web.WithEnvironment("Auth__DevTokens", "true")
+            : web.WithEnvironment("Auth__Oidc__Authority", builder.AddParameter("oidc-authority"))
+                .WithEnvironment("Auth__Oidc__ClientId", builder.AddParameter("oidc-client-id"))
+                .WithEnvironment("Auth__Oidc__ClientSecret", builder.AddParameter("oidc-client-secret", secret: true))
+                .WithEnvironment("Payments__Stripe__PublishableKey", builder.AddParameter("stripe-publishable-key"));
+
+    /// <summary>
+    /// A first run-mode start on empty data gets a small demo catalog (TicketMaster:DemoCatalog, on by default in run
+    /// mode); tests turn it off and deployments never have it.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithDemoCatalog(this IResourceBuilder<ProjectResource> web, IConfiguration configuration,
+        Servers.LocalServers? local) =>
+        local is not null && configuration.GetValue("TicketMaster:DemoCatalog", true) ? web.WithEnvironment("Demo__Catalog", "true") : web;
+
     /// <summary>The first key (id k1) of each signing-key ring; a rotation adds k2 and makes it current (docs/OPERATIONS.md).</summary>
     public static IResourceBuilder<ProjectResource> WithSigningKeys(
         this IResourceBuilder<ProjectResource> project, ParameterResource ticketCodeKey, ParameterResource queuePassKey) =>

@@ -33,6 +33,7 @@ public static class ReservationsApi
         var api = app.MapGroup("/v1/booking").WithTags("Reservations").RequireAuthorization();
         // Reserve counts the fan's rate limit inside its own hold script (HoldScripts.Reserve), release in the middleware.
         api.MapPost("/reserve", Reserve);
+        api.MapGet("/reservations/{reservationId}", GetReservation).RequireRateLimit(RateLimitKind.Polling);
         api.MapDelete("/reservations/{reservationId}", Release).RequireRateLimit(RateLimitKind.Writes);
         return api;
     }
@@ -163,6 +164,23 @@ public static class ReservationsApi
                 extensions: new Dictionary<string, object?> { ["held_event_ids"] = events.HeldEventIds, ["max_events_held"] = events.Limit }),
             _ => throw new InvalidOperationException("unexpected outcome"),
         };
+    }
+
+    /// <summary>The fan's own live hold (a checkout page shows it); 410 once it ended (bought, released or lapsed).</summary>
+    public static async Task<Results<Ok<ReservationResponse>, ProblemHttpResult>> GetReservation(
+        string reservationId, ClaimsPrincipal user, HoldStore holds, SeatCatalog catalog, CancellationToken cancellationToken)
+    {
+        var found = await holds.GetAsync(reservationId, cancellationToken);
+        if (found is not { Record: { } record } || record.UserId != user.UserId())
+        {
+            return Problems.NotFound("Reservation not found", "No reservation of yours has this id.");
+        }
+        if (found.Value.Active is not { } active)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status410Gone, title: "Hold ended",
+                detail: "This hold ended: bought, released or lapsed. A bought one's booking is at /v1/booking/confirmations/{reservation_id}.");
+        }
+        return TypedResults.Ok(ReservationResponse.From(active, await catalog.SeatRowsAsync(active.EventId, cancellationToken)));
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> Release(

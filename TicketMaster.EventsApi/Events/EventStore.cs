@@ -169,6 +169,34 @@ public sealed class EventStore(MySqlDataSource dataSource, Outbox outbox)
         return new UpdateResult(await GetAsync(eventId, cancellationToken), null);
     }
 
+    /// <summary>Most events one organizer's list shows: the latest to start first.</summary>
+    public const int MaxListed = 100;
+
+    public async Task<List<EventDetails>> OwnedByAsync(string ownerId, CancellationToken cancellationToken)
+    {
+        var ids = new List<long>();
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        await using (var command = new MySqlCommand("SELECT event_id FROM event WHERE owner_id = @owner ORDER BY starts_at DESC LIMIT @limit", connection))
+        {
+            command.Parameters.AddWithValue("@owner", ownerId);
+            command.Parameters.AddWithValue("@limit", MaxListed);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                ids.Add(reader.GetInt64(0));
+            }
+        }
+        var events = new List<EventDetails>(ids.Count);
+        foreach (var id in ids)
+        {
+            if (await GetAsync(id, cancellationToken) is { } details)
+            {
+                events.Add(details);
+            }
+        }
+        return events;
+    }
+
     public async Task<EventDetails?> GetAsync(long eventId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);

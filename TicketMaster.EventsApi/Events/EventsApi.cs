@@ -24,6 +24,7 @@ public static class EventsApi
         api.MapGet("/{eventId:long}", GetEvent).CacheOutput(DetailsCachePolicy).RequireRateLimit(RateLimitKind.Reads);
         // The seed's form: GET /v1/events/?id={event_id}
         api.MapGet("/", GetEventByQuery).CacheOutput(DetailsCachePolicy).RequireRateLimit(RateLimitKind.Reads);
+        api.MapGet("/mine", ListOwnEvents).RequireAuthorization(Roles.Organizer).RequireRateLimit(RateLimitKind.Reads);
         api.MapPost("/", CreateEvent).RequireAuthorization(Roles.Organizer).RequireRateLimit(RateLimitKind.CatalogWrites);
         api.MapPatch("/{eventId:long}", UpdateEvent).RequireAuthorization(Roles.Organizer).RequireRateLimit(RateLimitKind.CatalogWrites);
 
@@ -41,6 +42,10 @@ public static class EventsApi
             ? EventNotFound(eventId)
             : new CacheableJson(details, DetailsCacheControl);
     }
+
+    /// <summary>The caller's own events, latest first (at most EventStore.MaxListed); never cached: it names its caller.</summary>
+    public static async Task<Ok<List<EventDetails>>> ListOwnEvents(ClaimsPrincipal user, EventStore store, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await store.OwnedByAsync(user.UserId(), cancellationToken));
 
     public static async Task<Results<CacheableJson, ProblemHttpResult, ValidationProblem>> GetEventByQuery(
         [FromQuery(Name = "id")] string? id, EventStore store, HttpContext context, CancellationToken cancellationToken)

@@ -12,6 +12,36 @@ public sealed class VenueStore(MySqlDataSource dataSource)
     // Multi-row INSERTs: a 50,000-seat stadium is 50 statements, not 50,000 round trips.
     private const int SeatsPerInsert = 1_000;
 
+    /// <summary>Most venues one organizer's list shows (newest first).</summary>
+    public const int MaxListed = 200;
+
+    /// <summary>The organizer's own venues with their sections and seat counts.</summary>
+    public async Task<List<VenueResponse>> OwnedByAsync(string ownerId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new MySqlCommand("""
+            SELECT v.venue_id, v.name, v.city, v.address, s.section_id, s.name,
+                   (SELECT COUNT(*) FROM seat WHERE seat.section_id = s.section_id)
+            FROM (SELECT venue_id, name, city, address FROM venue WHERE owner_id = @owner ORDER BY venue_id DESC LIMIT @limit) v
+            JOIN section s ON s.venue_id = v.venue_id
+            ORDER BY v.name, v.venue_id, s.section_id
+            """, connection);
+        command.Parameters.AddWithValue("@owner", ownerId);
+        command.Parameters.AddWithValue("@limit", MaxListed);
+        var venues = new List<(long Id, string Name, string City, string Address, List<SectionResponse> Sections)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var id = reader.GetInt64(0);
+            if (venues.Count == 0 || venues[^1].Id != id)
+            {
+                venues.Add((id, reader.GetString(1), reader.GetString(2), reader.GetString(3), []));
+            }
+            venues[^1].Sections.Add(new SectionResponse(reader.GetInt64(4), reader.GetString(5), reader.GetInt32(6)));
+        }
+        return venues.Select(v => new VenueResponse(v.Id, v.Name, v.City, v.Address, v.Sections)).ToList();
+    }
+
     public async Task<VenueResponse> CreateAsync(CreateVenueRequest request, string ownerId, CancellationToken cancellationToken)
     {
         var venueId = Ids.New();

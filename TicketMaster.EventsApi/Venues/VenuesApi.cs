@@ -21,8 +21,13 @@ public static class VenuesApi
     {
         var api = app.MapGroup("/v1/venues").WithTags("Venues");
         api.MapPost("/", CreateVenue).RequireAuthorization(Roles.Organizer).RequireRateLimit(RateLimitKind.CatalogWrites);
+        api.MapGet("/", ListOwnVenues).RequireAuthorization(Roles.Organizer).RequireRateLimit(RateLimitKind.Reads);
         return api;
     }
+
+    /// <summary>The caller's own venues (an organizer's list; at most VenueStore.MaxListed).</summary>
+    public static async Task<Ok<List<VenueResponse>>> ListOwnVenues(ClaimsPrincipal user, VenueStore store, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await store.OwnedByAsync(user.UserId(), cancellationToken));
 
     public static async Task<Results<Created<VenueResponse>, ValidationProblem, ProblemHttpResult>> CreateVenue(
         CreateVenueRequest request, ClaimsPrincipal user, VenueStore store, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,6 +24,26 @@ public static class HttpExtensions
             options.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
         // Malformed JSON or an unparsable route value is a 400 problem, in every environment (not an exception).
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = false);
+        builder.AddTrustedProxies();
+        return builder;
+    }
+
+    /// <summary>
+    /// Behind the web host (or an ingress) every fan would share the proxy's address, and the per-address limits would
+    /// count the proxy. X-Forwarded-For/-Proto are believed only from loopback and ForwardedHeaders:KnownNetworks
+    /// (comma-separated CIDRs, the cluster's pod network): anyone else could claim any address.
+    /// </summary>
+    public static IHostApplicationBuilder AddTrustedProxies(this IHostApplicationBuilder builder)
+    {
+        var networks = builder.Configuration["ForwardedHeaders:KnownNetworks"] ?? "";
+        builder.Services.Configure<ForwardedHeadersOptions>(options =>
+        {
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            foreach (var network in networks.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+            }
+        });
         return builder;
     }
 
@@ -35,6 +56,7 @@ public static class HttpExtensions
 
     public static WebApplication UseApiDefaults(this WebApplication app)
     {
+        app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         // Explicit, after the status-code pages, so a 401/403 challenge also gets a problem-details body.

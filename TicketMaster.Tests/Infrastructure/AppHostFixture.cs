@@ -35,7 +35,7 @@ public sealed class AppHostFixture : IAsyncLifetime
 
     /// <summary>Every resource the AppHost starts in run mode.</summary>
     public static readonly string[] ResourceNames =
-        ["mysql", "redis", "rabbitmq-epmd", "rabbitmq", "mail", "eventsapi", "bookingapi", "indexer"];
+        ["mysql", "redis", "rabbitmq-epmd", "rabbitmq", "mail", "eventsapi", "bookingapi", "indexer", "web"];
 
     /// <summary>Every message the local SMTP server received, one file each (the test run's Maildir).</summary>
     public string MailDir => Path.Combine(_dataDir, "mail", "Maildir", "new");
@@ -54,6 +54,7 @@ public sealed class AppHostFixture : IAsyncLifetime
                 "--TicketMaster:Booking:SeatStreamHeartbeat=00:00:01",
                 "--TicketMaster:Retention:Interval=00:00:02",
                 "--TicketMaster:Booking:WaitingRoom:PositionUpdateInterval=00:00:00.250",
+                "--TicketMaster:DemoCatalog=false",
                 "--TicketMaster:Payments:Provider=Stripe",
                 "--TicketMaster:Payments:Stripe:ApiKey=sk_test_local_fake",
                 $"--TicketMaster:Payments:Stripe:ApiBase={Stripe.BaseAddress}",

@@ -1,0 +1,25 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using TicketMaster.Web.Api;
+
+namespace TicketMaster.Web.Pages.Events;
+
+public sealed class QueueModel(CatalogClient catalog) : PageModel
+{
+    public EventDetails? Event { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(long eventId, CancellationToken cancellationToken)
+    {
+        var answer = await catalog.EventAsync(eventId, cancellationToken);
+        if (answer.Value is null)
+        {
+            return StatusCode(answer.Status is 404 ? 404 : 503);
+        }
+        if (!answer.Value.WaitingRoom)
+        {
+            return Redirect($"/events/{eventId}/seats");
+        }
+        Event = answer.Value;
+        return Page();
+    }
+}
