@@ -172,7 +172,7 @@ public sealed class AppHostFixture : IAsyncLifetime
 }
 
 [CollectionDefinition(Name)]
-public sealed class AppHostCollection : ICollectionFixture<AppHostFixture>
+public sealed class AppHostCollection : ICollectionFixture<AppHostFixture>, ICollectionFixture<Web.BrowserFixture>
 {
     public const string Name = "AppHost";
 }

@@ -102,7 +102,7 @@ function draw() {
     context.translate(view.dx, view.dy);
     context.scale(view.scale, view.scale);
     context.fillStyle = "#1a1a2e";
-    context.font = "12px system-ui, sans-serif";
+    context.font = `${14 / view.scale}px system-ui, sans-serif`; // 14 px on screen at any zoom
     for (const s of sections) context.fillText(s.name, s.x, s.y + 12);
     // One fill per state: five path batches instead of 50,000 style changes.
     for (let st = 0; st <= CHOSEN; st++) {
