@@ -3,8 +3,9 @@
 #   ./deploy.sh manifests           regenerate deploy/k8s from the AppHost (commit the result)
 #   ./deploy.sh secrets OVERLAY     write deploy/k8s/overlays/OVERLAY/secrets.env with fresh random values (git-ignored;
 #                                   Stripe's keys from STRIPE_API_KEY and STRIPE_WEBHOOK_SECRET, the SMTP server from
-#                                   MAIL_SERVER, e.g. smtps://user:password@smtp.example.com:465)
-#   ./deploy.sh images [REGISTRY]   build the three service images with the SDK's container support
+#                                   MAIL_SERVER, e.g. smtps://user:password@smtp.example.com:465, the site's sign-in from
+#                                   OIDC_AUTHORITY, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, its card form from STRIPE_PUBLISHABLE_KEY)
+#   ./deploy.sh images [REGISTRY]   build the four service images with the SDK's container support
 #   ./deploy.sh apply OVERLAY       kubectl apply -k deploy/k8s/overlays/OVERLAY
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -34,11 +35,20 @@ case "${1:-}" in
       echo "set MAIL_SERVER (smtp://host:port or smtps://user:password@host:port) for the $overlay overlay" >&2
       rm -f "$dir/secrets.env"; exit 1
     fi
+    # The site signs people in through the operator's identity provider; the local overlay keeps the dev sign-in.
+    if [ "$overlay" != local ] && { [ -z "${OIDC_AUTHORITY:-}" ] || [ -z "${OIDC_CLIENT_ID:-}" ] || [ -z "${STRIPE_PUBLISHABLE_KEY:-}" ]; }; then
+      echo "set OIDC_AUTHORITY, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and STRIPE_PUBLISHABLE_KEY for the $overlay overlay" >&2
+      rm -f "$dir/secrets.env"; exit 1
+    fi
     grep -E '^[a-z0-9-]+=$' "$dir/secrets.env.example" | while IFS== read -r key _; do
       case "$key" in
         stripe-api-key) value=${STRIPE_API_KEY:-sk_test_unused_locally} ;;
         stripe-webhook-secret) value=${STRIPE_WEBHOOK_SECRET:-whsec_unused_locally} ;;
         mail) value=${MAIL_SERVER:-smtp://127.0.0.1:25} ;;
+        oidc-authority) value=${OIDC_AUTHORITY:-} ;;
+        oidc-client-id) value=${OIDC_CLIENT_ID:-} ;;
+        oidc-client-secret) value=${OIDC_CLIENT_SECRET:-} ;;
+        stripe-publishable-key) value=${STRIPE_PUBLISHABLE_KEY:-} ;;
         *) value=$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 48) ;;
       esac
       echo "$key=$value" >> "$dir/secrets.env"
@@ -47,7 +57,7 @@ case "${1:-}" in
     ;;
   images)
     registry=${2:-}
-    for project in EventsApi BookingApi Indexer; do
+    for project in EventsApi BookingApi Indexer Web; do
       dotnet publish "TicketMaster.$project" -c Release -t:PublishContainer ${registry:+-p:ContainerRegistry=$registry}
     done
     ;;

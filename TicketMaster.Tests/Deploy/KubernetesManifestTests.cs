@@ -33,11 +33,12 @@ public sealed partial class KubernetesManifestTests
             .SelectMany(f => KubernetesYaml.LoadAllFromString(File.ReadAllText(f)))
             .ToList();
 
-        Assert.Equal(3, documents.OfType<V1Deployment>().Count());
+        Assert.Equal(4, documents.OfType<V1Deployment>().Count());
         Assert.Equal(4, documents.OfType<V1StatefulSet>().Count());
-        Assert.Equal(7, documents.OfType<V1Service>().Count());
-        Assert.Equal(2, documents.OfType<V2HorizontalPodAutoscaler>().Count());
-        Assert.Equal(2, documents.OfType<V1PodDisruptionBudget>().Count());
+        Assert.Equal(8, documents.OfType<V1Service>().Count());
+        Assert.Equal(3, documents.OfType<V2HorizontalPodAutoscaler>().Count());
+        Assert.Equal(3, documents.OfType<V1PodDisruptionBudget>().Count());
+        Assert.Equal("web", Assert.Single(documents.OfType<V1Ingress>()).Spec.Rules.Single().Http.Paths.Single().Backend.Service.Name);
     }
 
     [Theory]
@@ -48,7 +49,10 @@ public sealed partial class KubernetesManifestTests
         var rendered = await RenderedOverlay.RenderAsync(overlay);
 
         var deployments = rendered.Of<V1Deployment>().ToDictionary(d => d.Metadata.Name);
-        Assert.Equal(["bookingapi", "eventsapi", "indexer"], deployments.Keys.Order());
+        Assert.Equal(["bookingapi", "eventsapi", "indexer", "web"], deployments.Keys.Order());
+        // The outside world reaches the site only; the site reaches the APIs by their Services.
+        Assert.Equal("web", Assert.Single(rendered.Of<V1Ingress>()).Spec.Rules.Single().Http.Paths.Single().Backend.Service.Name);
+        Assert.Contains(deployments["web"].Spec.Template.Spec.Containers.Single().Env, e => e.Name == "services__bookingapi__http__0");
         Assert.Equal(1, deployments["indexer"].Spec.Replicas);
         Assert.Equal("Recreate", deployments["indexer"].Spec.Strategy.Type);
         var autoscalers = rendered.Of<V2HorizontalPodAutoscaler>().ToDictionary(h => h.Metadata.Name);

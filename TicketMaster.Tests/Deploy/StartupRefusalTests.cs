@@ -69,6 +69,24 @@ public sealed class StartupRefusalTests
         Assert.Contains("Auth:DevTokens=true is refused in the 'Production' environment", output);
     }
 
+    [Fact]
+    public async Task The_site_in_Production_with_the_dev_sign_in_refuses_to_start()
+    {
+        var (exitCode, output) = await RunAsync("TicketMaster.Web", new() { ["Auth__DevTokens"] = "true" });
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("Auth:DevTokens=true is refused in the 'Production' environment", output);
+    }
+
+    [Fact]
+    public async Task The_site_in_Production_without_an_identity_provider_refuses_to_start()
+    {
+        var (exitCode, output) = await RunAsync("TicketMaster.Web", new());
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("Auth:Oidc:Authority, ClientId and ClientSecret must be set outside Development", output);
+    }
+
     private static async Task<(int ExitCode, string Output)> RunAsync(string project, Dictionary<string, string> environment)
     {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(RepositoryPaths.Root, project, "bin", RepositoryPaths.Configuration, "net10.0", $"{project}.dll")])

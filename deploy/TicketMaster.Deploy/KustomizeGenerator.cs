@@ -22,7 +22,18 @@ public static class KustomizeGenerator
         ["eventsapi"] = new(Replicas: 2, Autoscale: true),
         ["bookingapi"] = new(Replicas: 2, Autoscale: true),
         ["indexer"] = new(Replicas: 1, Autoscale: false),
+        // The site keeps no state of its own (sessions are cookies), so it scales like the APIs.
+        ["web"] = new(Replicas: 2, Autoscale: true),
     };
+
+    /// <summary>The project the Ingress sends the outside world to: the site, which proxies /v1 to the APIs.</summary>
+    public const string PublicProject = "web";
+
+    /// <summary>
+    /// Where X-Forwarded-For/-Proto are believed from: the cluster's private ranges (the ingress controller and the
+    /// site's proxy run there); anything from outside is a client and cannot claim another's address.
+    /// </summary>
+    public const string TrustedProxyNetworks = "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16";
 
     private static readonly Dictionary<string, ServerShape> Servers = new()
     {
@@ -65,6 +76,13 @@ public static class KustomizeGenerator
             }
         }
 
+        if (resources.TryGetProperty(PublicProject, out _))
+        {
+            files["base/ingress.yaml"] = IngressYaml(PublicProject);
+            baseResources.Add("ingress.yaml");
+        }
+        settings["ForwardedHeaders__KnownNetworks"] = TrustedProxyNetworks;
+
         files["base/kustomization.yaml"] = Yaml.Write(new Map
         {
             { "apiVersion", "kustomize.config.k8s.io/v1beta1" },
@@ -80,7 +98,8 @@ public static class KustomizeGenerator
             files[$"overlays/{overlay}/secrets.env.example"] =
                 "# ./deploy.sh secrets " + overlay + " writes secrets.env (git-ignored) with a random value for each key;\n"
                 + "# stripe-api-key and stripe-webhook-secret come from STRIPE_API_KEY and STRIPE_WEBHOOK_SECRET instead, and mail\n"
-                + "# (the SMTP server: smtp://host:port or smtps://user:password@host:port) from MAIL_SERVER.\n" + secretKeys;
+                + "# (the SMTP server: smtp://host:port or smtps://user:password@host:port) from MAIL_SERVER; the site's sign-in from\n"
+                + "# OIDC_AUTHORITY, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET, its card form from STRIPE_PUBLISHABLE_KEY (empty locally).\n" + secretKeys;
         }
         var autoscaled = Projects.Where(p => p.Value.Autoscale && resources.TryGetProperty(p.Key, out _)).Select(p => p.Key).ToList();
         var local = autoscaled.ToDictionary(p => $"{p}-replicas.yaml", p => ReplicasPatch(p, 1, 1, 2));
@@ -213,6 +232,50 @@ public static class KustomizeGenerator
         };
         return Yaml.Write(deployment, service, autoscaler, disruptionBudget);
     }
+
+    // No host: the operator's ingress controller (and its TLS) decides which names reach it; SSE needs no buffering.
+    private static string IngressYaml(string name) => Yaml.Write(new Map
+    {
+        { "apiVersion", "networking.k8s.io/v1" },
+        { "kind", "Ingress" },
+        { "metadata", new Map
+            {
+                { "name", name },
+                { "labels", new Map { { "app.kubernetes.io/name", name } } },
+                { "annotations", new Map
+                    {
+                        { "nginx.ingress.kubernetes.io/proxy-buffering", "off" },
+                        { "nginx.ingress.kubernetes.io/proxy-read-timeout", "600" },
+                    }
+                },
+            }
+        },
+        { "spec", new Map
+            {
+                { "rules", new[]
+                    {
+                        new Map
+                        {
+                            { "http", new Map
+                                {
+                                    { "paths", new[]
+                                        {
+                                            new Map
+                                            {
+                                                { "path", "/" },
+                                                { "pathType", "Prefix" },
+                                                { "backend", new Map { { "service", new Map { { "name", name }, { "port", new Map { { "name", "http" } } } } } } },
+                                            },
+                                        }
+                                    },
+                                }
+                            },
+                        },
+                    }
+                },
+            }
+        },
+    });
 
     private static string ServerYaml(string name, JsonElement resource, ManifestExpressions expressions, SortedSet<string> parameters)
     {
