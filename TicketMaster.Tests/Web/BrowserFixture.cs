@@ -18,7 +18,10 @@ public sealed class BrowserFixture : IAsyncLifetime
         Environment.GetEnvironmentVariable("TICKETMASTER_TEST_LOGS") is { Length: > 0 } logs ? Path.GetDirectoryName(logs)! : Path.GetTempPath(),
         "screenshots");
 
-    public async Task<IBrowserContext> NewContextAsync(string baseUrl)
+    /// <summary>A phone's screen (CSS pixels of a common handset).</summary>
+    public static readonly ViewportSize Phone = new() { Width = 390, Height = 844 };
+
+    public async Task<IBrowserContext> NewContextAsync(string baseUrl, ViewportSize? viewport = null)
     {
         await _starting.WaitAsync();
         try
@@ -30,7 +33,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         {
             _starting.Release();
         }
-        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseUrl, ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseUrl, ViewportSize = viewport ?? new ViewportSize { Width = 1280, Height = 900 } });
         context.SetDefaultTimeout(15_000);
         return context;
     }
@@ -62,6 +65,11 @@ public static class PageChecks
             .Select(v => $"{v.Id} ({v.Impact}): {v.Help} — {string.Join("; ", v.Nodes.Take(3).Select(n => n.Html))}").ToList();
         Assert.True(blocking.Count == 0, $"{name} ({page.Url}) has accessibility violations:\n{string.Join("\n", blocking)}");
     }
+
+    /// <summary>Nothing wider than the screen: the page reads without sideways scrolling.</summary>
+    public static async Task AssertFitsTheScreenAsync(this IPage page) =>
+        Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"),
+            $"{page.Url} scrolls sideways at {page.ViewportSize?.Width} px");
 
     /// <summary>Signs in through the site's dev sign-in page, as a person with these roles.</summary>
     public static async Task SignInAsync(this IPage page, string userId, params string[] roles)
