@@ -28,6 +28,8 @@ var mail = builder.AddMailServer("mail", local);
 var jwtSigningKey = ParameterResourceBuilderExtensions.CreateGeneratedParameter(
     builder, "jwt-signing-key", secret: true, new GenerateParameterDefault { MinLength = 48, Special = false });
 var devTokens = local is not null;
+// Deployed, people sign in with an OpenID Connect provider; the APIs accept its tokens alongside their own.
+var identityProvider = devTokens ? null : IdentityProvider.Add(builder);
 // Ticket QR codes and waiting-room passes each have their own key (never derived from the JWT key).
 var ticketCodeKey = ParameterResourceBuilderExtensions.CreateGeneratedParameter(
     builder, "ticket-code-key", secret: true, new GenerateParameterDefault { MinLength = 48, Special = false });
@@ -41,6 +43,7 @@ var eventsApi = builder.AddProject<Projects.TicketMaster_EventsApi>("eventsapi")
     .WithReference(rabbitmq).WaitFor(rabbitmq)
     .WithSearch(search, local)
     .WithAuth(jwtSigningKey, devTokens)
+    .WithIdentityProvider(identityProvider)
     .WithSettings(builder.Configuration, "RateLimits", "Retention")
     .WithBenchEndpoints(builder.Configuration)
     .WithTelemetrySettings(builder.Configuration)
@@ -56,6 +59,7 @@ var bookingApi = builder.AddProject<Projects.TicketMaster_BookingApi>("bookingap
     // Fans' mail leaves from the outbox whenever the server takes it: BookingApi does not wait for it to start.
     .WithReference(mail)
     .WithAuth(jwtSigningKey, devTokens)
+    .WithIdentityProvider(identityProvider)
     .WithSigningKeys(ticketCodeKey, queuePassKey)
     .WithPayments(builder, local)
     .WithSettings(builder.Configuration, "Booking", "Payments", "RateLimits", "Retention", "Mail")
@@ -75,7 +79,7 @@ builder.AddProject<Projects.TicketMaster_Indexer>("indexer")
 var web = builder.AddProject<Projects.TicketMaster_Web>("web")
     .WithReference(eventsApi).WaitFor(eventsApi)
     .WithReference(bookingApi).WaitFor(bookingApi)
-    .WithSignIn(builder, devTokens)
+    .WithSignIn(identityProvider, builder)
     .WithDemoCatalog(builder.Configuration, local)
     .WithSettings(builder.Configuration, "Payments")
     .WithTelemetrySettings(builder.Configuration)

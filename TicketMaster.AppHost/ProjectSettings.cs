@@ -12,16 +12,22 @@ public static class ProjectSettings
 
     /// <summary>
     /// The site's sign-in: locally the dev sign-in (dev tokens); deployed, OpenID Connect with the identity provider's
-    /// authority, client id and secret as parameters (the Secret in Kubernetes).
+    /// authority, client id and secret as parameters (the Secret in Kubernetes), and Stripe's publishable key.
     /// </summary>
-    public static IResourceBuilder<ProjectResource> WithSignIn(this IResourceBuilder<ProjectResource> web, IDistributedApplicationBuilder builder,
-        bool devTokens) =>
-        devTokens
+    public static IResourceBuilder<ProjectResource> WithSignIn(this IResourceBuilder<ProjectResource> web, IdentityProvider? provider,
+        IDistributedApplicationBuilder builder) =>
+        provider is null
             ? web.WithEnvironment("Auth__DevTokens", "true")
-            : web.WithEnvironment("Auth__Oidc__Authority", builder.AddParameter("oidc-authority"))
-                .WithEnvironment("Auth__Oidc__ClientId", builder.AddParameter("oidc-client-id"))
+            : web.WithEnvironment("Auth__Oidc__Authority", provider.Authority)
+                .WithEnvironment("Auth__Oidc__ClientId", provider.ClientId)
                 .WithEnvironment("Auth__Oidc__ClientSecret", builder.AddParameter("oidc-client-secret", secret: true))
                 .WithEnvironment("Payments__Stripe__PublishableKey", builder.AddParameter("stripe-publishable-key"));
+
+    /// <summary>An API also accepts the tokens the identity provider issues to the site (its audience: the site's client id).</summary>
+    public static IResourceBuilder<ProjectResource> WithIdentityProvider(this IResourceBuilder<ProjectResource> api, IdentityProvider? provider) =>
+        provider is null
+            ? api
+            : api.WithEnvironment("Auth__Oidc__Authority", provider.Authority).WithEnvironment("Auth__Oidc__Audience", provider.ClientId);
 
     /// <summary>
     /// A first run-mode start on empty data gets a small demo catalog (TicketMaster:DemoCatalog, on by default in run
@@ -112,4 +118,11 @@ public static class ProjectSettings
             }
         });
     }
+}
+
+/// <summary>The OpenID Connect provider people sign in with when deployed (parameters: the Secret's keys).</summary>
+public sealed record IdentityProvider(IResourceBuilder<ParameterResource> Authority, IResourceBuilder<ParameterResource> ClientId)
+{
+    public static IdentityProvider Add(IDistributedApplicationBuilder builder) =>
+        new(builder.AddParameter("oidc-authority"), builder.AddParameter("oidc-client-id"));
 }

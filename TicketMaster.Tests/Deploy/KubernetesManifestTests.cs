@@ -149,6 +149,20 @@ public sealed partial class KubernetesManifestTests
     }
 
     [Fact]
+    public async Task Both_APIs_accept_the_identity_providers_tokens_for_the_sites_client()
+    {
+        var rendered = await RenderedOverlay.RenderAsync("production");
+
+        foreach (var api in new[] { "eventsapi", "bookingapi" })
+        {
+            var env = rendered.Containers().Single(c => c.Workload == api).Container.Env.ToDictionary(e => e.Name);
+            Assert.Equal("oidc-authority", env["Auth__Oidc__Authority"].ValueFrom.SecretKeyRef.Key);
+            Assert.Equal("oidc-client-id", env["Auth__Oidc__Audience"].ValueFrom.SecretKeyRef.Key);
+            Assert.False(env.ContainsKey("Auth__Oidc__ClientSecret")); // only the site signs people in
+        }
+    }
+
+    [Fact]
     public async Task Redis_refuses_writes_when_full_instead_of_evicting_holds()
     {
         var rendered = await RenderedOverlay.RenderAsync("production");

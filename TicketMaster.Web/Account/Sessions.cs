@@ -70,7 +70,8 @@ public static class Sessions
                 options.MapInboundClaims = false;
                 options.GetClaimsFromUserInfoEndpoint = true;
                 options.TokenValidationParameters.NameClaimType = "sub";
-                options.TokenValidationParameters.RoleClaimType = "role";
+                // The same claim the APIs read roles from (Auth:Oidc:RoleClaim), so the pages show what the APIs allow.
+                options.TokenValidationParameters.RoleClaimType = configuration["Auth:Oidc:RoleClaim"] is { Length: > 0 } role ? role : "role";
                 options.Scope.Clear();
                 foreach (var scope in (configuration["Auth:Oidc:Scope"] ?? "openid profile email").Split(' ', StringSplitOptions.RemoveEmptyEntries))
                 {
