@@ -83,9 +83,24 @@ public static class ProjectSettings
         return project;
     }
 
-    /// <summary>TicketMaster:BenchEndpoints=true (the benchmarks' AppHost only) maps the services' /bench/* baselines.</summary>
-    public static IResourceBuilder<ProjectResource> WithBenchEndpoints(this IResourceBuilder<ProjectResource> project, IConfiguration configuration) =>
-        configuration.GetValue("TicketMaster:BenchEndpoints", false) ? project.WithEnvironment("Bench__Endpoints", "true") : project;
+    /// <summary>
+    /// TicketMaster:BenchEndpoints=true (the benchmarks' AppHost only) maps the services' /bench/* baselines. With
+    /// TicketMaster:BenchDirectEndpoints=true a single-replica service is reached without the orchestrator's proxy in
+    /// front of it: the stream benchmark's 10,000 connections are more than that proxy keeps up with here.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithBenchEndpoints(this IResourceBuilder<ProjectResource> project, IConfiguration configuration)
+    {
+        if (!configuration.GetValue("TicketMaster:BenchEndpoints", false))
+        {
+            return project;
+        }
+        project.WithEnvironment("Bench__Endpoints", "true");
+        if (configuration.GetValue("TicketMaster:BenchDirectEndpoints", false) && !project.Resource.Annotations.OfType<ReplicaAnnotation>().Any(r => r.Replicas > 1))
+        {
+            project.WithEndpoint("http", endpoint => endpoint.IsProxied = false);
+        }
+        return project;
+    }
 
     /// <summary>
     /// TicketMaster:Telemetry:Export=false leaves out the OTLP endpoint: tests and benchmarks run without the dashboard,

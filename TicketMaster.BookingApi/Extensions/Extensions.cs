@@ -88,6 +88,7 @@ public static class Extensions
         builder.Services.AddSingleton<SeatCatalog>();
         builder.Services.AddSingleton<SeatMapCache>();
         builder.Services.AddSingleton<SeatStreamHub>();
+        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(SeatStreamConnections.AddTo);
         builder.Services.AddHostedService<HoldExpiryListener>();
         builder.Services.AddSingleton<DueHoldSweeper>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DueHoldSweeper>());

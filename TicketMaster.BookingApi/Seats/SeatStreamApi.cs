@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using System.Text;
 using StackExchange.Redis;
@@ -26,22 +28,34 @@ public static class SeatStreamApi
     public static async Task<IResult> StreamAsync(long eventId, HttpContext http, SeatMapCache seatMaps, SeatStreamHub hub,
         IConnectionMultiplexer redis, CancellationToken cancellationToken)
     {
+        var found = await ServeAsync(eventId, http.Request.Headers["Last-Event-ID"], http.Response.BodyWriter, http.Response.StartEventStream,
+            seatMaps, hub, redis, cancellationToken);
+        return found ? Results.Empty : Problems.EventNotFound(eventId);
+    }
+
+    /// <summary>
+    /// Serves one stream until the client goes away or falls too far behind → false, having written nothing, when
+    /// there is no such event. <paramref name="start"/> sends the response's head just before the first frame.
+    /// </summary>
+    public static async Task<bool> ServeAsync(long eventId, string? lastEventId, PipeWriter output, Action start, SeatMapCache seatMaps,
+        SeatStreamHub hub, IConnectionMultiplexer redis, CancellationToken cancellationToken)
+    {
         // Join before reading the snapshot or the log, so that no change falls between them and the live feed.
         var listener = await hub.JoinAsync(eventId);
         try
         {
             // The opening is written by a method of its own: an idle client keeps nothing of it (this method's locals
             // live as long as the stream, and a snapshot of a big sale is large).
-            if (await OpenAsync(eventId, http, seatMaps, redis, cancellationToken) is not { } sent)
+            if (await OpenAsync(eventId, lastEventId, output, start, seatMaps, redis, cancellationToken) is not { } sent)
             {
-                return Problems.EventNotFound(eventId);
+                return false;
             }
-            await RelayAsync(http.Response, listener, sent, cancellationToken);
-            return Results.Empty;
+            await RelayAsync(output, listener, sent, cancellationToken);
+            return true;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return Results.Empty; // the client went away
+            return true; // the client went away
         }
         finally
         {
@@ -50,8 +64,8 @@ public static class SeatStreamApi
     }
 
     /// <summary>Starts the stream with the snapshot (or the replay) → the position it reflects; null when there is no such event.</summary>
-    private static async Task<StreamPosition?> OpenAsync(long eventId, HttpContext http, SeatMapCache seatMaps, IConnectionMultiplexer redis,
-        CancellationToken cancellationToken)
+    private static async Task<StreamPosition?> OpenAsync(long eventId, string? lastEventId, PipeWriter output, Action start,
+        SeatMapCache seatMaps, IConnectionMultiplexer redis, CancellationToken cancellationToken)
     {
         var snapshot = await seatMaps.GetAsync(eventId, cancellationToken);
         if (snapshot is null)
@@ -59,8 +73,7 @@ public static class SeatStreamApi
             return null;
         }
         var db = redis.GetDatabase();
-        var opening = StreamPosition.TryParse(http.Request.Headers["Last-Event-ID"], out var resumeFrom)
-            ? await ReplayAsync(db, eventId, resumeFrom) : null;
+        var opening = StreamPosition.TryParse(lastEventId, out var resumeFrom) ? await ReplayAsync(db, eventId, resumeFrom) : null;
         if (opening is null)
         {
             // The snapshot may be up to a second old, older than this client's subscription: the changes since
@@ -72,14 +85,14 @@ public static class SeatStreamApi
             opening = [new SeatFrame(resumeFrom, $"id: {resumeFrom}\nevent: resumed\ndata: {{}}\n\n")]; // nothing missed
         }
 
-        http.Response.StartEventStream();
-        await WriteAsync(http.Response, opening, cancellationToken);
+        start();
+        await WriteAsync(output, opening, cancellationToken);
         return opening[^1].Position;
     }
 
     // No timer of its own: the hub sends every open stream the same heartbeat frame (SeatStreamHub), so an idle
     // client costs one pending channel read.
-    private static async Task RelayAsync(HttpResponse response, SeatStreamListener listener, StreamPosition sent, CancellationToken cancellationToken)
+    private static async Task RelayAsync(PipeWriter output, SeatStreamListener listener, StreamPosition sent, CancellationToken cancellationToken)
     {
         var batch = new List<SeatFrame>();
         while (await listener.Frames.WaitToReadAsync(cancellationToken))
@@ -98,18 +111,23 @@ public static class SeatStreamApi
                     sent = frame.Position;
                 }
             }
-            await WriteAsync(response, batch, cancellationToken);
+            if (!await WriteAsync(output, batch, cancellationToken))
+            {
+                return; // the client is gone
+            }
         }
         // Fell too far behind: the client resumes from the log with Last-Event-ID.
     }
 
-    private static async Task WriteAsync(HttpResponse response, IReadOnlyList<SeatFrame> frames, CancellationToken cancellationToken)
+    /// <summary>Writes and flushes the frames → false when the client no longer reads.</summary>
+    private static async Task<bool> WriteAsync(PipeWriter output, IReadOnlyList<SeatFrame> frames, CancellationToken cancellationToken)
     {
         foreach (var frame in frames)
         {
-            await response.WriteAsync(frame.Text, cancellationToken);
+            output.Write(frame.Utf8.Span);
         }
-        await response.Body.FlushAsync(cancellationToken);
+        var flushed = await output.FlushAsync(cancellationToken);
+        return !flushed.IsCompleted && !flushed.IsCanceled;
     }
 
     /// <summary>The changes after <paramref name="resumeFrom"/>, or null when a snapshot is the better start.</summary>

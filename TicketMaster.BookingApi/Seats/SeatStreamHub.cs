@@ -29,6 +29,11 @@ public sealed class SeatStreamListener
 /// <summary>An SSE frame ready to write, shared by every client of the event.</summary>
 public sealed record SeatFrame(StreamPosition Position, string Text)
 {
+    private byte[]? _utf8;
+
+    /// <summary>The frame's bytes, encoded once for every client.</summary>
+    public ReadOnlyMemory<byte> Utf8 => _utf8 ??= System.Text.Encoding.UTF8.GetBytes(Text);
+
     /// <summary>The comment the hub sends every open stream each Booking:SeatStreamHeartbeat, so proxies keep it open.</summary>
     public static readonly SeatFrame Heartbeat = new(StreamPosition.Start, ": heartbeat\n\n");
 

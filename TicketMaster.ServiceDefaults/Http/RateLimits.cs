@@ -61,10 +61,11 @@ public static class RateLimits
             .Validate(o => o.Window > TimeSpan.Zero && new[] { o.WritesPerUser, o.CatalogWritesPerUser, o.PollingPerAddress, o.ReadsPerAddress,
                 o.WebhookPerAddress, o.StreamsPerAddress, o.StreamsPerProcess }.All(limit => limit > 0), "RateLimits:* must be positive")
             .ValidateOnStart();
+        builder.Services.AddSingleton<StreamLimits>();
         builder.Services.AddRateLimiter(_ => { });
-        builder.Services.AddOptions<RateLimiterOptions>().Configure<IConnectionMultiplexer, IOptions<RateLimitOptions>>((options, redis, limits) =>
+        builder.Services.AddOptions<RateLimiterOptions>().Configure<IConnectionMultiplexer, IOptions<RateLimitOptions>, StreamLimits>((options, redis, limits, streams) =>
         {
-            options.GlobalLimiter = new RequestLimiter(redis, limits.Value);
+            options.GlobalLimiter = new RequestLimiter(redis, limits.Value, streams);
             options.OnRejected = (context, _) =>
             {
                 var retryAfter = TimeSpan.FromSeconds(context.Lease.TryGetMetadata(RateLimitMetadataName.RetryAfter, out var seconds) ? seconds : 1);
@@ -82,15 +83,16 @@ public static class RateLimits
         return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests", detail: $"Slow down: try again in {seconds} s.");
     }
 
+    /// <summary>The 429 of a stream refused outside the pipeline (RateLimits:StreamsPerAddress or StreamsPerProcess reached).</summary>
+    public static Microsoft.AspNetCore.Mvc.ProblemDetails StreamsRefused() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests", detail: "Slow down: try again in 1 s.").ProblemDetails;
+
     // Every limit a request counts against, acquired in order: a Redis window (per user for writes, per address for
     // anonymous requests), or for a stream this process's counts of open streams per address and in all. The library's
     // limiters are made per request (they are two Redis keys and a script), not kept per user: a cache of one limiter
     // per fan would only grow.
-    private sealed class RequestLimiter(IConnectionMultiplexer redis, RateLimitOptions limits) : PartitionedRateLimiter<HttpContext>
+    private sealed class RequestLimiter(IConnectionMultiplexer redis, RateLimitOptions limits, StreamLimits streams) : PartitionedRateLimiter<HttpContext>
     {
-        private readonly ConcurrencyLimiter _processStreams = new(new ConcurrencyLimiterOptions { PermitLimit = limits.StreamsPerProcess, QueueLimit = 0 });
-        private readonly OpenStreams _streamsByAddress = new(limits.StreamsPerAddress);
-
         public override RateLimiterStatistics? GetStatistics(HttpContext resource) => null;
 
         // Redis cannot answer synchronously: "not now" makes the middleware ask AcquireAsync, which does the work.
@@ -142,20 +144,46 @@ public static class RateLimits
                 case RateLimitKind.Streams:
                     // Counted in this process: a stream lives on one replica for its whole life, and the library's Redis
                     // concurrency limiter forgets a permit after a minute (a stream lasts far longer).
-                    yield return _streamsByAddress.For(address);
-                    yield return _processStreams;
+                    yield return streams.ForAddress(address);
+                    yield return streams.ForProcess;
                     break;
             }
         }
 
         private RedisFixedWindowRateLimiter<string> Window(string key, int permits) =>
             new(key, new RedisFixedWindowRateLimiterOptions { PermitLimit = permits, Window = limits.Window, ConnectionMultiplexerFactory = () => redis });
+    }
 
-        protected override void Dispose(bool disposing)
+    /// <summary>
+    /// The open-stream counts of this process (RateLimits:StreamsPerAddress, StreamsPerProcess), shared by the
+    /// request pipeline's limiter and anything that serves streams outside it.
+    /// </summary>
+    public sealed class StreamLimits(IOptions<RateLimitOptions> limits) : IDisposable
+    {
+        private readonly OpenStreams _byAddress = new(limits.Value.StreamsPerAddress);
+
+        public ConcurrencyLimiter ForProcess { get; } = new(new ConcurrencyLimiterOptions { PermitLimit = limits.Value.StreamsPerProcess, QueueLimit = 0 });
+
+        public RateLimiter ForAddress(string address) => _byAddress.For(address);
+
+        /// <summary>Both counts taken for one more stream from <paramref name="address"/> → the lease to dispose when it ends, or null.</summary>
+        public RateLimitLease? TryOpen(string address)
         {
-            _processStreams.Dispose();
-            base.Dispose(disposing);
+            var perAddress = ForAddress(address).AttemptAcquire();
+            if (!perAddress.IsAcquired)
+            {
+                return null;
+            }
+            var perProcess = ForProcess.AttemptAcquire();
+            if (!perProcess.IsAcquired)
+            {
+                perAddress.Dispose();
+                return null;
+            }
+            return new Leases.All([perAddress, perProcess]);
         }
+
+        public void Dispose() => ForProcess.Dispose();
     }
 
     /// <summary>Open streams per client address in this process; an address's entry goes when its last stream closes.</summary>

@@ -6,7 +6,7 @@ using TicketMaster.Onsale;
 //                                                            onsale [--seats N] [--users M] [--mode best|pick] [--rate A]
 //                                                                   [--concurrency C] [--hold-ttl S] [--write-path Queued|Direct]
 //                                                                   [--plot file.png]
-//                                                            sse [--clients N] [--stream seats|queue] [--hold S]
+//                                                            sse [--clients N] [--stream seats|queue] [--path transport|pipeline] [--hold S]
 // Every benchmark also passes --TicketMaster:...=value arguments on to the AppHost (e.g. the trace sampler).
 var command = args.FirstOrDefault() ?? "catalog";
 string? Text(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
@@ -45,7 +45,13 @@ switch (command)
             Console.Error.WriteLine($"unknown --stream '{stream}' (known: seats, queue)");
             return 2;
         }
-        await SseBench.RunAsync(Option("--clients", 5_000), stream, Option("--hold", 0));
+        var path = Text("--path") ?? "transport";
+        if (path is not ("transport" or "pipeline"))
+        {
+            Console.Error.WriteLine($"unknown --path '{path}' (known: transport, pipeline)");
+            return 2;
+        }
+        await SseBench.RunAsync(Option("--clients", 5_000), stream, path == "pipeline", Option("--hold", 0));
         return 0;
     default:
         Console.Error.WriteLine($"unknown benchmark '{command}' (known: catalog, booking, onsale, sse)");

@@ -10,20 +10,23 @@ using TicketMaster.ServiceDefaults.Auth;
 
 namespace TicketMaster.Bench;
 
-// ./bench.sh sse --clients N [--stream seats|queue] [--hold S]: what N idle stream clients cost BookingApi (working set
-// and managed heap after a full GC, before and after they connect), and how long one change takes to reach all of
-// them: a seat held (seat streams), or the waiting room letting everyone in (queue streams: each gets its pass).
+// ./bench.sh sse --clients N [--stream seats|queue] [--path transport|pipeline] [--hold S]: what N idle stream clients
+// cost BookingApi (working set and managed heap after a full GC, before and after they connect), and how long one
+// change takes to reach all of them: a seat held (seat streams), or the waiting room letting everyone in (queue
+// streams: each gets its pass). A stream is the first request of its connection, served on the transport; with
+// --path pipeline each connection first asks for /alive, so its stream goes through the request pipeline instead.
 // --hold keeps the clients connected S seconds after measuring, to look at the process meanwhile (dotnet-gcdump).
 public static class SseBench
 {
-    public static async Task RunAsync(int clients, string stream, int holdSeconds)
+    public static async Task RunAsync(int clients, string stream, bool throughPipeline, int holdSeconds)
     {
-        await using var host = await BenchHost.StartAsync();
+        await using var host = await BenchHost.StartAsync("--TicketMaster:BenchDirectEndpoints=true");
         var tokens = new TokenSettings(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(BenchHost.SigningKey)));
         var organizerToken = tokens.Issue("sse-organizer", [Roles.Organizer], TimeSpan.FromHours(1));
         using var organizer = host.Client("eventsapi", organizerToken);
         var queue = stream == "queue";
-        var venue = await BookingBench.CreateVenueAsync(organizer, "SSE Hall", sections: 1, rowsPerSection: 1, seatsPerRow: 100);
+        // A seat for every queue client: admission never lets in more fans than there are seats to buy.
+        var venue = await BookingBench.CreateVenueAsync(organizer, "SSE Hall", sections: 1, rowsPerSection: queue ? (clients + 99) / 100 : 1, seatsPerRow: 100);
         var eventId = await BookingBench.CreateEventAsync(organizer, venue, "SSE show", waitingRoom: queue, onSaleNow: true);
         using var booking = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue })
         {
@@ -60,12 +63,18 @@ public static class SseBench
         {
             streams.AddRange(await Task.WhenAll(chunk.Select(async path =>
             {
-                var opened = await SseReader.OpenAsync(booking, path);
+                var client = booking;
+                if (throughPipeline)
+                {
+                    client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1 }) { BaseAddress = booking.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
+                    (await client.GetAsync("/alive")).EnsureSuccessStatusCode();
+                }
+                var opened = await SseReader.OpenAsync(client, path);
                 await opened.NextEventAsync(TimeSpan.FromSeconds(60)); // the snapshot, or the place
                 return opened;
             })));
         }
-        Console.WriteLine($"{clients:N0} {stream} streams open in {clock.Elapsed.TotalSeconds:F1} s");
+        Console.WriteLine($"{clients:N0} {stream} streams open ({(throughPipeline ? "through the request pipeline" : "on the transport")}) in {clock.Elapsed.TotalSeconds:F1} s");
         await Task.Delay(TimeSpan.FromSeconds(3));
         var after = await booking.GetFromJsonAsync<JsonElement>("/bench/memory");
         if (holdSeconds > 0)

@@ -153,6 +153,80 @@ public sealed class SeatStreamTests(AppHostFixture fixture)
         await missing.Response.AssertProblemAsync(404);
     }
 
+    [Fact]
+    public async Task A_stream_on_a_fresh_connection_is_served_in_front_of_the_pipeline_with_the_same_frames_and_problems()
+    {
+        var sale = await BookingSetup.CreateAsync(fixture, seats: 3);
+        using var fan = sale.Fan("stream-connection-fan");
+        var address = fixture.App.GetEndpoint("bookingapi", "http");
+        using var fresh = new HttpClient(new SocketsHttpHandler()) { BaseAddress = address, Timeout = Timeout.InfiniteTimeSpan };
+        using var used = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1 }) { BaseAddress = address, Timeout = Timeout.InfiniteTimeSpan };
+        (await used.GetAsync("/alive")).EnsureSuccessStatusCode(); // the stream below then shares this connection
+
+        await using var lean = await SseReader.OpenAsync(fresh, Path(sale.EventId));
+        await using var piped = await SseReader.OpenAsync(used, Path(sale.EventId));
+        // Ends by closing its connection (served on the transport), against the pipeline's chunked response.
+        Assert.True(lean.Response.Headers.ConnectionClose);
+        Assert.NotEqual(true, piped.Response.Headers.ConnectionClose);
+        Assert.True(piped.Response.Headers.TransferEncodingChunked);
+        foreach (var stream in new[] { lean, piped })
+        {
+            Assert.Equal("text/event-stream", stream.Response.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("no-cache", stream.Response.Headers.CacheControl?.ToString());
+            Assert.Equal("snapshot", (await stream.NextEventAsync(TimeSpan.FromSeconds(10))).Type);
+        }
+
+        await BookingSetup.ReserveAsync(fan, sale.EventId, sale.SeatIds[0]);
+        var held = await lean.NextEventAsync(WithinASecond);
+        Assert.Equal(held, await piped.NextEventAsync(WithinASecond));
+        Assert.Equal(("held", sale.SeatIds[0]), (held.Type, Seats(held, "seat_ids").Single()));
+
+        // Resuming on a fresh connection: exactly what was missed.
+        await BookingSetup.ReserveAsync(fan, sale.EventId, sale.SeatIds[1]);
+        using (var again = new HttpClient(new SocketsHttpHandler()) { BaseAddress = address })
+        {
+            await using var resumed = await SseReader.OpenAsync(again, Path(sale.EventId), lastEventId: held.Id);
+            Assert.True(resumed.Response.Headers.ConnectionClose);
+            var missed = await resumed.NextEventAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal(("held", sale.SeatIds[1]), (missed.Type, Seats(missed, "seat_ids").Single()));
+        }
+
+        // An unknown event is the same problem; a malformed one goes to the pipeline's routing.
+        using (var other = new HttpClient(new SocketsHttpHandler()) { BaseAddress = address })
+        {
+            await using var missing = await SseReader.OpenAsync(other, Path(987_654_321));
+            Assert.True(missing.Response.Headers.ConnectionClose);
+            await missing.Response.AssertProblemAsync(404);
+        }
+        using (var other = new HttpClient(new SocketsHttpHandler()) { BaseAddress = address })
+        {
+            var malformed = await other.GetAsync("/v1/booking/events/99999999999999999999/seats/stream");
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, malformed.StatusCode);
+        }
+
+        // A client that goes away leaves: with no stream left for the event, the replica drops its subscription.
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(await fixture.GetConnectionStringAsync("redis"));
+        var channel = $"tm:{{{sale.EventId}}}:seats";
+        Assert.True(await Subscribers(redis, channel) >= 1);
+        await lean.DisposeAsync();
+        fresh.Dispose();
+        await piped.DisposeAsync();
+        used.Dispose();
+        var deadline = Stopwatch.StartNew();
+        while (await Subscribers(redis, channel) > 0 && deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(100);
+        }
+        Assert.Equal(0, await Subscribers(redis, channel));
+        await sale.AssertInvariantsAsync();
+    }
+
+    private static async Task<long> Subscribers(IConnectionMultiplexer redis, string channel)
+    {
+        var counts = (RedisResult[])(await redis.GetDatabase().ExecuteAsync("PUBSUB", "NUMSUB", channel))!;
+        return (long)counts[1];
+    }
+
     private static (long, long) Position(string id) => (long.Parse(id.Split('-')[0]), long.Parse(id.Split('-')[1]));
 
     private static List<long> Seats(SseEvent message, string property)
