@@ -88,7 +88,7 @@ public static class Extensions
         builder.Services.AddSingleton<SeatCatalog>();
         builder.Services.AddSingleton<SeatMapCache>();
         builder.Services.AddSingleton<SeatStreamHub>();
-        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(SeatStreamConnections.AddTo);
+        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(EventStreamConnections.AddTo);
         builder.Services.AddHostedService<HoldExpiryListener>();
         builder.Services.AddSingleton<DueHoldSweeper>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DueHoldSweeper>());
@@ -143,6 +143,7 @@ public static class Extensions
             .Validate(o => o.IsValid(), "Booking:WaitingRoom:* must be positive").ValidateOnStart();
         builder.Services.AddSingleton(new QueuePasses(queuePassKeys));
         builder.Services.AddSingleton<WaitingRoomStore>();
+        builder.Services.AddSingleton<QueueStreamHub>();
         builder.Services.AddSingleton<BookingPathLatency>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<BookingPathLatency>());
         builder.Services.AddHostedService<AdmissionLoop>();

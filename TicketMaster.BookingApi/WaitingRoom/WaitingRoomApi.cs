@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.IO.Pipelines;
 using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -131,54 +133,65 @@ public static class WaitingRoomApi
 
     // Position updates until the fan is let in (the pass), the pass lapsed, or the event sold out; then it ends.
     public static async Task<IResult> StreamAsync(long eventId, string queueId, HttpContext http, SeatCatalog catalog, WaitingRoomStore rooms,
-        IOptions<WaitingRoomOptions> options, CancellationToken cancellationToken)
+        QueueStreamHub hub, CancellationToken cancellationToken) =>
+        await ServeStreamAsync(eventId, queueId, http.Response.BodyWriter, http.Response.StartEventStream, catalog, rooms, hub, cancellationToken)
+            ?? Results.Empty;
+
+    /// <summary>
+    /// Serves one position stream until the wait ends or the client goes → null, or the problem (nothing written)
+    /// when there is no such place. <paramref name="start"/> sends the response's head just before the first frame.
+    /// </summary>
+    public static async Task<ProblemHttpResult?> ServeStreamAsync(long eventId, string queueId, PipeWriter output, Action start, SeatCatalog catalog,
+        WaitingRoomStore rooms, QueueStreamHub hub, CancellationToken cancellationToken)
     {
         var (status, problem) = await FindAsync(eventId, queueId, catalog, rooms, cancellationToken);
         if (problem is not null)
         {
             return problem;
         }
-        http.Response.StartEventStream();
+        start();
         try
         {
-            var sent = (Status: "", Position: -1L);
-            (string UserId, long Rank)? place = null;
-            using var timer = new PeriodicTimer(options.Value.PositionUpdateInterval);
-            while (true)
+            if (!await WriteAsync(output, QueueStreamHub.FrameOf(status!), cancellationToken)
+                || status!.Status != QueueStates.Waiting || await rooms.PlaceAsync(queueId, eventId) is not { } place)
             {
-                if ((status!.Status, status.Position) != sent)
+                return null;
+            }
+            var listener = hub.Join(eventId, queueId, place, status);
+            try
+            {
+                while (await listener.Frames.WaitToReadAsync(cancellationToken))
                 {
-                    var type = status.Status == QueueStates.Admitted ? "pass" : status.Status == QueueStates.Waiting ? "position" : status.Status;
-                    await http.Response.WriteAsync($"event: {type}\ndata: {JsonSerializer.Serialize(status, TicketMasterJson.Options)}\n\n", cancellationToken);
-                    sent = (status.Status, status.Position);
+                    while (listener.Frames.TryRead(out var frame))
+                    {
+                        output.Write(System.Text.Encoding.UTF8.GetBytes(frame));
+                    }
+                    if (!await WriteAsync(output, null, cancellationToken))
+                    {
+                        return null; // the client is gone
+                    }
                 }
-                else
-                {
-                    await http.Response.WriteAsync(": waiting\n\n", cancellationToken); // a heartbeat keeps proxies from closing it
-                }
-                await http.Response.Body.FlushAsync(cancellationToken);
-                if (status.Status != QueueStates.Waiting)
-                {
-                    return Results.Empty;
-                }
-                await timer.WaitForNextTickAsync(cancellationToken);
-                var sale = await catalog.GetSaleAsync(eventId, [], cancellationToken);
-                if (sale is null)
-                {
-                    return Results.Empty;
-                }
-                // Before the sale pre-sale joiners still shuffle in; after it the place is fixed and only the room moves.
-                if (place is null || sale.OnSaleAt > DateTimeOffset.UtcNow)
-                {
-                    place = await rooms.PlaceAsync(queueId, eventId);
-                }
-                status = place is { } known ? await rooms.StatusAsync(queueId, known, sale, eventId) : status;
+            }
+            finally
+            {
+                hub.Leave(eventId, listener);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return Results.Empty;
+            // the client went away
         }
+        return null;
+    }
+
+    private static async Task<bool> WriteAsync(PipeWriter output, string? frame, CancellationToken cancellationToken)
+    {
+        if (frame is not null)
+        {
+            output.Write(System.Text.Encoding.UTF8.GetBytes(frame));
+        }
+        var flushed = await output.FlushAsync(cancellationToken);
+        return !flushed.IsCompleted && !flushed.IsCanceled;
     }
 
     private static async Task<(QueueStatus? Status, ProblemHttpResult? Problem)> FindAsync(

@@ -85,23 +85,44 @@ public sealed class WaitingRoomTests(AppHostFixture fixture)
             await JoinAsync(sale, $"ahead-fan-{i}");
         }
         var queueId = await JoinAsync(sale, "streaming-fan");
-        using var anonymous = fixture.App.CreateHttpClient("bookingapi");
-        await using var stream = await SseReader.OpenAsync(anonymous, $"{Queue(sale.EventId)}/{queueId}/stream");
-        var first = await stream.NextEventAsync(TimeSpan.FromSeconds(5));
-        Assert.Equal(("position", 4), (first.Type, Field(first, "position").GetInt64()));
+        // The same place followed twice: on a fresh connection (served on the transport, ended by closing it) and on a
+        // connection that carried another request first (the request pipeline, chunked).
+        var address = fixture.App.GetEndpoint("bookingapi", "http");
+        using var fresh = new HttpClient(new SocketsHttpHandler()) { BaseAddress = address, Timeout = Timeout.InfiniteTimeSpan };
+        using var used = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1 }) { BaseAddress = address, Timeout = Timeout.InfiniteTimeSpan };
+        (await used.GetAsync("/alive")).EnsureSuccessStatusCode();
+        await using var lean = await SseReader.OpenAsync(fresh, $"{Queue(sale.EventId)}/{queueId}/stream");
+        await using var piped = await SseReader.OpenAsync(used, $"{Queue(sale.EventId)}/{queueId}/stream");
+        Assert.True(lean.Response.Headers.ConnectionClose);
+        Assert.True(piped.Response.Headers.TransferEncodingChunked);
+        foreach (var stream in new[] { lean, piped })
+        {
+            Assert.Equal("text/event-stream", stream.Response.Content.Headers.ContentType?.MediaType);
+            var first = await stream.NextEventAsync(TimeSpan.FromSeconds(5));
+            Assert.Equal(("position", 4), (first.Type, Field(first, "position").GetInt64()));
+        }
 
         await SetRateAsync(sale, 2);
-        var seen = new List<long> { 4 };
-        SseEvent next;
-        while ((next = await stream.NextEventAsync(TimeSpan.FromSeconds(10))).Type == "position")
+        await Task.WhenAll(new[] { lean, piped }.Select(async stream =>
         {
-            seen.Add(Field(next, "position").GetInt64());
-        }
-        Assert.Equal("pass", next.Type);
-        Assert.StartsWith("WR2.k1.", Field(next, "pass").GetString());
-        Assert.True(seen.Count >= 2, $"positions seen: {string.Join(", ", seen)}");
-        Assert.Equal(seen.OrderDescending(), seen);
-        Assert.Null(await stream.NextAsync()); // the stream ends after the pass
+            var seen = new List<long> { 4 };
+            SseEvent next;
+            while ((next = await stream.NextEventAsync(TimeSpan.FromSeconds(10))).Type == "position")
+            {
+                seen.Add(Field(next, "position").GetInt64());
+            }
+            Assert.Equal("pass", next.Type);
+            Assert.StartsWith("WR2.k1.", Field(next, "pass").GetString());
+            Assert.True(seen.Count >= 2, $"positions seen: {string.Join(", ", seen)}");
+            Assert.Equal(seen.OrderDescending(), seen);
+            Assert.Null(await stream.NextAsync()); // the stream ends after the pass
+        }));
+
+        // An unknown place on a fresh connection is the pipeline's same problem.
+        using var other = new HttpClient(new SocketsHttpHandler()) { BaseAddress = address };
+        await using var missing = await SseReader.OpenAsync(other, $"{Queue(sale.EventId)}/q_{sale.EventId}_{new string('0', 32)}/stream");
+        Assert.True(missing.Response.Headers.ConnectionClose);
+        await missing.Response.AssertProblemAsync(404);
     }
 
     [Fact]

@@ -11,22 +11,26 @@ using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using TicketMaster.ServiceDefaults.Http;
 
-namespace TicketMaster.BookingApi.Seats;
+using TicketMaster.BookingApi.Seats;
+using TicketMaster.BookingApi.WaitingRoom;
 
-// In a hot sale most open connections are fans' seat streams, idle for minutes between changes. Served through the
-// request pipeline each keeps Kestrel's HTTP/1.1 connection state, an HttpContext, the middleware chain's awaits and
-// a trace activity (~20 KB). A connection whose first request is a seat stream is therefore served here, in front of
-// Kestrel's HTTP handling: its head is read (bounded), the same stream limits are taken, and the same frames are
-// written straight to the transport, the response delimited by closing the connection. Anything else, or a stream
-// asked for on a connection that carried other requests first, goes through the pipeline (SeatStreamApi) unchanged.
-public sealed class SeatStreamConnections(ConnectionDelegate next, IServiceProvider services)
+namespace TicketMaster.BookingApi;
+
+// In a hot sale most open connections are fans' streams (the seat map, the waiting room), idle for minutes between
+// changes. Served through the request pipeline each keeps Kestrel's HTTP/1.1 connection state, an HttpContext, the
+// middleware chain's awaits and a trace activity (~16 KB). A connection whose first request is a stream is therefore
+// served here, in front of Kestrel's HTTP handling: its head is read (bounded), the same stream limits are taken, and
+// the same frames are written straight to the transport, the response delimited by closing the connection. Anything
+// else, or a stream asked for on a connection that carried other requests first, goes through the pipeline
+// (SeatStreamApi, WaitingRoomApi) unchanged.
+public sealed class EventStreamConnections(ConnectionDelegate next, IServiceProvider services)
 {
     // A stream request's head is a request line and a few headers; a longer one goes to Kestrel, which has its limits.
     private const int MaxHead = 8 * 1024;
     private static readonly TimeSpan HeadTimeout = TimeSpan.FromSeconds(10);
 
     private static ReadOnlySpan<byte> Prefix => "GET /v1/booking/events/"u8;
-    private static ReadOnlySpan<byte> Suffix => "/seats/stream"u8;
+    private const string Events = "/v1/booking/events/";
     private static ReadOnlySpan<byte> EndOfHead => "\r\n\r\n"u8;
 
     private static readonly byte[] StreamHead = Encoding.ASCII.GetBytes(
@@ -35,13 +39,16 @@ public sealed class SeatStreamConnections(ConnectionDelegate next, IServiceProvi
     private readonly SeatMapCache _seatMaps = services.GetRequiredService<SeatMapCache>();
     private readonly SeatStreamHub _hub = services.GetRequiredService<SeatStreamHub>();
     private readonly IConnectionMultiplexer _redis = services.GetRequiredService<IConnectionMultiplexer>();
+    private readonly SeatCatalog _catalog = services.GetRequiredService<SeatCatalog>();
+    private readonly WaitingRoomStore _rooms = services.GetRequiredService<WaitingRoomStore>();
+    private readonly QueueStreamHub _queues = services.GetRequiredService<QueueStreamHub>();
     private readonly RateLimits.StreamLimits _limits = services.GetRequiredService<RateLimits.StreamLimits>();
     private readonly ForwardedHeadersOptions _proxies = services.GetRequiredService<IOptions<ForwardedHeadersOptions>>().Value;
-    private readonly ILogger _logger = services.GetRequiredService<ILogger<SeatStreamConnections>>();
+    private readonly ILogger _logger = services.GetRequiredService<ILogger<EventStreamConnections>>();
 
-    /// <summary>Puts the seat-stream connections in front of every endpoint's HTTP handling.</summary>
+    /// <summary>Puts the stream connections in front of every endpoint's HTTP handling.</summary>
     public static void AddTo(KestrelServerOptions kestrel) =>
-        kestrel.ConfigureEndpointDefaults(listen => listen.Use(next => new SeatStreamConnections(next, listen.ApplicationServices).OnConnectedAsync));
+        kestrel.ConfigureEndpointDefaults(listen => listen.Use(next => new EventStreamConnections(next, listen.ApplicationServices).OnConnectedAsync));
 
     public async Task OnConnectedAsync(ConnectionContext connection)
     {
@@ -53,7 +60,7 @@ public sealed class SeatStreamConnections(ConnectionDelegate next, IServiceProvi
         await ServeAsync(connection, request);
     }
 
-    /// <summary>The first request's head when it asks for a seat stream (consumed), or null with nothing consumed.</summary>
+    /// <summary>The first request's head when it asks for a stream (consumed), or null with nothing consumed.</summary>
     private static async Task<StreamRequest?> ReadHeadAsync(ConnectionContext connection)
     {
         var input = connection.Transport.Input;
@@ -77,7 +84,7 @@ public sealed class SeatStreamConnections(ConnectionDelegate next, IServiceProvi
                 input.AdvanceTo(buffer.Start, buffer.End);
                 continue;
             }
-            if (verdict != Verdict.SeatStream)
+            if (verdict != Verdict.Stream)
             {
                 input.AdvanceTo(buffer.Start); // all of it is read again by Kestrel
                 return null;
@@ -99,22 +106,26 @@ public sealed class SeatStreamConnections(ConnectionDelegate next, IServiceProvi
                 await WriteProblemAsync(output, RateLimits.StreamsRefused(), "Retry-After: 1\r\n");
                 return;
             }
-            var found = await SeatStreamApi.ServeAsync(request.EventId, request.LastEventId, output, () =>
+            void Start()
             {
                 output.Write(StreamHead);
                 started = true;
-            }, _seatMaps, _hub, _redis, connection.ConnectionClosed);
-            if (!found)
+            }
+            var problem = request.QueueId is { } queueId
+                ? await WaitingRoomApi.ServeStreamAsync(request.EventId, queueId, output, Start, _catalog, _rooms, _queues, connection.ConnectionClosed)
+                : await SeatStreamApi.ServeAsync(request.EventId, request.LastEventId, output, Start, _seatMaps, _hub, _redis, connection.ConnectionClosed)
+                    ? null : Problems.EventNotFound(request.EventId);
+            if (problem is not null)
             {
-                await WriteProblemAsync(output, Problems.EventNotFound(request.EventId).ProblemDetails);
+                await WriteProblemAsync(output, problem.ProblemDetails);
             }
         }
         catch (Exception ex) when (!started && ex is not OperationCanceledException)
         {
             // The pipeline's exception handler answers 503 for an absent dependency; here too, and nothing else is lost.
-            _logger.LogWarning(ex, "A seat stream for event {EventId} could not start", request.EventId);
+            _logger.LogWarning(ex, "A stream for event {EventId} could not start", request.EventId);
             await WriteProblemAsync(output, TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service unavailable",
-                detail: "The seat stream could not start: try again shortly.").ProblemDetails, "Retry-After: 1\r\n");
+                detail: "The stream could not start: try again shortly.").ProblemDetails, "Retry-After: 1\r\n");
         }
         catch (Exception ex) when (ex is OperationCanceledException or ConnectionResetException or IOException)
         {
@@ -150,11 +161,11 @@ public sealed class SeatStreamConnections(ConnectionDelegate next, IServiceProvi
         await output.FlushAsync();
     }
 
-    private enum Verdict { NeedMore, SeatStream, Other }
+    private enum Verdict { NeedMore, Stream, Other }
 
-    private sealed record StreamRequest(long EventId, string? LastEventId, string? ForwardedFor)
+    private sealed record StreamRequest(long EventId, string? QueueId, string? LastEventId, string? ForwardedFor)
     {
-        /// <summary>Whether the bytes so far are a seat stream's GET (and how long its head is), or cannot be one.</summary>
+        /// <summary>Whether the bytes so far are a stream's GET (and how long its head is), or cannot be one.</summary>
         public static (Verdict, StreamRequest?, long HeadLength) Parse(ReadOnlySequence<byte> buffer)
         {
             var reader = new SequenceReader<byte>(buffer);
@@ -175,10 +186,15 @@ public sealed class SeatStreamConnections(ConnectionDelegate next, IServiceProvi
             {
                 return (Verdict.Other, null, 0);
             }
-            var path = target.Split('?')[0];
-            if (!path.EndsWith(Encoding.ASCII.GetString(Suffix), StringComparison.Ordinal)
-                || !long.TryParse(path.AsSpan(Prefix.Length - "GET ".Length, path.Length - (Prefix.Length - "GET ".Length) - Suffix.Length),
-                    System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var eventId))
+            // {event_id}/seats/stream or {event_id}/queue/{queue_id}/stream; the pipeline's routing has anything else.
+            var route = target.Split('?')[0][Events.Length..].Split('/');
+            if (!long.TryParse(route[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var eventId)
+                || route[1..] is not (["seats", "stream"] or ["queue", _, "stream"]))
+            {
+                return (Verdict.Other, null, 0);
+            }
+            var queueId = route.Length == 4 ? route[2] : null;
+            if (queueId is not null && (queueId.Length > 64 || !queueId.All(c => char.IsAsciiLetterOrDigit(c) || c == '_')))
             {
                 return (Verdict.Other, null, 0);
             }
@@ -208,7 +224,7 @@ public sealed class SeatStreamConnections(ConnectionDelegate next, IServiceProvi
                     return (Verdict.Other, null, 0);
                 }
             }
-            return (Verdict.SeatStream, new StreamRequest(eventId, lastEventId, forwardedFor), reader.Consumed);
+            return (Verdict.Stream, new StreamRequest(eventId, queueId, lastEventId, forwardedFor), reader.Consumed);
         }
     }
 }
