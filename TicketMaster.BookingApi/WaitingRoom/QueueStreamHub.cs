@@ -31,17 +31,14 @@ public sealed class QueueStreamListener(string queueId, (string UserId, long Ran
 }
 
 // DESIGN §5: every waiting fan follows a position that only the room's shared counters move. One loop per event per
-// process reads them (cached a quarter second in WaitingRoomStore) and tells each open stream what changed: its pass,
+// process reads them (every tenth of a second) and tells each open stream what changed: its pass,
 // the sale selling out or a lapse at once, its position and a heartbeat once per Booking:WaitingRoom:PositionUpdateInterval.
 // A stream itself only waits on its channel (no timer or Redis read per client).
 public sealed class QueueStreamHub(SeatCatalog catalog, WaitingRoomStore rooms, IOptions<WaitingRoomOptions> options,
     IHostApplicationLifetime lifetime, ILogger<QueueStreamHub> logger)
 {
     private const string Heartbeat = ": waiting\n\n";
-    private static readonly TimeSpan FastTick = TimeSpan.FromMilliseconds(250);
-
-    // Admitted fans' passes are issued concurrently, this many at a time (each is one Redis script).
-    private const int Concurrency = 256;
+    private static readonly TimeSpan FastTick = TimeSpan.FromMilliseconds(100);
 
     private sealed class Topic
     {
@@ -114,7 +111,7 @@ public sealed class QueueStreamHub(SeatCatalog catalog, WaitingRoomStore rooms, 
                 }
                 try
                 {
-                    await TellAsync(eventId, listeners, isSlow);
+                    await TellAsync(eventId, topic, listeners, isSlow);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -132,36 +129,54 @@ public sealed class QueueStreamHub(SeatCatalog catalog, WaitingRoomStore rooms, 
         }
     }
 
-    private async Task TellAsync(long eventId, QueueStreamListener[] listeners, bool isSlow)
+    private async Task TellAsync(long eventId, Topic topic, QueueStreamListener[] listeners, bool isSlow)
     {
         var sale = await catalog.GetSaleAsync(eventId, [], lifetime.ApplicationStopping);
         if (sale is null)
         {
             Array.ForEach(listeners, l => l.End()); // the event is gone: its streams end
+            lock (_topics)
+            {
+                topic.Listeners = [];
+            }
             return;
         }
         // Before the sale pre-sale joiners still shuffle in; after it a place is fixed and only the room moves.
         var presale = sale.OnSaleAt > DateTimeOffset.UtcNow;
-        foreach (var chunk in listeners.Chunk(Concurrency))
+        if (presale && isSlow)
         {
-            await Task.WhenAll(chunk.Select(async listener =>
+            await Task.WhenAll(listeners.Select(async listener =>
             {
-                if (presale && isSlow && await rooms.PlaceAsync(listener.QueueId, eventId) is { } place)
+                if (await rooms.PlaceAsync(listener.QueueId, eventId) is { } place)
                 {
                     listener.Place = place;
                 }
-                var status = await rooms.StatusAsync(listener.QueueId, listener.Place, sale, eventId);
-                if (status.Status != QueueStates.Waiting)
-                {
-                    listener.Deliver(FrameOf(status), last: true);
-                }
-                else if (isSlow)
-                {
-                    var changed = (status.Status, status.Position) != listener.Sent;
-                    listener.Deliver(changed ? FrameOf(status) : Heartbeat);
-                    listener.Sent = (status.Status, status.Position);
-                }
             }));
+        }
+        var statuses = await rooms.StatusesAsync(listeners.Select(l => (l.QueueId, l.Place)).ToList(), sale, eventId);
+        var ended = new HashSet<QueueStreamListener>();
+        for (var i = 0; i < listeners.Length; i++)
+        {
+            var (listener, status) = (listeners[i], statuses[i]);
+            if (status.Status != QueueStates.Waiting)
+            {
+                listener.Deliver(FrameOf(status), last: true);
+                ended.Add(listener);
+            }
+            else if (isSlow)
+            {
+                var changed = (status.Status, status.Position) != listener.Sent;
+                listener.Deliver(changed ? FrameOf(status) : Heartbeat);
+                listener.Sent = (status.Status, status.Position);
+            }
+        }
+        // A stream told its last frame is done: the next passes neither issue its pass again nor wait for it to leave.
+        if (ended.Count > 0)
+        {
+            lock (_topics)
+            {
+                topic.Listeners = topic.Listeners.Where(l => !ended.Contains(l)).ToArray();
+            }
         }
     }
 }

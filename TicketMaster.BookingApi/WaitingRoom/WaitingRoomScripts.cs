@@ -76,4 +76,16 @@ public static class WaitingRoomScripts
         end
         return redis.call('HGET', KEYS[1], ARGV[1])
         """;
+
+    /// <summary>PassExpiry for many places at once (ARGV: expiry, key expiry, queue ids…) → their expiries in order.</summary>
+    public const string PassExpiries = """
+        local expiries = {}
+        for i = 3, #ARGV do
+          if redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[1]) == 1 then
+            redis.call('PEXPIREAT', KEYS[1], ARGV[2])
+          end
+          expiries[#expiries + 1] = redis.call('HGET', KEYS[1], ARGV[i])
+        end
+        return expiries
+        """;
 }

@@ -71,9 +71,36 @@ public sealed class WaitingRoomStore(IConnectionMultiplexer redis, QueuePasses p
     {
         var room = await RoomAsync(eventId, sale);
         var now = DateTimeOffset.UtcNow;
-        if (place.Rank < room.Admitted)
+        return StatusOf(queueId, place, sale, eventId, room, place.Rank < room.Admitted ? await PassExpiryAsync(eventId, queueId, sale, now) : null, now);
+    }
+
+    /// <summary>
+    /// The statuses of many known places at once (the waiting-room streams of a process): the room read once, fresh
+    /// (one read for them all), the passes of those let in given their expiry in one script per thousand.
+    /// </summary>
+    public async Task<QueueStatus[]> StatusesAsync(IReadOnlyList<(string QueueId, (string UserId, long Rank) Place)> places, EventSale sale, long eventId)
+    {
+        var room = await ReadRoomAsync(eventId, sale);
+        var now = DateTimeOffset.UtcNow;
+        var expiries = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var chunk in places.Where(p => p.Place.Rank < room.Admitted).Select(p => p.QueueId).Chunk(1_000))
         {
-            var expires = DateTimeOffset.FromUnixTimeMilliseconds(await PassExpiryAsync(eventId, queueId, sale, now));
+            var result = (RedisResult[])(await Db.ScriptEvaluateAsync(WaitingRoomScripts.PassExpiries, [WaitingRoomKeys.PassExpiry(eventId)],
+                [(now + options.Value.PassTtl).ToUnixTimeMilliseconds(), sale.KeysExpireAtMilliseconds, .. chunk.Select(q => (RedisValue)q)]))!;
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                expiries[chunk[i]] = (long)result[i];
+            }
+        }
+        return places.Select(p => StatusOf(p.QueueId, p.Place, sale, eventId, room, expiries.TryGetValue(p.QueueId, out var e) ? e : null, now)).ToArray();
+    }
+
+    private QueueStatus StatusOf(string queueId, (string UserId, long Rank) place, EventSale sale, long eventId, Room room, long? passExpiry,
+        DateTimeOffset now)
+    {
+        if (passExpiry is { } expiry)
+        {
+            var expires = DateTimeOffset.FromUnixTimeMilliseconds(expiry);
             return expires <= now
                 ? new QueueStatus(queueId, eventId, QueueStates.Expired, 0, 0, null, expires, sale.OnSaleAt)
                 : new QueueStatus(queueId, eventId, QueueStates.Admitted, 0, 0, passes.Issue(eventId, place.UserId, expires), expires, sale.OnSaleAt);
@@ -140,12 +167,14 @@ public sealed class WaitingRoomStore(IConnectionMultiplexer redis, QueuePasses p
         sale.Capacity > 0 && await Db.SetLengthAsync(HoldKeys.Sold(eventId)) >= sale.Capacity;
 
     private async Task<Room> RoomAsync(long eventId, EventSale sale) =>
-        (await cache.GetAsync(("waiting-room", eventId), RoomFreshness, async () =>
-        {
-            var admitted = await Db.StringGetAsync(WaitingRoomKeys.Admitted(eventId));
-            return new Room(admitted.HasValue ? (long)admitted : 0, await Db.SortedSetLengthAsync(WaitingRoomKeys.Queue(eventId)),
-                await RateAsync(eventId), await SoldOutAsync(eventId, sale));
-        }))!;
+        (await cache.GetAsync(("waiting-room", eventId), RoomFreshness, () => ReadRoomAsync(eventId, sale)))!;
+
+    private async Task<Room> ReadRoomAsync(long eventId, EventSale sale)
+    {
+        var admitted = await Db.StringGetAsync(WaitingRoomKeys.Admitted(eventId));
+        return new Room(admitted.HasValue ? (long)admitted : 0, await Db.SortedSetLengthAsync(WaitingRoomKeys.Queue(eventId)),
+            await RateAsync(eventId), await SoldOutAsync(eventId, sale));
+    }
 
     private async Task<string> SeedAsync(long eventId, EventSale sale)
     {
