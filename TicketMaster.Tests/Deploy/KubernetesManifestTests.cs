@@ -163,6 +163,16 @@ public sealed partial class KubernetesManifestTests
     }
 
     [Fact]
+    public async Task Forwarded_addresses_are_believed_only_from_the_private_networks_once()
+    {
+        var rendered = await RenderedOverlay.RenderAsync("production");
+
+        var config = rendered.Of<V1ConfigMap>().Single(c => c.Metadata.Name.StartsWith(RenderedOverlay.ConfigMapName, StringComparison.Ordinal));
+        Assert.Equal("10.0.0.0/8,172.16.0.0/12,192.168.0.0/16", config.Data["ForwardedHeaders__KnownNetworks"]);
+        Assert.Equal("false", config.Data["ASPNETCORE_FORWARDEDHEADERS_ENABLED"]); // the services' own step only
+    }
+
+    [Fact]
     public async Task Redis_refuses_writes_when_full_instead_of_evicting_holds()
     {
         var rendered = await RenderedOverlay.RenderAsync("production");

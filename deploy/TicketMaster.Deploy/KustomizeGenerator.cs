@@ -82,6 +82,9 @@ public static class KustomizeGenerator
             baseResources.Add("ingress.yaml");
         }
         settings["ForwardedHeaders__KnownNetworks"] = TrustedProxyNetworks;
+        // Every service runs its own forwarded-headers step, believing only loopback and those networks. Aspire's flag
+        // for published projects would add a second one in front (and drop loopback), which believes one more hop.
+        settings["ASPNETCORE_FORWARDEDHEADERS_ENABLED"] = "false";
 
         files["base/kustomization.yaml"] = Yaml.Write(new Map
         {

@@ -1,25 +1,16 @@
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
 using TicketMaster.Web.Api;
 
 namespace TicketMaster.Web.Pages.Events;
 
-public sealed class QueueModel(CatalogClient catalog) : PageModel
+public sealed class QueueModel(CatalogClient catalog) : EventPageModel(catalog)
 {
-    public EventDetails? Event { get; private set; }
-
     public async Task<IActionResult> OnGetAsync(long eventId, CancellationToken cancellationToken)
     {
-        var answer = await catalog.EventAsync(eventId, cancellationToken);
-        if (answer.Value is null)
+        if (await LoadAsync(eventId, cancellationToken) is { } missing)
         {
-            return StatusCode(answer.Status is 404 ? 404 : 503);
+            return missing;
         }
-        if (!answer.Value.WaitingRoom)
-        {
-            return Redirect($"/events/{eventId}/seats");
-        }
-        Event = answer.Value;
-        return Page();
+        return Event!.WaitingRoom ? Page() : Redirect($"/events/{eventId}/seats");
     }
 }
