@@ -103,7 +103,7 @@ public sealed class EventStreamConnections(ConnectionDelegate next, IServiceProv
         {
             if (lease is null)
             {
-                await WriteProblemAsync(output, RateLimits.StreamsRefused(), "Retry-After: 1\r\n");
+                await WriteProblemAsync(output, RateLimits.TooManyRequests(1).ProblemDetails, "Retry-After: 1\r\n");
                 return;
             }
             void Start()
@@ -122,10 +122,9 @@ public sealed class EventStreamConnections(ConnectionDelegate next, IServiceProv
         }
         catch (Exception ex) when (!started && ex is not OperationCanceledException)
         {
-            // The pipeline's exception handler answers 503 for an absent dependency; here too, and nothing else is lost.
+            // The pipeline's exception handler answers 503 for an absent dependency; here the same answer, and nothing is lost.
             _logger.LogWarning(ex, "A stream for event {EventId} could not start", request.EventId);
-            await WriteProblemAsync(output, TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service unavailable",
-                detail: "The stream could not start: try again shortly.").ProblemDetails, "Retry-After: 1\r\n");
+            await WriteProblemAsync(output, TypedResults.Problem(DependencyUnavailableHandler.Problem()).ProblemDetails, "Retry-After: 1\r\n");
         }
         catch (Exception ex) when (ex is OperationCanceledException or ConnectionResetException or IOException)
         {
@@ -169,7 +168,7 @@ public sealed class EventStreamConnections(ConnectionDelegate next, IServiceProv
         public static (Verdict, StreamRequest?, long HeadLength) Parse(ReadOnlySequence<byte> buffer)
         {
             var reader = new SequenceReader<byte>(buffer);
-            var prefix = Math.Min((int)Math.Min(buffer.Length, int.MaxValue), Prefix.Length);
+            var prefix = (int)Math.Min(buffer.Length, Prefix.Length);
             Span<byte> start = stackalloc byte[Prefix.Length];
             buffer.Slice(0, prefix).CopyTo(start);
             if (!start[..prefix].SequenceEqual(Prefix[..prefix]))

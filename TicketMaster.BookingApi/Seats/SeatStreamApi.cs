@@ -126,8 +126,7 @@ public static class SeatStreamApi
         {
             output.Write(frame.Utf8.Span);
         }
-        var flushed = await output.FlushAsync(cancellationToken);
-        return !flushed.IsCompleted && !flushed.IsCanceled;
+        return await output.SendAsync(cancellationToken);
     }
 
     /// <summary>The changes after <paramref name="resumeFrom"/>, or null when a snapshot is the better start.</summary>

@@ -47,9 +47,6 @@ public sealed class QueueStreamHub(SeatCatalog catalog, WaitingRoomStore rooms, 
 
     private readonly Dictionary<long, Topic> _topics = [];
 
-    /// <summary>Open waiting-room streams in this process.</summary>
-    public int Clients { get { lock (_topics) { return _topics.Values.Sum(t => t.Listeners.Length); } } }
-
     public static string FrameOf(QueueStatus status)
     {
         var type = status.Status == QueueStates.Admitted ? "pass" : status.Status == QueueStates.Waiting ? "position" : status.Status;

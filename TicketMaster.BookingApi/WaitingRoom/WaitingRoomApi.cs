@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Security.Claims;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using TicketMaster.BookingApi.Seats;
@@ -152,8 +151,8 @@ public static class WaitingRoomApi
         start();
         try
         {
-            if (!await WriteAsync(output, QueueStreamHub.FrameOf(status!), cancellationToken)
-                || status!.Status != QueueStates.Waiting || await rooms.PlaceAsync(queueId, eventId) is not { } place)
+            Write(output, QueueStreamHub.FrameOf(status!));
+            if (!await output.SendAsync(cancellationToken) || status!.Status != QueueStates.Waiting || await rooms.PlaceAsync(queueId, eventId) is not { } place)
             {
                 return null;
             }
@@ -164,9 +163,9 @@ public static class WaitingRoomApi
                 {
                     while (listener.Frames.TryRead(out var frame))
                     {
-                        output.Write(System.Text.Encoding.UTF8.GetBytes(frame));
+                        Write(output, frame);
                     }
-                    if (!await WriteAsync(output, null, cancellationToken))
+                    if (!await output.SendAsync(cancellationToken))
                     {
                         return null; // the client is gone
                     }
@@ -184,15 +183,7 @@ public static class WaitingRoomApi
         return null;
     }
 
-    private static async Task<bool> WriteAsync(PipeWriter output, string? frame, CancellationToken cancellationToken)
-    {
-        if (frame is not null)
-        {
-            output.Write(System.Text.Encoding.UTF8.GetBytes(frame));
-        }
-        var flushed = await output.FlushAsync(cancellationToken);
-        return !flushed.IsCompleted && !flushed.IsCanceled;
-    }
+    private static void Write(PipeWriter output, string frame) => output.Write(System.Text.Encoding.UTF8.GetBytes(frame));
 
     private static async Task<(QueueStatus? Status, ProblemHttpResult? Problem)> FindAsync(
         long eventId, string queueId, SeatCatalog catalog, WaitingRoomStore rooms, CancellationToken cancellationToken)

@@ -68,16 +68,8 @@ public static class WaitingRoomScripts
         return math.max(0, (admitted - tonumber(then_admitted)) - (bought - tonumber(then_bought)))
         """;
 
-    // KEYS: pass expiries. ARGV: queue id, its pass's expiry if it has none yet, when the room's keys expire → the
-    // pass's expiry (the window starts when the pass is first handed out; asking again does not extend it).
-    public const string PassExpiry = """
-        if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
-          redis.call('PEXPIREAT', KEYS[1], ARGV[3])
-        end
-        return redis.call('HGET', KEYS[1], ARGV[1])
-        """;
-
-    /// <summary>PassExpiry for many places at once (ARGV: expiry, key expiry, queue ids…) → their expiries in order.</summary>
+    // KEYS: pass expiries. ARGV: each pass's expiry if it has none yet, when the room's keys expire, then queue ids →
+    // their passes' expiries in order (the window starts when a pass is first handed out; asking again does not extend it).
     public const string PassExpiries = """
         local expiries = {}
         for i = 3, #ARGV do

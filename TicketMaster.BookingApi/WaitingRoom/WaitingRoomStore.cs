@@ -71,7 +71,7 @@ public sealed class WaitingRoomStore(IConnectionMultiplexer redis, QueuePasses p
     {
         var room = await RoomAsync(eventId, sale);
         var now = DateTimeOffset.UtcNow;
-        return StatusOf(queueId, place, sale, eventId, room, place.Rank < room.Admitted ? await PassExpiryAsync(eventId, queueId, sale, now) : null, now);
+        return StatusOf(queueId, place, sale, eventId, room, place.Rank < room.Admitted ? (await PassExpiriesAsync(eventId, [queueId], sale, now))[0] : null, now);
     }
 
     /// <summary>
@@ -85,11 +85,10 @@ public sealed class WaitingRoomStore(IConnectionMultiplexer redis, QueuePasses p
         var expiries = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var chunk in places.Where(p => p.Place.Rank < room.Admitted).Select(p => p.QueueId).Chunk(1_000))
         {
-            var result = (RedisResult[])(await Db.ScriptEvaluateAsync(WaitingRoomScripts.PassExpiries, [WaitingRoomKeys.PassExpiry(eventId)],
-                [(now + options.Value.PassTtl).ToUnixTimeMilliseconds(), sale.KeysExpireAtMilliseconds, .. chunk.Select(q => (RedisValue)q)]))!;
+            var result = await PassExpiriesAsync(eventId, chunk, sale, now);
             for (var i = 0; i < chunk.Length; i++)
             {
-                expiries[chunk[i]] = (long)result[i];
+                expiries[chunk[i]] = result[i];
             }
         }
         return places.Select(p => StatusOf(p.QueueId, p.Place, sale, eventId, room, expiries.TryGetValue(p.QueueId, out var e) ? e : null, now)).ToArray();
@@ -183,9 +182,11 @@ public sealed class WaitingRoomStore(IConnectionMultiplexer redis, QueuePasses p
         return (string)(await Db.StringGetAsync(key))!;
     }
 
-    private async Task<long> PassExpiryAsync(long eventId, string queueId, EventSale sale, DateTimeOffset now) =>
-        (long)await Db.ScriptEvaluateAsync(WaitingRoomScripts.PassExpiry, [WaitingRoomKeys.PassExpiry(eventId)],
-            [queueId, (now + options.Value.PassTtl).ToUnixTimeMilliseconds(), sale.KeysExpireAtMilliseconds]);
+    /// <summary>Each place's pass expiry, set now (a pass lives Booking:WaitingRoom:PassTtl) if it had none.</summary>
+    private async Task<long[]> PassExpiriesAsync(long eventId, IReadOnlyList<string> queueIds, EventSale sale, DateTimeOffset now) =>
+        ((RedisResult[])(await Db.ScriptEvaluateAsync(WaitingRoomScripts.PassExpiries, [WaitingRoomKeys.PassExpiry(eventId)],
+            [(now + options.Value.PassTtl).ToUnixTimeMilliseconds(), sale.KeysExpireAtMilliseconds, .. queueIds.Select(q => (RedisValue)q)]))!)
+        .Select(r => (long)r).ToArray();
 
     // Every key of the room lives until a day after the event ends (EventSale.KeyRetention); nothing writes them later.
     private static TimeSpan UntilKeysExpire(EventSale sale) => sale.KeysExpireAt - DateTimeOffset.UtcNow;

@@ -17,6 +17,9 @@ public static class AuthExtensions
 
     private const string EitherScheme = "TicketMasterOrIdentityProvider";
 
+    // Reads a token's issuer only (no validation); one for every request, as it keeps no state.
+    private static readonly Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler TokenReader = new();
+
     public static IHostApplicationBuilder AddTicketMasterAuthentication(this IHostApplicationBuilder builder)
     {
         var signingKey = builder.Configuration["Auth:SigningKey"];
@@ -96,8 +99,7 @@ public static class AuthExtensions
         {
             return true;
         }
-        var handler = new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler();
         var token = header["Bearer ".Length..].Trim();
-        return !handler.CanReadToken(token) || handler.ReadJsonWebToken(token).Issuer == TokenSettings.Issuer;
+        return !TokenReader.CanReadToken(token) || TokenReader.ReadJsonWebToken(token).Issuer == TokenSettings.Issuer;
     }
 }

@@ -25,14 +25,15 @@ public sealed class DependencyUnavailableHandler(
             context.GetEndpoint()?.DisplayName ?? "(no endpoint)", exception.GetType().Name);
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         context.Response.Headers.RetryAfter = "1";
-        return await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            Exception = exception,
-            ProblemDetails = { Status = StatusCodes.Status503ServiceUnavailable, Title = "Try again in a moment",
-                Detail = "A server behind this service is briefly unavailable; retry the request (a retried confirm returns its booking if it made one)." },
-        });
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, Exception = exception, ProblemDetails = Problem() });
     }
+
+    /// <summary>The 503's body (with Retry-After: 1), also for what answers outside the request pipeline.</summary>
+    public static Microsoft.AspNetCore.Mvc.ProblemDetails Problem() => new()
+    {
+        Status = StatusCodes.Status503ServiceUnavailable, Title = "Try again in a moment",
+        Detail = "A server behind this service is briefly unavailable; retry the request (a retried confirm returns its booking if it made one).",
+    };
 
     // Redis at its maxmemory refuses writes (noeviction) instead of evicting someone's hold.
     private static bool IsRedisUnavailable(Exception exception) =>

@@ -80,12 +80,12 @@ public static class RateLimits
     {
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
         response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests", detail: $"Slow down: try again in {seconds} s.");
+        return TooManyRequests(seconds);
     }
 
-    /// <summary>The 429 of a stream refused outside the pipeline (RateLimits:StreamsPerAddress or StreamsPerProcess reached).</summary>
-    public static Microsoft.AspNetCore.Mvc.ProblemDetails StreamsRefused() =>
-        TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests", detail: "Slow down: try again in 1 s.").ProblemDetails;
+    /// <summary>The 429's body for a Retry-After of <paramref name="seconds"/> (written by whoever sends the header).</summary>
+    public static ProblemHttpResult TooManyRequests(int seconds) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests", detail: $"Slow down: try again in {seconds} s.");
 
     // Every limit a request counts against, acquired in order: a Redis window (per user for writes, per address for
     // anonymous requests), or for a stream this process's counts of open streams per address and in all. The library's
