@@ -41,6 +41,12 @@ public sealed class BookingOptions
     /// <summary>How long a confirm waits for the queued writer before answering 202 with a status URL.</summary>
     public TimeSpan QueuedWriteTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Longest a best-available reserve may wait for seats to come back (its `wait_seconds`; ReturnsWaitlist).</summary>
+    public TimeSpan MaxReturnsWait { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Most reserves waiting for returned seats in one process; beyond it a reserve is answered at once.</summary>
+    public int ReturnsWaitLimit { get; set; } = 10_000;
+
     /// <summary>How often the invariant gauge re-checks each active sale.</summary>
     public TimeSpan InvariantCheckInterval { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -50,7 +56,8 @@ public sealed class BookingOptions
         && MaxSeatsPerReservation is >= 1 and <= 100 && MaxEventsHeldPerUser >= 1
         && PaymentTimeout > TimeSpan.Zero && ReconcileAfter > TimeSpan.Zero && ReconcileInterval > TimeSpan.Zero
         && SeatStreamHeartbeat > TimeSpan.Zero && WriteBatchSize >= 1 && WriteConcurrency >= 1
-        && QueuedWriteTimeout > TimeSpan.Zero && InvariantCheckInterval > TimeSpan.Zero && Enum.IsDefined(WritePath);
+        && QueuedWriteTimeout > TimeSpan.Zero && InvariantCheckInterval > TimeSpan.Zero && Enum.IsDefined(WritePath)
+        && MaxReturnsWait >= TimeSpan.Zero && MaxReturnsWait <= TimeSpan.FromMinutes(2) && ReturnsWaitLimit >= 0;
 }
 
 public enum BookingWritePath { Queued, Direct }

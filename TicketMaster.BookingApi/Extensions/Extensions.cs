@@ -94,9 +94,12 @@ public static class Extensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DueHoldSweeper>());
     }
 
-    /// <summary>Holds in Redis (DESIGN §3 step 1).</summary>
-    private static void AddReservations(this IHostApplicationBuilder builder) =>
+    /// <summary>Holds in Redis (DESIGN §3 step 1), and the line of reserves waiting for seats to come back.</summary>
+    private static void AddReservations(this IHostApplicationBuilder builder)
+    {
         builder.Services.AddSingleton<HoldStore>();
+        builder.Services.AddSingleton<ReturnsWaitlist>();
+    }
 
     /// <summary>Confirm, its payment ledger and reconciler, the booking writer and its queue, bookings and tickets (DESIGN §3).</summary>
     private static void AddBookings(this IHostApplicationBuilder builder, SigningKeyRing ticketCodeKeys)

@@ -44,11 +44,11 @@ public static partial class HoldScripts
     // ARGV[1] event id, ARGV[2] ttl ms, ARGV[3] count, ARGV[4] reserves per fan per window, ARGV[5] window ms, ARGV[6] when
     // the event's keys expire (unix ms), ARGV[7] most events a fan holds seats in, then per reservation: id, user id,
     // seat ids csv ('' when best), n, per-user limit, '1' if the id came from an Idempotency-Key (a random id cannot
-    // exist yet, so only then is it looked up), each seat's index position as "seat:position" csv (picked seats), the
+    // exist yet, so only then is it looked up) else '0', followed by 'w' when a waiting request asks again, each seat's index position as "seat:position" csv (picked seats), the
     // rows to choose from in order of preference as "first-last" csv ('' when picked).
     // → per reservation {'OK', expires_at_ms, seat ids csv} | {'EXISTS', expires_at_ms} | {'CONFLICT', seat...}
     //   | {'LIMIT', already} | {'RATE', ms until the window ends} | {'EVENTS', event ids held...}
-    //   | {'NONE', seats left, most side by side} (best: no n seats side by side) | {'NOINDEX'} (best: the seat index is not loaded)
+    //   | {'NONE', seats left, most side by side, seats sold in the event} (best: no n seats side by side) | {'NOINDEX'} (best: the seat index is not loaded)
     // The fan's events key is the one key outside the event's hash tag: counting a fan's events across events inside
     // this script costs a few commands, where a call of its own cost 30 % of the reserve's throughput (docs/BENCHMARKS.md).
     // On a Redis Cluster that key would be on another slot, and the check a call of its own.
@@ -69,15 +69,18 @@ public static partial class HoldScripts
         local swept = false
 
         -- The fan's rate limit, then an existing reservation of the same Idempotency-Key: nil when neither stops it.
+        -- A request waiting for returned seats (ReturnsWaitlist) asks again without counting: its first ask counted.
         local function admit(reservation_key, rate, idempotent)
-          local reserves = redis.call('INCR', rate)
-          if reserves == 1 then
-            redis.call('PEXPIRE', rate, ARGV[5])
+          if string.sub(idempotent, 2, 2) ~= 'w' then
+            local reserves = redis.call('INCR', rate)
+            if reserves == 1 then
+              redis.call('PEXPIRE', rate, ARGV[5])
+            end
+            if reserves > tonumber(ARGV[4]) then
+              return {'RATE', tostring(redis.call('PTTL', rate))}
+            end
           end
-          if reserves > tonumber(ARGV[4]) then
-            return {'RATE', tostring(redis.call('PTTL', rate))}
-          end
-          if idempotent == '1' then
+          if string.sub(idempotent, 1, 1) == '1' then
             local existing = redis.call('GET', reservation_key)
             if existing then
               return {'EXISTS', string.match(existing, '^(%d+)|')}
@@ -182,7 +185,7 @@ public static partial class HoldScripts
           end
           local seats, positions = choose_best(index, n, rows)
           if not seats then
-            return {'NONE', tostring(seats_left(index, rows)), tostring(largest_block(index, n, rows))}
+            return {'NONE', tostring(seats_left(index, rows)), tostring(largest_block(index, n, rows)), tostring(redis.call('SCARD', KEYS[1]))}
           end
           local hold_keys = {}
           for _, seat in ipairs(seats) do

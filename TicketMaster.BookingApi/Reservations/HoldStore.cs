@@ -18,9 +18,10 @@ public abstract record ReserveOutcome
     public sealed record TooManyEvents(IReadOnlyList<long> HeldEventIds, int Limit) : ReserveOutcome;
     /// <summary>
     /// Best available found no <c>Quantity</c> free seats side by side in one row; <c>SeatsLeft</c> are free in the rows
-    /// asked for, at most <c>LargestBlock</c> of them side by side.
+    /// asked for, at most <c>LargestBlock</c> of them side by side; <c>SoldOut</c>: every seat of the event is sold, so
+    /// none will come back from a lapsing hold.
     /// </summary>
-    public sealed record NotSideBySide(int Quantity, int SeatsLeft, int LargestBlock) : ReserveOutcome;
+    public sealed record NotSideBySide(int Quantity, int SeatsLeft, int LargestBlock, bool SoldOut = false) : ReserveOutcome;
 }
 
 /// <summary>What a reserve asks for: the seats named, or the best <c>Quantity</c> side by side among <c>Rows</c> (SeatLayout.RowRanges).</summary>
@@ -42,7 +43,7 @@ public sealed class HoldStore
     private const int MaxReserveBatch = 64;
 
     private sealed record HoldRequest(long EventId, string UserId, SeatChoice Seats, string ReservationId, int Limit, bool Idempotent,
-        long KeysExpireAt, long HoldMilliseconds, string Positions);
+        long KeysExpireAt, long HoldMilliseconds, string Positions, bool AskingAgain);
 
     /// <summary>Times a best-available reserve builds the event's seat index and asks again before giving up.</summary>
     private const int IndexBuilds = 3;
@@ -74,14 +75,15 @@ public sealed class HoldStore
     private IDatabase Db => _redis.GetDatabase();
 
     /// <param name="idempotent">The id was derived from an Idempotency-Key, so a reservation with it may exist already.</param>
+    /// <param name="askingAgain">A request waiting for returned seats asks again: the fan's reserve rate counted its first ask.</param>
     public async Task<ReserveOutcome> ReserveAsync(long eventId, EventSale sale, string userId, SeatChoice seats, string reservationId,
-        bool idempotent, CancellationToken cancellationToken)
+        bool idempotent, CancellationToken cancellationToken, bool askingAgain = false)
     {
         // Timed for the waiting rooms' admission rate (BookingPathLatency).
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            return await ReserveUntimedAsync(eventId, sale, userId, seats, reservationId, idempotent, cancellationToken);
+            return await ReserveUntimedAsync(eventId, sale, userId, seats, reservationId, idempotent, askingAgain, cancellationToken);
         }
         finally
         {
@@ -90,11 +92,11 @@ public sealed class HoldStore
     }
 
     private async Task<ReserveOutcome> ReserveUntimedAsync(long eventId, EventSale sale, string userId, SeatChoice seats,
-        string reservationId, bool idempotent, CancellationToken cancellationToken)
+        string reservationId, bool idempotent, bool askingAgain, CancellationToken cancellationToken)
     {
         var layout = await LayoutAsync(eventId);
         var request = new HoldRequest(eventId, userId, seats, reservationId, sale.MaxTicketsPerUser, idempotent, sale.KeysExpireAtMilliseconds,
-            (long)(sale.HoldTime ?? _options.Value.HoldTtl).TotalMilliseconds, seats.IsBest ? "" : layout.Positions(seats.SeatIds));
+            (long)(sale.HoldTime ?? _options.Value.HoldTtl).TotalMilliseconds, seats.IsBest ? "" : layout.Positions(seats.SeatIds), askingAgain);
         var result = (RedisResult[])(await _reserves.EnqueueAsync(request))!;
         for (var build = 0; build < IndexBuilds && (string?)result[0] == "NOINDEX"; build++)
         {
@@ -124,7 +126,8 @@ public sealed class HoldStore
                 return new ReserveOutcome.RateLimited(TimeSpan.FromMilliseconds(Math.Max(0, long.Parse((string)result[1]!, CultureInfo.InvariantCulture))));
             case "NONE":
                 return new ReserveOutcome.NotSideBySide(seats.Quantity, int.Parse((string)result[1]!, CultureInfo.InvariantCulture),
-                    int.Parse((string)result[2]!, CultureInfo.InvariantCulture));
+                    int.Parse((string)result[2]!, CultureInfo.InvariantCulture),
+                    long.Parse((string)result[3]!, CultureInfo.InvariantCulture) >= layout.SeatCount);
             default:
                 throw new InvalidOperationException($"Unexpected reserve script result {result[0]}");
         }
@@ -175,7 +178,7 @@ public sealed class HoldStore
                 keys.Add(HoldKeys.ReserveRate(eventId, request.UserId));
                 keys.Add(HoldKeys.FanEvents(request.UserId));
                 args.AddRange([request.ReservationId, request.UserId, string.Join(',', request.Seats.SeatIds), request.Seats.Quantity, request.Limit,
-                    request.Idempotent ? "1" : "0", request.Positions, request.Seats.Rows ?? ""]);
+                    (request.Idempotent ? "1" : "0") + (request.AskingAgain ? "w" : ""), request.Positions, request.Seats.Rows ?? ""]);
             }
             var answer = await Db.ScriptEvaluateAsync(HoldScripts.Reserve, [.. keys], [.. args]);
             if (answer.Resp2Type != ResultType.Array && (string?)answer == HoldScripts.Unloaded)

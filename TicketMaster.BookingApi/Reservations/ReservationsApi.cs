@@ -11,10 +11,11 @@ namespace TicketMaster.BookingApi.Reservations;
 
 /// <summary>
 /// POST /v1/booking/reserve: `seat_ids` (or the seed's single `seat_id`), or `quantity` for the best seats side by side,
-/// optionally in one `section_id` and at most `max_price_cents` each; `queue_pass` for events with a waiting room.
+/// optionally in one `section_id` and at most `max_price_cents` each, waiting up to `wait_seconds` for seats to come back
+/// when every one is held (ReturnsWaitlist); `queue_pass` for events with a waiting room.
 /// </summary>
 public sealed record ReserveRequest(long? EventId, List<long>? SeatIds, long? SeatId, string? QueuePass = null, int? Quantity = null,
-    long? SectionId = null, long? MaxPriceCents = null);
+    long? SectionId = null, long? MaxPriceCents = null, int? WaitSeconds = null);
 
 public sealed record ReservedSeat(long SeatId, string Section, string Row, int Number, long PriceCents);
 
@@ -40,7 +41,7 @@ public static class ReservationsApi
 
     public static async Task<Results<Created<ReservationResponse>, ValidationProblem, ProblemHttpResult>> Reserve(
         ReserveRequest request, ClaimsPrincipal user, HttpRequest http, HoldStore holds, SeatCatalog catalog,
-        QueuePasses passes, InvariantMonitor invariants, IOptions<BookingOptions> options, CancellationToken cancellationToken)
+        QueuePasses passes, InvariantMonitor invariants, ReturnsWaitlist returns, IOptions<BookingOptions> options, CancellationToken cancellationToken)
     {
         var seatIds = request.SeatIds ?? (request.SeatId is { } single ? [single] : []);
         var best = request.Quantity is not null;
@@ -68,6 +69,10 @@ public static class ReservationsApi
             {
                 errors.Add("max_price_cents", "must not be negative");
             }
+            if (request.WaitSeconds is { } wait && (wait < 0 || wait > options.Value.MaxReturnsWait.TotalSeconds))
+            {
+                errors.Add("wait_seconds", $"must be between 0 and {options.Value.MaxReturnsWait.TotalSeconds:F0}");
+            }
         }
         else
         {
@@ -79,9 +84,9 @@ public static class ReservationsApi
             {
                 errors.Add("seat_ids", $"between 1 and {most} seat ids are required (or a quantity for the best available)");
             }
-            if (request.SectionId is not null || request.MaxPriceCents is not null)
+            if (request.SectionId is not null || request.MaxPriceCents is not null || request.WaitSeconds is not null)
             {
-                errors.Add("section_id", "section_id and max_price_cents go with quantity (best available)");
+                errors.Add("section_id", "section_id, max_price_cents and wait_seconds go with quantity (best available)");
             }
         }
         var idempotencyKey = http.Headers["Idempotency-Key"].ToString();
@@ -137,6 +142,16 @@ public static class ReservationsApi
         var outcome = choice is { IsBest: true, Rows: "" }
             ? new ReserveOutcome.NotSideBySide(choice.Quantity, 0, 0)
             : await holds.ReserveAsync(eventId, sale, userId, choice, reservationId, idempotent, cancellationToken);
+        if (outcome is ReserveOutcome.NotSideBySide nothing && request.WaitSeconds is > 0 && choice.Rows is not "")
+        {
+            var waiting = System.Diagnostics.Stopwatch.GetTimestamp();
+            outcome = await returns.WaitAsync(eventId, nothing, TimeSpan.FromSeconds(request.WaitSeconds.Value),
+                () => holds.ReserveAsync(eventId, sale, userId, choice, reservationId, idempotent, CancellationToken.None, askingAgain: true),
+                cancellationToken);
+            // The wait for returned seats, apart from the reserve's own time (W3C Server-Timing).
+            http.HttpContext.Response.Headers["Server-Timing"] =
+                $"returns;dur={System.Diagnostics.Stopwatch.GetElapsedTime(waiting).TotalMilliseconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)}";
+        }
         invariants.Watch(eventId);
 
         return outcome switch
@@ -144,13 +159,15 @@ public static class ReservationsApi
             ReserveOutcome.Held held => TypedResults.Created($"/v1/booking/reservations/{held.Reservation.ReservationId}",
                 ReservationResponse.From(held.Reservation, await catalog.SeatRowsAsync(eventId, cancellationToken))),
             ReserveOutcome.NotSideBySide none => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,
-                title: none.SeatsLeft == 0 ? "No seats left" : "Not enough seats side by side",
-                detail: none.SeatsLeft == 0
-                    ? "No seat is free where you asked; nothing was held. Held seats come free when their holds end."
+                title: none.SoldOut ? "Sold out" : none.SeatsLeft == 0 ? "No seats left" : "Not enough seats side by side",
+                detail: none.SoldOut
+                    ? $"Every seat of event {eventId} is sold; nothing was held."
+                    : none.SeatsLeft == 0
+                    ? "No seat is free where you asked; nothing was held. Held seats come free when their holds end: ask with wait_seconds to wait for them in turn."
                     : $"No {none.Quantity} free seats side by side in one row where you asked; {none.SeatsLeft} seats are free there, at most {none.LargestBlock} side by side. Nothing was held: ask for fewer, or pick seats.",
                 extensions: new Dictionary<string, object?>
                 {
-                    ["seats_left"] = none.SeatsLeft, ["largest_block"] = none.LargestBlock, ["quantity"] = none.Quantity,
+                    ["seats_left"] = none.SeatsLeft, ["largest_block"] = none.LargestBlock, ["quantity"] = none.Quantity, ["sold_out"] = none.SoldOut,
                 }),
             ReserveOutcome.Conflict conflict => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Seats taken",
                 detail: "Some seats are held or sold; nothing was held.",

@@ -30,6 +30,9 @@ public sealed class SeatLayout
 
     public IReadOnlyList<LayoutSection> Sections { get; }
 
+    /// <summary>Every seat of the event.</summary>
+    public int SeatCount => _positions.Count;
+
     public static SeatLayout From(IEnumerable<SeatRow> seats)
     {
         var rows = new List<long[]>();

@@ -95,8 +95,10 @@ public sealed class BookingSetup(AppHostFixture fixture, CatalogSetup catalog, l
         await ReservationIdOfAsync(await ReserveAsync(fan, eventId, seatIds));
 
     /// <summary>Best available: the best <paramref name="quantity"/> seats side by side.</summary>
-    public static Task<HttpResponseMessage> ReserveBestAsync(HttpClient fan, long eventId, int quantity, long? sectionId = null, long? maxPriceCents = null) =>
-        fan.PostJsonAsync("/v1/booking/reserve", new { event_id = eventId, quantity, section_id = sectionId, max_price_cents = maxPriceCents });
+    public static Task<HttpResponseMessage> ReserveBestAsync(HttpClient fan, long eventId, int quantity, long? sectionId = null, long? maxPriceCents = null,
+        int? waitSeconds = null) =>
+        fan.PostJsonAsync("/v1/booking/reserve",
+            new { event_id = eventId, quantity, section_id = sectionId, max_price_cents = maxPriceCents, wait_seconds = waitSeconds });
 
     public static Task<HttpResponseMessage> ReserveWithPassAsync(HttpClient fan, long eventId, string? pass, params long[] seatIds) =>
         fan.PostJsonAsync("/v1/booking/reserve", new { event_id = eventId, seat_ids = seatIds, queue_pass = pass });

@@ -23,6 +23,8 @@ public sealed record OnsaleOptions(int Seats, int Users)
     public double AbandonRate { get; init; } = 0.08;
     public double DeclineRate { get; init; } = 0.05;
     public int MaxTicketsPerFan { get; init; } = 4;
+    /// <summary>Best mode: how long a reserve that finds every seat held waits for seats to come back (its wait_seconds).</summary>
+    public int ReturnsWaitSeconds { get; init; } = 30;
     public int SseClients { get; init; } = 3;
     public int RandomSeed { get; init; } = 2026;
 }

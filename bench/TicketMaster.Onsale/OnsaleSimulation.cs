@@ -183,7 +183,8 @@ public sealed class OnsaleSimulation(OnsaleTarget target, OnsaleOptions options,
         }
         var best = options.Mode == OnsaleModes.Best;
         var seats = best ? [] : _board.Pick(fan.Wanted, random);
-        if (best ? _board.AvailableCount == 0 : seats.Count == 0)
+        // Best mode asks even when the board shows nothing free: the request waits its turn for seats that come back.
+        if (!best && seats.Count == 0)
         {
             // Everything left is held: wait for holds to lapse, as long as the pass lasts.
             return _stats.Seconds - fan.AdmittedAt < options.HoldTtl.TotalSeconds * 3 ? 1 : null;
@@ -194,9 +195,20 @@ public sealed class OnsaleSimulation(OnsaleTarget target, OnsaleOptions options,
         }
         var started = Stopwatch.GetTimestamp();
         using var reserved = await SendAsync(fan, HttpMethod.Post, "/v1/booking/reserve", best
-            ? new { event_id = _eventId, quantity = (int?)Math.Min(fan.Wanted, _board.AvailableCount), seat_ids = (List<long>?)null, queue_pass = fan.Pass }
-            : new { event_id = _eventId, quantity = (int?)null, seat_ids = (List<long>?)seats, queue_pass = fan.Pass }, cancellationToken);
-        _stats.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, reserve: true, reserved.StatusCode == HttpStatusCode.Created);
+            ? new
+            {
+                event_id = _eventId, quantity = (int?)(_board.AvailableCount > 0 ? Math.Min(fan.Wanted, _board.AvailableCount) : fan.Wanted),
+                seat_ids = (List<long>?)null, queue_pass = fan.Pass, wait_seconds = (int?)options.ReturnsWaitSeconds,
+            }
+            : new { event_id = _eventId, quantity = (int?)null, seat_ids = (List<long>?)seats, queue_pass = fan.Pass, wait_seconds = (int?)null },
+            cancellationToken);
+        // A reserve that waited for returned seats says how long (Server-Timing "returns"): its latency is the rest.
+        var waited = ReturnsWaitMilliseconds(reserved);
+        if (waited is { } wait)
+        {
+            _stats.RecordWait(wait);
+        }
+        _stats.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds - (waited ?? 0), reserve: true, reserved.StatusCode == HttpStatusCode.Created);
         switch (reserved.StatusCode)
         {
             case HttpStatusCode.Created:
@@ -204,7 +216,11 @@ public sealed class OnsaleSimulation(OnsaleTarget target, OnsaleOptions options,
             case HttpStatusCode.Conflict when best:
                 Interlocked.Increment(ref _stats.Conflicts);
                 // Told what is left: a fan settles for the most there are side by side, or waits for holds to lapse.
-                var (left, largest) = await SeatsLeftAsync(reserved, cancellationToken);
+                var (left, largest, soldOut) = await SeatsLeftAsync(reserved, cancellationToken);
+                if (soldOut)
+                {
+                    return null;
+                }
                 if (left > 0)
                 {
                     fan.Wanted = Math.Max(1, Math.Min(largest, fan.Wanted - 1));
@@ -258,12 +274,20 @@ public sealed class OnsaleSimulation(OnsaleTarget target, OnsaleOptions options,
         }
     }
 
-    private static async Task<(int Left, int Largest)> SeatsLeftAsync(HttpResponseMessage conflict, CancellationToken cancellationToken)
+    private static double? ReturnsWaitMilliseconds(HttpResponseMessage response) =>
+        response.Headers.TryGetValues("Server-Timing", out var timings)
+        && timings.SelectMany(t => t.Split(',')).Select(t => t.Trim()).FirstOrDefault(t => t.StartsWith("returns;dur=", StringComparison.Ordinal)) is { } returns
+        && double.TryParse(returns["returns;dur=".Length..], System.Globalization.CultureInfo.InvariantCulture, out var ms)
+            ? ms
+            : null;
+
+    private static async Task<(int Left, int Largest, bool SoldOut)> SeatsLeftAsync(HttpResponseMessage conflict, CancellationToken cancellationToken)
     {
         using var problem = JsonDocument.Parse(await conflict.Content.ReadAsStringAsync(cancellationToken));
         var root = problem.RootElement;
         return (root.TryGetProperty("seats_left", out var left) ? left.GetInt32() : 0,
-            root.TryGetProperty("largest_block", out var largest) ? largest.GetInt32() : 1);
+            root.TryGetProperty("largest_block", out var largest) ? largest.GetInt32() : 1,
+            root.TryGetProperty("sold_out", out var soldOut) && soldOut.GetBoolean());
     }
 
     private async Task<HttpResponseMessage> ConfirmAsync(Fan fan, string reservationId, string method, CancellationToken cancellationToken)
@@ -423,6 +447,6 @@ public sealed class OnsaleSimulation(OnsaleTarget target, OnsaleOptions options,
             + $"{_stats.Unexpected:N0} unexpected answers; invariant check: {invariants.GetRawText()}");
         return new OnsaleReport(_board.Capacity, sold, doubleSold, stranded, chargedWithoutTicket, ticketsWithoutCharge, SelloutSeconds,
             _stats.Reserved / saleSeconds, _stats.Confirmed / saleSeconds, _stats.P99Ms(), invariants.GetProperty("violations").GetInt32(), _stats.Samples,
-            options.Mode, Sold95Seconds, Interlocked.Read(ref _stats.Conflicts), _stats.P99Ms(reserve: true), _stats.P99Ms(reserve: false));
+            options.Mode, Sold95Seconds, Interlocked.Read(ref _stats.Conflicts), _stats.P99Ms(reserve: true), _stats.P99Ms(reserve: false), _stats.Waits());
     }
 }

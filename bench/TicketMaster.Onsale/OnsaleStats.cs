@@ -13,6 +13,7 @@ public sealed class OnsaleStats
     private readonly List<double> _all = [];
     private readonly List<double> _reserves = [];
     private readonly List<double> _confirms = [];
+    private readonly List<double> _waits = [];
     private List<double> _window = [];
     private long _reserved, _confirmed, _reservedBefore, _confirmedBefore;
     private double _windowStart;
@@ -41,6 +42,25 @@ public sealed class OnsaleStats
         if (succeeded)
         {
             Interlocked.Increment(ref reserve ? ref _reserved : ref _confirmed);
+        }
+    }
+
+    /// <summary>A reserve waited this long for returned seats (apart from its latency, recorded as usual).</summary>
+    public void RecordWait(double milliseconds)
+    {
+        lock (_all)
+        {
+            _waits.Add(milliseconds);
+        }
+    }
+
+    /// <summary>Reserves that waited for returned seats, and their median and p99 wait.</summary>
+    public (int Count, double P50Ms, double P99Ms) Waits()
+    {
+        lock (_all)
+        {
+            var sorted = _waits.Order().ToList();
+            return (sorted.Count, Percentile(sorted, 0.5), Percentile(sorted, 0.99));
         }
     }
 
@@ -77,7 +97,8 @@ public sealed class OnsaleStats
 /// <param name="Conflicts">Reserve answers 409 (seats taken, or not as many side by side).</param>
 public sealed record OnsaleReport(int Seats, long Sold, long DoubleSold, long StrandedHolds, long ChargedWithoutTicket, long TicketsWithoutCharge,
     double? SelloutSeconds, double ReservesPerSecond, double ConfirmsPerSecond, double P99Ms, int InvariantViolations, IReadOnlyList<OnsaleSample> Samples,
-    string Mode = OnsaleModes.Pick, double? Sold95Seconds = null, long Conflicts = 0, double ReserveP99Ms = 0, double ConfirmP99Ms = 0)
+    string Mode = OnsaleModes.Pick, double? Sold95Seconds = null, long Conflicts = 0, double ReserveP99Ms = 0, double ConfirmP99Ms = 0,
+    (int Count, double P50Ms, double P99Ms) ReturnsWaits = default)
 {
     public double ConflictsPerSeat => Sold == 0 ? Conflicts : (double)Conflicts / Sold;
 
@@ -85,7 +106,8 @@ public sealed record OnsaleReport(int Seats, long Sold, long DoubleSold, long St
         $"onsale: mode={Mode} seats={Seats} sold={Sold} double_sold={DoubleSold} stranded_holds={StrandedHolds} charged_without_ticket={ChargedWithoutTicket} "
         + $"tickets_without_charge={TicketsWithoutCharge} sellout_s={Seconds(SelloutSeconds)} sold95_s={Seconds(Sold95Seconds)} "
         + $"reserve_rps={ReservesPerSecond:F0} confirm_rps={ConfirmsPerSecond:F0} p99_ms={P99Ms:F0} reserve_p99_ms={ReserveP99Ms:F0} "
-        + $"confirm_p99_ms={ConfirmP99Ms:F0} conflicts_per_seat={ConflictsPerSeat:F3}";
+        + $"confirm_p99_ms={ConfirmP99Ms:F0} conflicts_per_seat={ConflictsPerSeat:F3} returns_waits={ReturnsWaits.Count} "
+        + $"returns_wait_p50_ms={ReturnsWaits.P50Ms:F0} returns_wait_p99_ms={ReturnsWaits.P99Ms:F0}";
 
     private static string Seconds(double? seconds) => seconds is { } s ? s.ToString("F1", System.Globalization.CultureInfo.InvariantCulture) : "none";
 }

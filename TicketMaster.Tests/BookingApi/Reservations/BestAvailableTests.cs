@@ -161,6 +161,86 @@ public sealed class BestAvailableTests(AppHostFixture fixture)
     }
 
     [Fact]
+    public async Task Fans_who_find_every_seat_held_wait_their_turn_for_returned_seats_and_hear_at_once_when_the_event_sells_out()
+    {
+        var sale = await BookingSetup.CreateAsync(fixture, seats: 0, holdSeconds: 120, maxTicketsPerUser: 10, sections: [("Floor", 1, 4)]);
+        using var first = sale.Fan("returns-holder-1");
+        using var second = sale.Fan("returns-holder-2");
+        var firstId = (await (await BookingSetup.ReserveBestAsync(first, sale.EventId, 2)).ReadJsonAsync()).GetProperty("reservation_id").GetString()!;
+        var secondId = (await (await BookingSetup.ReserveBestAsync(second, sale.EventId, 2)).ReadJsonAsync()).GetProperty("reservation_id").GetString()!;
+
+        // Five fans ask for one seat each, in turn, while every seat is held: their requests wait rather than hear 409.
+        var waiters = Enumerable.Range(1, 5).Select(i => sale.Fan($"returns-waiter-{i}")).ToList();
+        var answers = new List<Task<HttpResponseMessage>>();
+        foreach (var waiter in waiters)
+        {
+            answers.Add(BookingSetup.ReserveBestAsync(waiter, sale.EventId, 1, waitSeconds: 25));
+            await Task.Delay(300); // the order they asked in
+        }
+        await Task.Delay(500);
+        Assert.All(answers, a => Assert.False(a.IsCompleted, "a request that found every seat held waits"));
+
+        // Two seats come back: the first two in line get one each, at once; the others keep waiting.
+        Assert.Equal(HttpStatusCode.NoContent, (await first.DeleteAsync($"/v1/booking/reservations/{firstId}")).StatusCode);
+        var served = await Task.WhenAll(answers.Take(2)).WaitAsync(TimeSpan.FromSeconds(5));
+        foreach (var response in served)
+        {
+            Assert.Single(await SeatsOfAsync(response));
+            Assert.StartsWith("returns;dur=", response.Headers.GetValues("Server-Timing").Single());
+        }
+        await Task.Delay(ReturnsTicks(3));
+        Assert.All(answers.Skip(2), a => Assert.False(a.IsCompleted, "the rest keep their place"));
+
+        // Everything is bought: the three still waiting hear "sold out" within a tick or two, not at the end of their wait.
+        var boughtAt = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(HttpStatusCode.Created, (await BookingSetup.ConfirmAsync(second, secondId)).StatusCode);
+        foreach (var (response, i) in served.Select((r, i) => (r, i)))
+        {
+            var id = (await response.ReadJsonAsync()).GetProperty("reservation_id").GetString()!;
+            Assert.Equal(HttpStatusCode.Created, (await BookingSetup.ConfirmAsync(waiters[i], id)).StatusCode);
+        }
+        foreach (var answer in answers.Skip(2))
+        {
+            var soldOut = await (await answer.WaitAsync(TimeSpan.FromSeconds(10))).AssertProblemAsync(409);
+            Assert.True(soldOut.GetProperty("sold_out").GetBoolean(), soldOut.GetRawText());
+        }
+        Assert.True(boughtAt.Elapsed < TimeSpan.FromSeconds(10), $"sold out heard after {boughtAt.Elapsed}");
+        foreach (var waiter in waiters)
+        {
+            waiter.Dispose();
+        }
+
+        // Asked badly: 400, never a wait.
+        await (await BookingSetup.ReserveBestAsync(first, sale.EventId, 1, waitSeconds: 31)).AssertProblemAsync(400);
+        await (await BookingSetup.ReserveBestAsync(first, sale.EventId, 1, waitSeconds: -1)).AssertProblemAsync(400);
+        await (await first.PostJsonAsync("/v1/booking/reserve", new { event_id = sale.EventId, seat_ids = new[] { sale.SeatIds[0] }, wait_seconds = 5 }))
+            .AssertProblemAsync(400);
+        await sale.AssertInvariantsAsync();
+    }
+
+    [Fact]
+    public async Task A_waiting_reserve_ends_with_the_last_answer_when_its_wait_is_over_and_does_not_count_against_the_fans_rate()
+    {
+        var sale = await BookingSetup.CreateAsync(fixture, seats: 0, holdSeconds: 120, sections: [("Floor", 1, 2)]);
+        using var holder = sale.Fan("returns-lone-holder");
+        Assert.Equal(HttpStatusCode.Created, (await BookingSetup.ReserveBestAsync(holder, sale.EventId, 2)).StatusCode);
+        using var waiter = sale.Fan("returns-lone-waiter");
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var ended = await (await BookingSetup.ReserveBestAsync(waiter, sale.EventId, 1, waitSeconds: 2)).AssertProblemAsync(409);
+        // Asked again every tick for two seconds (ten asks), yet its rate counted one reserve: it may reserve again at once.
+        Assert.InRange(started.Elapsed, TimeSpan.FromSeconds(1.9), TimeSpan.FromSeconds(6));
+        Assert.Equal(0, ended.GetProperty("seats_left").GetInt32());
+        Assert.False(ended.GetProperty("sold_out").GetBoolean());
+        for (var i = 0; i < 3; i++)
+        {
+            await (await BookingSetup.ReserveBestAsync(waiter, sale.EventId, 1, waitSeconds: 2)).AssertProblemAsync(409);
+        }
+        await sale.AssertInvariantsAsync();
+    }
+
+    private static TimeSpan ReturnsTicks(int ticks) => TicketMaster.BookingApi.Reservations.ReturnsWaitlist.Tick * ticks;
+
+    [Fact]
     public async Task Holds_lapsing_under_a_stream_of_best_available_requests_leave_every_seat_free_again_once_they_have_all_lapsed()
     {
         // Each lapse is cleared from the index by whichever request comes next, often within the millisecond the hold
