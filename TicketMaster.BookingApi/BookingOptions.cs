@@ -5,6 +5,13 @@ public sealed class BookingOptions
     /// <summary>How long a reservation holds its seats: the seed asks 7–10 minutes; tests configure seconds.</summary>
     public TimeSpan HoldTtl { get; set; } = TimeSpan.FromMinutes(8);
 
+    /// <summary>
+    /// In a sale through a waiting room, how long a hold lasts unless its fan's checkout keeps it alive
+    /// (POST /v1/booking/reservations/{id}/keep-alive), up to the event's hold time: seats a fan walked away from come
+    /// back within this, not at the end of the hold. Zero: holds last their hold time.
+    /// </summary>
+    public TimeSpan HoldPresence { get; set; } = TimeSpan.FromSeconds(45);
+
     /// <summary>Most seats one reserve request may hold.</summary>
     public int MaxSeatsPerReservation { get; set; } = 10;
 
@@ -57,6 +64,7 @@ public sealed class BookingOptions
         && PaymentTimeout > TimeSpan.Zero && ReconcileAfter > TimeSpan.Zero && ReconcileInterval > TimeSpan.Zero
         && SeatStreamHeartbeat > TimeSpan.Zero && WriteBatchSize >= 1 && WriteConcurrency >= 1
         && QueuedWriteTimeout > TimeSpan.Zero && InvariantCheckInterval > TimeSpan.Zero && Enum.IsDefined(WritePath)
+        && HoldPresence >= TimeSpan.Zero && HoldPresence <= TimeSpan.FromMinutes(10)
         && MaxReturnsWait >= TimeSpan.Zero && MaxReturnsWait <= TimeSpan.FromMinutes(2) && ReturnsWaitLimit >= 0;
 }
 

@@ -137,7 +137,7 @@ public sealed class ConfirmBooking(
         // Every confirm of this reservation shares its live payment attempt (one authorization, however many
         // retries and double clicks); a new attempt, under a new idempotency key, only after a decline or a void.
         var attempt = await ledger.BeginAsync(reservation.ReservationId, command.UserId, reservation.EventId, total, gateway.Name,
-            command.PaymentMethod, reservation.ExpiresAt, cancellationToken);
+            command.PaymentMethod, reservation.KeepAliveUntil ?? reservation.ExpiresAt, cancellationToken);
         if (attempt.Status == PaymentStatuses.Voiding || (PaymentStatuses.IsLive(attempt.Status) && attempt.Method != command.PaymentMethod))
         {
             return (null, new ConfirmOutcome.PaymentInProgress());

@@ -42,11 +42,12 @@ public static partial class HoldScripts
     // fan's holds, the fan's booked seats, the fan's reserve count of the rate-limit window, the fan's events
     // (HoldKeys.FanEvents).
     // ARGV[1] event id, ARGV[2] ttl ms, ARGV[3] count, ARGV[4] reserves per fan per window, ARGV[5] window ms, ARGV[6] when
-    // the event's keys expire (unix ms), ARGV[7] most events a fan holds seats in, then per reservation: id, user id,
+    // the event's keys expire (unix ms), ARGV[7] most events a fan holds seats in, ARGV[8] how long a hold lasts without
+    // a keep-alive (ms; 0: holds are not kept alive, they last the ttl), then per reservation: id, user id,
     // seat ids csv ('' when best), n, per-user limit, '1' if the id came from an Idempotency-Key (a random id cannot
     // exist yet, so only then is it looked up) else '0', followed by 'w' when a waiting request asks again, each seat's index position as "seat:position" csv (picked seats), the
     // rows to choose from in order of preference as "first-last" csv ('' when picked).
-    // → per reservation {'OK', expires_at_ms, seat ids csv} | {'EXISTS', expires_at_ms} | {'CONFLICT', seat...}
+    // → per reservation {'OK', expires_at_ms, seat ids csv, keep-alive limit ms or ''} | {'EXISTS', expires_at_ms} | {'CONFLICT', seat...}
     //   | {'LIMIT', already} | {'RATE', ms until the window ends} | {'EVENTS', event ids held...}
     //   | {'NONE', seats left, most side by side, seats sold in the event} (best: no n seats side by side) | {'NOINDEX'} (best: the seat index is not loaded)
     // The fan's events key is the one key outside the event's hash tag: counting a fan's events across events inside
@@ -63,8 +64,15 @@ public static partial class HoldScripts
           return 'UNLOADED'
         end
         local now = now_ms()
-        local ttl = tonumber(ARGV[2])
+        -- A hold kept only while its fan is at checkout lasts ARGV[8] ms unless kept alive (HoldScripts.KeepAlive), at
+        -- most the hold time (ARGV[2]) after now.
+        local ttl, keep_until = tonumber(ARGV[2]), ''
+        if tonumber(ARGV[8]) > 0 and tonumber(ARGV[8]) < ttl then
+          keep_until = tostring(now + ttl)
+          ttl = tonumber(ARGV[8])
+        end
         local expires = tostring(now + ttl)
+        local times = keep_until == '' and expires or (expires .. ':' .. keep_until)
         local index = open_index(KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[1], ARGV[6])
         local swept = false
 
@@ -83,7 +91,7 @@ public static partial class HoldScripts
           if string.sub(idempotent, 1, 1) == '1' then
             local existing = redis.call('GET', reservation_key)
             if existing then
-              return {'EXISTS', string.match(existing, '^(%d+)|')}
+              return {'EXISTS', string.match(existing, '^(%d+)')}
             end
           end
           return nil
@@ -125,7 +133,7 @@ public static partial class HoldScripts
           for _, key in ipairs(hold_keys) do
             redis.call('SET', key, reservation, 'PX', ttl)
           end
-          local stored = expires .. '|' .. csv .. '|' .. user
+          local stored = times .. '|' .. csv .. '|' .. user
           redis.call('SET', fan.reservation, stored, 'PX', ttl)
           redis.call('SET', fan.record, stored, 'EX', 86400)
           redis.call('ZADD', fan.holds, expires, reservation .. '|' .. #hold_keys)
@@ -135,7 +143,7 @@ public static partial class HoldScripts
             redis.call('PEXPIRE', fan.events, ttl)
           end
           index_held(index, reservation, positions, expires)
-          return {'OK', expires, csv}
+          return {'OK', expires, csv, keep_until}
         end
 
         -- The fan's six keys of a reservation, from KEYS[k] on.
@@ -195,7 +203,7 @@ public static partial class HoldScripts
         end
 
         local results, held = {}, {}
-        local first, arg = 9, 8
+        local first, arg = 9, 9
         for r = 1, tonumber(ARGV[3]) do
           local csv, n = ARGV[arg + 2], tonumber(ARGV[arg + 3])
           if ARGV[arg + 7] == '' then
@@ -338,6 +346,47 @@ public static partial class HoldScripts
         redis.call('SADD', KEYS[2], ARGV[1])
         redis.call('PEXPIREAT', KEYS[2], ARGV[2])
         return 1
+        """;
+
+    // A fan still at checkout keeps a hold alive (a hold of an event that keeps holds only so, HoldStore.KeepAliveAsync):
+    // its seats, reservation, entry among the fan's holds and events, and its seat-index lapse move to now + ARGV[2] ms,
+    // never past the limit the reserve set. KEYS[1] reservation, KEYS[2] the fan's holds, KEYS[3] the fan's events,
+    // KEYS[4] the seat index's lapses, KEYS[5..] its hold keys; ARGV[1] reservation id, ARGV[2] ms, ARGV[3] event id,
+    // ARGV[4] the seats' "seat:position" csv → {'OK', expires_at ms, limit ms} | {'FIXED', expires_at ms} (a hold that
+    // lasts its time without keep-alives) | {'GONE'} (lapsed, released or bought).
+    public const string KeepAlive = Announce + """
+        local stored = redis.call('GET', KEYS[1])
+        if not stored then
+          return {'GONE'}
+        end
+        local expires, keep_until, rest = string.match(stored, '^(%d+):(%d+)(|.*)$')
+        if not keep_until then
+          return {'FIXED', string.match(stored, '^(%d+)')}
+        end
+        local now = now_ms()
+        local ends = math.min(now + tonumber(ARGV[2]), tonumber(keep_until))
+        if ends <= tonumber(expires) then
+          return {'OK', expires, keep_until}
+        end
+        local ttl = ends - now
+        for i = 5, #KEYS do
+          if redis.call('GET', KEYS[i]) == ARGV[1] then
+            redis.call('PEXPIRE', KEYS[i], ttl)
+          end
+        end
+        redis.call('SET', KEYS[1], tostring(ends) .. ':' .. keep_until .. rest, 'PX', ttl)
+        redis.call('ZADD', KEYS[2], 'XX', ends, ARGV[1] .. '|' .. (#KEYS - 4))
+        if redis.call('PTTL', KEYS[2]) < ttl then
+          redis.call('PEXPIRE', KEYS[2], ttl)
+        end
+        redis.call('ZADD', KEYS[3], 'GT', ends, ARGV[3])
+        if redis.call('PTTL', KEYS[3]) < ttl then
+          redis.call('PEXPIRE', KEYS[3], ttl)
+        end
+        if ARGV[4] ~= '' then
+          redis.call('ZADD', KEYS[4], 'XX', ends, ARGV[1] .. '|' .. ARGV[4])
+        end
+        return {'OK', tostring(ends), keep_until}
         """;
 
     // A hold key expired; every replica hears it, the first one announces it — unless the seat has moved on since

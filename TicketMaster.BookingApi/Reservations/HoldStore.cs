@@ -43,7 +43,7 @@ public sealed class HoldStore
     private const int MaxReserveBatch = 64;
 
     private sealed record HoldRequest(long EventId, string UserId, SeatChoice Seats, string ReservationId, int Limit, bool Idempotent,
-        long KeysExpireAt, long HoldMilliseconds, string Positions, bool AskingAgain);
+        long KeysExpireAt, long HoldMilliseconds, long PresenceMilliseconds, string Positions, bool AskingAgain);
 
     /// <summary>Times a best-available reserve builds the event's seat index and asks again before giving up.</summary>
     private const int IndexBuilds = 3;
@@ -96,7 +96,8 @@ public sealed class HoldStore
     {
         var layout = await LayoutAsync(eventId);
         var request = new HoldRequest(eventId, userId, seats, reservationId, sale.MaxTicketsPerUser, idempotent, sale.KeysExpireAtMilliseconds,
-            (long)(sale.HoldTime ?? _options.Value.HoldTtl).TotalMilliseconds, seats.IsBest ? "" : layout.Positions(seats.SeatIds), askingAgain);
+            (long)(sale.HoldTime ?? _options.Value.HoldTtl).TotalMilliseconds, (long)PresenceOf(sale).TotalMilliseconds,
+            seats.IsBest ? "" : layout.Positions(seats.SeatIds), askingAgain);
         var result = (RedisResult[])(await _reserves.EnqueueAsync(request))!;
         for (var build = 0; build < IndexBuilds && (string?)result[0] == "NOINDEX"; build++)
         {
@@ -109,7 +110,8 @@ public sealed class HoldStore
                 var held = seats.IsBest ? ParseIds((string)result[2]!) : seats.SeatIds;
                 var endsAt = FromMilliseconds(result[1]);
                 _dueHolds.Track(eventId, held, endsAt);
-                return new ReserveOutcome.Held(new Reservation(reservationId, eventId, userId, held, endsAt));
+                return new ReserveOutcome.Held(new Reservation(reservationId, eventId, userId, held, endsAt,
+                    (string?)result[3] is { Length: > 0 } ? FromMilliseconds(result[3]) : null));
             case "EXISTS":
                 var existing = await GetAsync(reservationId, cancellationToken);
                 return existing is { Active: { } active }
@@ -165,9 +167,10 @@ public sealed class HoldStore
             var eventId = byEvent.Key;
             // One hold time per call: the event's, as its newest terms say (a change reaches reserves within a second).
             var ttl = byEvent.Last().Request.HoldMilliseconds;
+            var presence = byEvent.Last().Request.PresenceMilliseconds;
             List<RedisKey> keys = [HoldKeys.Sold(eventId), HoldKeys.SeatLog(eventId), HoldKeys.SoldLoaded(eventId), .. HoldKeys.SeatIndexKeys(eventId)];
             List<RedisValue> args = [eventId, ttl, byEvent.Count(), _rateLimits.Value.WritesPerUser, (long)_rateLimits.Value.Window.TotalMilliseconds,
-                byEvent.Max(r => r.Request.KeysExpireAt), _options.Value.MaxEventsHeldPerUser];
+                byEvent.Max(r => r.Request.KeysExpireAt), _options.Value.MaxEventsHeldPerUser, presence];
             foreach (var (request, _) in byEvent)
             {
                 keys.AddRange(request.Seats.SeatIds.Select(s => HoldKeys.Hold(eventId, s)));
@@ -194,6 +197,38 @@ public sealed class HoldStore
             }
         }));
         return results;
+    }
+
+    /// <summary>
+    /// How long a hold of this sale lasts without a keep-alive: Booking:HoldPresence for a sale through a waiting room
+    /// (a hot sale gets seats back from fans who left checkout within it, not at the end of the hold time), else zero —
+    /// a hold lasts its hold time.
+    /// </summary>
+    public TimeSpan PresenceOf(EventSale sale) => sale.WaitingRoom ? _options.Value.HoldPresence : TimeSpan.Zero;
+
+    /// <summary>
+    /// The fan is still at checkout: a hold kept only so lasts Booking:HoldPresence from now (never past its limit);
+    /// null once it ended (lapsed, released, bought).
+    /// </summary>
+    public async Task<Reservation?> KeepAliveAsync(Reservation reservation)
+    {
+        var eventId = reservation.EventId;
+        var layout = await LayoutAsync(eventId);
+        RedisKey[] keys = [HoldKeys.Reservation(eventId, reservation.ReservationId), HoldKeys.UserHolds(eventId, reservation.UserId),
+            HoldKeys.FanEvents(reservation.UserId), HoldKeys.SeatIndexLapses(eventId), .. reservation.SeatIds.Select(s => HoldKeys.Hold(eventId, s))];
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(HoldScripts.KeepAlive, keys,
+            [reservation.ReservationId, (long)_options.Value.HoldPresence.TotalMilliseconds, eventId, layout.Positions(reservation.SeatIds)]))!;
+        switch ((string?)result[0])
+        {
+            case "OK":
+                var endsAt = FromMilliseconds(result[1]);
+                _dueHolds.Track(eventId, reservation.SeatIds, endsAt);
+                return reservation with { ExpiresAt = endsAt, KeepAliveUntil = FromMilliseconds(result[2]) };
+            case "FIXED":
+                return reservation with { ExpiresAt = FromMilliseconds(result[1]), KeepAliveUntil = null };
+            default:
+                return null;
+        }
     }
 
     /// <summary>The live reservation (null once it expired or was released) and its longer-lived record.</summary>

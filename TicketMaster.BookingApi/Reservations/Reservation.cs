@@ -4,7 +4,13 @@ using System.Text;
 
 namespace TicketMaster.BookingApi.Reservations;
 
-public sealed record Reservation(string ReservationId, long EventId, string UserId, IReadOnlyList<long> SeatIds, DateTimeOffset ExpiresAt)
+/// <param name="ExpiresAt">When the hold lapses (unless kept alive, for a hold that must be).</param>
+/// <param name="KeepAliveUntil">
+/// For a hold kept only while its fan is at checkout (HoldStore.KeepAliveAsync): the latest its keep-alives can carry it
+/// to, the event's hold time after the reserve. Null: the hold simply lasts until <paramref name="ExpiresAt"/>.
+/// </param>
+public sealed record Reservation(string ReservationId, long EventId, string UserId, IReadOnlyList<long> SeatIds, DateTimeOffset ExpiresAt,
+    DateTimeOffset? KeepAliveUntil = null)
 {
     // "r_{event_id}_{24 hex}": the event id routes to the right Redis hash slot from the id alone; the random
     // (or, with an Idempotency-Key, derived) part makes it unguessable.
@@ -16,23 +22,28 @@ public sealed record Reservation(string ReservationId, long EventId, string User
         return $"r_{eventId.ToString(CultureInfo.InvariantCulture)}_{Convert.ToHexStringLower(entropy)}";
     }
 
-    // Redis keeps a reservation as one string, "{expires_at ms}|{seat ids csv}|{user id}", so the reserve script sets
-    // it and its TTL in one command (a hash took two: HSET + PEXPIRE). The user id goes last: it may contain anything.
-    // HoldScripts.Reserve writes the same format.
+    // Redis keeps a reservation as one string, "{expires_at ms}[:{keep_alive_until ms}]|{seat ids csv}|{user id}", so the
+    // reserve script sets it and its TTL in one command (a hash took two: HSET + PEXPIRE). The user id goes last: it may
+    // contain anything. HoldScripts.Reserve and HoldScripts.KeepAlive write the same format.
     public string ToStored() =>
-        $"{ExpiresAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)}|{string.Join(',', SeatIds)}|{UserId}";
+        $"{Milliseconds(ExpiresAt)}{(KeepAliveUntil is { } until ? ":" + Milliseconds(until) : "")}|{string.Join(',', SeatIds)}|{UserId}";
 
     public static Reservation? FromStored(string reservationId, long eventId, string? stored)
     {
         var parts = stored?.Split('|', 3);
-        if (parts is not [var expiresAt, var seats, var userId])
+        if (parts is not [var times, var seats, var userId])
         {
             return null;
         }
+        var (expiresAt, until) = times.IndexOf(':') is var colon and >= 0 ? (times[..colon], times[(colon + 1)..]) : (times, null);
         return new Reservation(reservationId, eventId, userId,
             seats.Split(',').Select(s => long.Parse(s, CultureInfo.InvariantCulture)).ToList(),
-            DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(expiresAt, CultureInfo.InvariantCulture)));
+            FromMilliseconds(expiresAt), until is null ? null : FromMilliseconds(until));
     }
+
+    private static string Milliseconds(DateTimeOffset at) => at.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset FromMilliseconds(string ms) => DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(ms, CultureInfo.InvariantCulture));
 
     public static bool TryParseEventId(string? reservationId, out long eventId)
     {

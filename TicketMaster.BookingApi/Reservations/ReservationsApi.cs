@@ -19,12 +19,17 @@ public sealed record ReserveRequest(long? EventId, List<long>? SeatIds, long? Se
 
 public sealed record ReservedSeat(long SeatId, string Section, string Row, int Number, long PriceCents);
 
+/// <param name="ExpiresAt">When the hold lapses; for a hold with <paramref name="KeepAliveUntil"/>, unless kept alive.</param>
+/// <param name="KeepAliveUntil">
+/// Present for a hold kept only while its fan is at checkout (a sale through a waiting room): the checkout sends
+/// POST /v1/booking/reservations/{id}/keep-alive (every 15 s is plenty) and the hold lasts up to this time.
+/// </param>
 public sealed record ReservationResponse(string ReservationId, long EventId, IReadOnlyList<long> SeatIds, DateTimeOffset ExpiresAt,
-    IReadOnlyList<ReservedSeat> Seats)
+    IReadOnlyList<ReservedSeat> Seats, DateTimeOffset? KeepAliveUntil)
 {
     public static ReservationResponse From(Reservation r, IReadOnlyDictionary<long, SeatRow> seats) =>
         new(r.ReservationId, r.EventId, r.SeatIds, r.ExpiresAt, r.SeatIds.Where(seats.ContainsKey).Select(id => seats[id])
-            .Select(s => new ReservedSeat(s.SeatId, s.Section, s.Row, s.Number, s.PriceCents)).ToList());
+            .Select(s => new ReservedSeat(s.SeatId, s.Section, s.Row, s.Number, s.PriceCents)).ToList(), r.KeepAliveUntil);
 }
 
 public static class ReservationsApi
@@ -36,6 +41,7 @@ public static class ReservationsApi
         api.MapPost("/reserve", Reserve);
         api.MapGet("/reservations/{reservationId}", GetReservation).RequireRateLimit(RateLimitKind.Polling);
         api.MapDelete("/reservations/{reservationId}", Release).RequireRateLimit(RateLimitKind.Writes);
+        api.MapPost("/reservations/{reservationId}/keep-alive", KeepAlive).RequireRateLimit(RateLimitKind.Writes);
         return api;
     }
 
@@ -194,11 +200,29 @@ public static class ReservationsApi
         }
         if (found.Value.Active is not { } active)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status410Gone, title: "Hold ended",
-                detail: "This hold ended: bought, released or lapsed. A bought one's booking is at /v1/booking/confirmations/{reservation_id}.");
+            return HoldEnded();
         }
         return TypedResults.Ok(ReservationResponse.From(active, await catalog.SeatRowsAsync(active.EventId, cancellationToken)));
     }
+
+    /// <summary>The fan is still at checkout: a hold kept only so lasts Booking:HoldPresence longer (to its limit); 410 once it ended.</summary>
+    public static async Task<Results<Ok<ReservationResponse>, ProblemHttpResult>> KeepAlive(
+        string reservationId, ClaimsPrincipal user, HoldStore holds, SeatCatalog catalog, CancellationToken cancellationToken)
+    {
+        var found = await holds.GetAsync(reservationId, cancellationToken);
+        if (found is not { Record: { } record } || record.UserId != user.UserId())
+        {
+            return Problems.NotFound("Reservation not found", "No reservation of yours has this id.");
+        }
+        if (found.Value.Active is not { } active || await holds.KeepAliveAsync(active) is not { } kept)
+        {
+            return HoldEnded();
+        }
+        return TypedResults.Ok(ReservationResponse.From(kept, await catalog.SeatRowsAsync(kept.EventId, cancellationToken)));
+    }
+
+    private static ProblemHttpResult HoldEnded() => TypedResults.Problem(statusCode: StatusCodes.Status410Gone, title: "Hold ended",
+        detail: "This hold ended: bought, released or lapsed. A bought one's booking is at /v1/booking/confirmations/{reservation_id}.");
 
     public static async Task<Results<NoContent, ProblemHttpResult>> Release(
         string reservationId, ClaimsPrincipal user, HoldStore holds, CancellationToken cancellationToken)

@@ -131,6 +131,8 @@ public sealed class AuthorizationMatrixTests(AppHostFixture fixture)
             new("bookingapi", "POST", "/v1/booking/reserve", c => Fixed(c, new { event_id = w.Sale.EventId, seat_ids = new[] { w.FreeSeat(c) } }), signedIn(created)),
             new("bookingapi", "GET", "/v1/booking/reservations/{reservationId}", None, theFansOwn(ok),
                 Bind: (Parameter: "{reservationId}", Value: "{releasable}")),
+            new("bookingapi", "POST", "/v1/booking/reservations/{reservationId}/keep-alive", None, theFansOwn(ok),
+                Bind: (Parameter: "{reservationId}", Value: "{releasable}")),
             new("bookingapi", "DELETE", "/v1/booking/reservations/{reservationId}", None, theFansOwn(noContent),
                 Bind: (Parameter: "{reservationId}", Value: "{releasable}")),
             new("bookingapi", "POST", "/v1/booking/confirm", c => Fixed(c, new { reservation_id = w.Confirmable, payment_info = new { method = "pm_card_visa" } }),

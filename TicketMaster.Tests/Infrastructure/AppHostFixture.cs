@@ -26,6 +26,9 @@ public sealed class AppHostFixture : IAsyncLifetime
     /// <summary>Short holds, so expiry can be tested (production: 7–10 minutes).</summary>
     public static readonly TimeSpan HoldTtl = TimeSpan.FromSeconds(6);
 
+    /// <summary>How long a hold of a waiting-room sale lasts without its checkout's keep-alive (production: 45 s).</summary>
+    public static readonly TimeSpan HoldPresence = TimeSpan.FromSeconds(5);
+
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
 
     private readonly string _dataDir = Directory.CreateTempSubdirectory("ticketmaster-tests-").FullName;
@@ -49,6 +52,7 @@ public sealed class AppHostFixture : IAsyncLifetime
                 "--TicketMaster:FastUnsafeStorage=true",
                 $"--TicketMaster:EventsApiReplicas={EventsApiReplicas}",
                 $"--TicketMaster:Booking:HoldTtl={HoldTtl}",
+                $"--TicketMaster:Booking:HoldPresence={HoldPresence}",
                 "--TicketMaster:Booking:ReconcileAfter=00:00:03",
                 "--TicketMaster:Booking:ReconcileInterval=00:00:01",
                 "--TicketMaster:Booking:SeatStreamHeartbeat=00:00:01",

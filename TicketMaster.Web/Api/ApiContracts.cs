@@ -31,7 +31,9 @@ public sealed record VenueInfo(long VenueId, string Name, string City, string Ad
 
 public sealed record ReservedSeat(long SeatId, string Section, string Row, int Number, long PriceCents);
 
-public sealed record ReservationInfo(string ReservationId, long EventId, IReadOnlyList<long> SeatIds, DateTimeOffset ExpiresAt, IReadOnlyList<ReservedSeat> Seats);
+/// <param name="KeepAliveUntil">A hot sale's hold: it lasts while the checkout keeps it alive, up to this time.</param>
+public sealed record ReservationInfo(string ReservationId, long EventId, IReadOnlyList<long> SeatIds, DateTimeOffset ExpiresAt, IReadOnlyList<ReservedSeat> Seats,
+    DateTimeOffset? KeepAliveUntil = null);
 
 public sealed record TicketSeat(long SeatId, string Section, string Row, int Number);
 
