@@ -38,7 +38,8 @@ public static partial class HoldScripts
     // keys of its own, or none: the script chooses them from the seat index, SeatIndexScripts).
     // KEYS[1] sold set, KEYS[2] seat log, KEYS[3] the sold set's "loaded" mark (missing before the event's first
     // reserve or after Redis lost its data: the call then holds nothing → 'UNLOADED'), KEYS[4..8] the seat index
-    // (HoldKeys.SeatIndex*), then per reservation its hold keys (none when best), reservation, reservation record, the
+    // (HoldKeys.SeatIndex*), KEYS[9] the reservations made in the event (WaitingRoomKeys.Served: fans who took seats
+    // are no longer in flight for the waiting room), then per reservation its hold keys (none when best), reservation, reservation record, the
     // fan's holds, the fan's booked seats, the fan's reserve count of the rate-limit window, the fan's events
     // (HoldKeys.FanEvents).
     // ARGV[1] event id, ARGV[2] ttl ms, ARGV[3] count, ARGV[4] reserves per fan per window, ARGV[5] window ms, ARGV[6] when
@@ -203,7 +204,7 @@ public static partial class HoldScripts
         end
 
         local results, held = {}, {}
-        local first, arg = 9, 9
+        local first, arg = 10, 9
         for r = 1, tonumber(ARGV[3]) do
           local csv, n = ARGV[arg + 2], tonumber(ARGV[arg + 3])
           if ARGV[arg + 7] == '' then
@@ -220,6 +221,8 @@ public static partial class HoldScripts
         end
         if #held > 0 then
           announce(KEYS[2], ARGV[1], 'held', table.concat(held, ','), ARGV[6])
+          redis.call('INCRBY', KEYS[9], #held)
+          redis.call('PEXPIREAT', KEYS[9], ARGV[6])
           -- Kept in step with the event's end (an organizer may move it): the sold set and its mark go with the log.
           redis.call('PEXPIREAT', KEYS[1], ARGV[6])
           redis.call('PEXPIREAT', KEYS[3], ARGV[6])
@@ -285,17 +288,14 @@ public static partial class HoldScripts
     // After bookings committed, for any number of reservations of one event (a writer batch's): their seats join
     // the sold set (and each fan's booked seats), and are announced in one "sold" change. A sold seat is held by
     // nobody: not by its reservation, nor by a fan who took it after that hold had lapsed (that fan's confirm
-    // loses at MySQL; meanwhile the seat must not look held). The bookings are counted for the waiting room (fans who
-    // bought are done). KEYS[1] sold set, KEYS[2] seat log, KEYS[3..7] the seat index (mark, taken, free, rows,
-    // lapses), KEYS[8] the bookings count (WaitingRoomKeys.Bought), then per reservation its n hold keys, the fan's
+    // loses at MySQL; meanwhile the seat must not look held). KEYS[1] sold set, KEYS[2] seat log, KEYS[3..7] the seat
+    // index (mark, taken, free, rows, lapses), then per reservation its n hold keys, the fan's
     // booked seats, the reservation, the fan's holds, the fan's events. ARGV[1] event id, ARGV[2] count, ARGV[3] when
     // the event's keys expire, then per reservation: id, n, the seats' "seat:position" csv → the number of seats
     public const string MarkSold = Announce + ReleaseHolds + SeatIndex + """
         local sold = {}
         local index = open_index(KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[1], ARGV[3])
-        redis.call('INCRBY', KEYS[8], ARGV[2])
-        redis.call('PEXPIREAT', KEYS[8], ARGV[3])
-        local first, arg = 9, 4
+        local first, arg = 8, 4
         for r = 1, tonumber(ARGV[2]) do
           local reservation, n = ARGV[arg], tonumber(ARGV[arg + 1])
           for i = first, first + n - 1 do
@@ -350,8 +350,8 @@ public static partial class HoldScripts
 
     // A fan still at checkout keeps a hold alive (a hold of an event that keeps holds only so, HoldStore.KeepAliveAsync):
     // its seats, reservation, entry among the fan's holds and events, and its seat-index lapse move to now + ARGV[2] ms,
-    // never past the limit the reserve set. KEYS[1] reservation, KEYS[2] the fan's holds, KEYS[3] the fan's events,
-    // KEYS[4] the seat index's lapses, KEYS[5..] its hold keys; ARGV[1] reservation id, ARGV[2] ms, ARGV[3] event id,
+    // never past the limit the reserve set; its record says so too. KEYS[1] reservation, KEYS[2] the fan's holds,
+    // KEYS[3] the fan's events, KEYS[4] the seat index's lapses, KEYS[5] the reservation's record, KEYS[6..] its hold keys; ARGV[1] reservation id, ARGV[2] ms, ARGV[3] event id,
     // ARGV[4] the seats' "seat:position" csv → {'OK', expires_at ms, limit ms} | {'FIXED', expires_at ms} (a hold that
     // lasts its time without keep-alives) | {'GONE'} (lapsed, released or bought).
     public const string KeepAlive = Announce + """
@@ -369,13 +369,15 @@ public static partial class HoldScripts
           return {'OK', expires, keep_until}
         end
         local ttl = ends - now
-        for i = 5, #KEYS do
+        for i = 6, #KEYS do
           if redis.call('GET', KEYS[i]) == ARGV[1] then
             redis.call('PEXPIRE', KEYS[i], ttl)
           end
         end
-        redis.call('SET', KEYS[1], tostring(ends) .. ':' .. keep_until .. rest, 'PX', ttl)
-        redis.call('ZADD', KEYS[2], 'XX', ends, ARGV[1] .. '|' .. (#KEYS - 4))
+        local kept = tostring(ends) .. ':' .. keep_until .. rest
+        redis.call('SET', KEYS[1], kept, 'PX', ttl)
+        redis.call('SET', KEYS[5], kept, 'KEEPTTL')
+        redis.call('ZADD', KEYS[2], 'XX', ends, ARGV[1] .. '|' .. (#KEYS - 5))
         if redis.call('PTTL', KEYS[2]) < ttl then
           redis.call('PEXPIRE', KEYS[2], ttl)
         end

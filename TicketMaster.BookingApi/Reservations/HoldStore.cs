@@ -168,7 +168,8 @@ public sealed class HoldStore
             // One hold time per call: the event's, as its newest terms say (a change reaches reserves within a second).
             var ttl = byEvent.Last().Request.HoldMilliseconds;
             var presence = byEvent.Last().Request.PresenceMilliseconds;
-            List<RedisKey> keys = [HoldKeys.Sold(eventId), HoldKeys.SeatLog(eventId), HoldKeys.SoldLoaded(eventId), .. HoldKeys.SeatIndexKeys(eventId)];
+            List<RedisKey> keys = [HoldKeys.Sold(eventId), HoldKeys.SeatLog(eventId), HoldKeys.SoldLoaded(eventId), .. HoldKeys.SeatIndexKeys(eventId),
+                WaitingRoom.WaitingRoomKeys.Served(eventId)];
             List<RedisValue> args = [eventId, ttl, byEvent.Count(), _rateLimits.Value.WritesPerUser, (long)_rateLimits.Value.Window.TotalMilliseconds,
                 byEvent.Max(r => r.Request.KeysExpireAt), _options.Value.MaxEventsHeldPerUser, presence];
             foreach (var (request, _) in byEvent)
@@ -215,7 +216,8 @@ public sealed class HoldStore
         var eventId = reservation.EventId;
         var layout = await LayoutAsync(eventId);
         RedisKey[] keys = [HoldKeys.Reservation(eventId, reservation.ReservationId), HoldKeys.UserHolds(eventId, reservation.UserId),
-            HoldKeys.FanEvents(reservation.UserId), HoldKeys.SeatIndexLapses(eventId), .. reservation.SeatIds.Select(s => HoldKeys.Hold(eventId, s))];
+            HoldKeys.FanEvents(reservation.UserId), HoldKeys.SeatIndexLapses(eventId), HoldKeys.ReservationRecord(eventId, reservation.ReservationId),
+            .. reservation.SeatIds.Select(s => HoldKeys.Hold(eventId, s))];
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(HoldScripts.KeepAlive, keys,
             [reservation.ReservationId, (long)_options.Value.HoldPresence.TotalMilliseconds, eventId, layout.Positions(reservation.SeatIds)]))!;
         switch ((string?)result[0])
@@ -274,8 +276,7 @@ public sealed class HoldStore
         Task.WhenAll(reservations.GroupBy(r => r.EventId).Select(async byEvent =>
         {
             var eventId = byEvent.Key;
-            List<RedisKey> keys = [HoldKeys.Sold(eventId), HoldKeys.SeatLog(eventId), .. HoldKeys.SeatIndexKeys(eventId),
-                WaitingRoom.WaitingRoomKeys.Bought(eventId)];
+            List<RedisKey> keys = [HoldKeys.Sold(eventId), HoldKeys.SeatLog(eventId), .. HoldKeys.SeatIndexKeys(eventId)];
             List<RedisValue> args = [eventId, byEvent.Count(), await KeysExpireAtAsync(eventId)];
             var layout = await LayoutAsync(eventId);
             foreach (var reservation in byEvent)

@@ -92,7 +92,8 @@ public sealed class AdmissionLoop(IConnectionMultiplexer redis, WaitingRoomStore
             }
 
             // Fans let in within the hold time may still take a seat: together they may not outnumber the free seats.
-            // Less the bookings made in that time: a fan who bought is done (a fan who gave up counts until then).
+            // Less the reservations made in that time: a fan holding seats took them out of the free ones, and if they
+            // come back (a hold released or lapsed) that fan walked away or lost them; a fan who never reserves counts.
             var inFlight = await rooms.InFlightAsync(eventId, sale, sale.HoldTime ?? booking.Value.HoldTtl);
             var free = await FreeSeatsAsync(eventId, sale, inFlight, cancellationToken);
             var limits = await rooms.LimitsAsync(eventId);

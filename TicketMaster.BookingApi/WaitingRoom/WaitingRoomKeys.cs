@@ -22,9 +22,12 @@ public static class WaitingRoomKeys
     public static RedisKey Rate(long eventId) => $"tm:{{{eventId}}}:wr:rate";
     /// <summary>The admission loop's last decision (JSON AdmissionStatus), for the owner and for the fans' wait estimates.</summary>
     public static RedisKey Decision(long eventId) => $"tm:{{{eventId}}}:wr:decision";
-    /// <summary>Bookings made for the event so far (HoldScripts.MarkSold counts them): the admission loop's fans who are done.</summary>
-    public static RedisKey Bought(long eventId) => $"tm:{{{eventId}}}:wr:bought";
-    /// <summary>Sorted set: one "ms|admitted|bought" snapshot per admission tick within the hold time (WaitingRoomScripts.InFlight).</summary>
+    /// <summary>
+    /// Reservations made in the event so far (HoldScripts.Reserve counts them): the admission loop's fans who took seats.
+    /// Their seats are out of the free count; should they come back, the fan who held them walked away or lost them.
+    /// </summary>
+    public static RedisKey Served(long eventId) => $"tm:{{{eventId}}}:wr:served";
+    /// <summary>Sorted set: one "ms|admitted|served" snapshot per admission tick within the hold time (WaitingRoomScripts.InFlight).</summary>
     public static RedisKey AdmissionWindow(long eventId) => $"tm:{{{eventId}}}:wr:window";
     /// <summary>Events whose waiting room has people in it: what the admission loop walks.</summary>
     public static readonly RedisKey Active = "tm:wr:active";

@@ -51,21 +51,21 @@ public static class WaitingRoomScripts
         return next - admitted
         """;
 
-    // KEYS: admission window, admitted, bought. ARGV: the hold time in ms, when the room's keys expire → the fans let in
-    // within the hold time less the bookings made meanwhile (the fans who may still take a seat). The window is one
+    // KEYS: admission window, admitted, served. ARGV: the hold time in ms, when the room's keys expire → the fans let in
+    // within the hold time less the reservations made meanwhile (the fans who may still take a seat). The window is one
     // snapshot per admission tick of both counts, kept in Redis so a replica taking over the admission lease goes on
     // from the same figures; at most one hold time of ticks (600 s / 250 ms = 2,400 entries).
     public const string InFlight = """
         local time = redis.call('TIME')
         local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
         local admitted = tonumber(redis.call('GET', KEYS[2]) or '0')
-        local bought = tonumber(redis.call('GET', KEYS[3]) or '0')
+        local served = tonumber(redis.call('GET', KEYS[3]) or '0')
         redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - tonumber(ARGV[1])))
-        redis.call('ZADD', KEYS[1], now, now .. '|' .. admitted .. '|' .. bought)
+        redis.call('ZADD', KEYS[1], now, now .. '|' .. admitted .. '|' .. served)
         redis.call('PEXPIREAT', KEYS[1], ARGV[2])
         local oldest = redis.call('ZRANGE', KEYS[1], 0, 0)[1]
-        local _, _, then_admitted, then_bought = string.find(oldest, '^%d+|(%d+)|(%d+)$')
-        return math.max(0, (admitted - tonumber(then_admitted)) - (bought - tonumber(then_bought)))
+        local _, _, then_admitted, then_served = string.find(oldest, '^%d+|(%d+)|(%d+)$')
+        return math.max(0, (admitted - tonumber(then_admitted)) - (served - tonumber(then_served)))
         """;
 
     // KEYS: pass expiries. ARGV: each pass's expiry if it has none yet, when the room's keys expire, then queue ids →

@@ -139,10 +139,10 @@ public sealed class WaitingRoomStore(IConnectionMultiplexer redis, QueuePasses p
         (long)await Db.ScriptEvaluateAsync(WaitingRoomScripts.Admit, [WaitingRoomKeys.Admitted(eventId), WaitingRoomKeys.Queue(eventId)],
             [count, sale.KeysExpireAtMilliseconds]);
 
-    /// <summary>Fans let in within the hold time who may still take a seat (less the bookings made meanwhile).</summary>
+    /// <summary>Fans let in within the hold time who may still take a seat (less the reservations made meanwhile).</summary>
     public async Task<long> InFlightAsync(long eventId, EventSale sale, TimeSpan holdTime) =>
         (long)await Db.ScriptEvaluateAsync(WaitingRoomScripts.InFlight,
-            [WaitingRoomKeys.AdmissionWindow(eventId), WaitingRoomKeys.Admitted(eventId), WaitingRoomKeys.Bought(eventId)],
+            [WaitingRoomKeys.AdmissionWindow(eventId), WaitingRoomKeys.Admitted(eventId), WaitingRoomKeys.Served(eventId)],
             [(long)holdTime.TotalMilliseconds, sale.KeysExpireAtMilliseconds]);
 
     /// <summary>Kept a few seconds: a decision nobody renews (no admission loop) is not shown as current.</summary>

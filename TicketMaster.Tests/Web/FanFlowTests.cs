@@ -16,7 +16,7 @@ public sealed class FanFlowTests(AppHostFixture fixture, BrowserFixture browsers
     public async Task A_fan_finds_an_event_despite_a_typo_waits_in_line_watches_a_seat_go_live_reserves_pays_and_gets_qr_tickets()
     {
         // The fan is in line before the sale opens (the queue page is seen waiting); the organizer then opens it.
-        var sale = await BookingSetup.CreateAsync(fixture, seats: 12, waitingRoom: true, onSaleAt: DateTimeOffset.UtcNow.AddMinutes(10));
+        var sale = await BookingSetup.CreateAsync(fixture, seats: 12, waitingRoom: true, onSaleAt: DateTimeOffset.UtcNow.AddMinutes(10), holdSeconds: 120);
         using var owner = sale.Owner();
         Assert.Equal(HttpStatusCode.NoContent,
             (await owner.PutJsonAsync($"/v1/booking/events/{sale.EventId}/queue/admission", new { admissions_per_second = 50 })).StatusCode);
@@ -87,6 +87,8 @@ public sealed class FanFlowTests(AppHostFixture fixture, BrowserFixture browsers
         await page.WaitForURLAsync(new Regex("/checkout/"));
         await Assertions.Expect(page.GetByRole(AriaRole.Table)).ToContainTextAsync("Total");
         await page.AssertAccessibleAsync("checkout");
+        // A hot sale's hold lasts only while its checkout is open: the page keeps it alive while the fan takes their time.
+        await page.WaitForTimeoutAsync((float)(AppHostFixture.HoldPresence * 2.5).TotalMilliseconds);
         await page.GetByLabel("Visa ending 4242 (succeeds)").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Pay" }).PressAsync("Enter");
 

@@ -224,25 +224,25 @@ public sealed class WaitingRoomTests(AppHostFixture fixture)
         Assert.Equal(("waiting_for_seats", heldInFlight), (after.GetProperty("reason").GetString(), after.GetProperty("fans_in_flight").GetInt64()));
 
         // The first two buy every seat: the rate is 0 for sold out, and everyone still waiting learns it. A fan who
-        // bought is done: the first one's booking leaves one fan fewer in flight, for the four seats left.
+        // took seats is no longer in flight: the first one's hold leaves one fan fewer, for the four seats left.
         var seat = 0;
         foreach (var (queueId, fan) in new[] { (first, "adaptive-first"), (second, "adaptive-second") })
         {
             var pass = await PassAsync(sale, queueId);
             using var buyer = sale.Fan(fan);
+            // Read just before the hold: the count the hold must take one fan off.
+            var inFlight = (await organizer.GetJsonAsync($"{Queue(sale.EventId)}/admission")).GetProperty("fans_in_flight").GetInt64();
             var reservation = await BookingSetup.ReservationIdWithPassAsync(buyer, sale.EventId, pass, [.. sale.SeatIds.Skip(seat).Take(4)]);
             seat += 4;
-            // Read just before the booking: the count the booking must take one fan off.
-            var inFlight = (await organizer.GetJsonAsync($"{Queue(sale.EventId)}/admission")).GetProperty("fans_in_flight").GetInt64();
-            Assert.Equal(HttpStatusCode.Created, (await BookingSetup.ConfirmAsync(buyer, reservation)).StatusCode);
             if (seat == 4)
             {
                 await Eventually.TrueAsync(async () =>
                 {
                     var decision = await organizer.GetJsonAsync($"{Queue(sale.EventId)}/admission");
                     return decision.GetProperty("free_seats").GetInt64() == 4 && decision.GetProperty("fans_in_flight").GetInt64() == inFlight - 1;
-                }, TimeSpan.FromSeconds(5), "a fan who bought is no longer in flight");
+                }, TimeSpan.FromSeconds(5), "a fan who took seats is no longer in flight");
             }
+            Assert.Equal(HttpStatusCode.Created, (await BookingSetup.ConfirmAsync(buyer, reservation)).StatusCode);
         }
         await Eventually.TrueAsync(async () => (await organizer.GetJsonAsync($"{Queue(sale.EventId)}/admission")).GetProperty("reason").GetString() == "sold_out",
             TimeSpan.FromSeconds(5), "the room stops at sold out");
