@@ -205,7 +205,7 @@ public sealed class HoldStore
     /// (a hot sale gets seats back from fans who left checkout within it, not at the end of the hold time), else zero —
     /// a hold lasts its hold time.
     /// </summary>
-    public TimeSpan PresenceOf(EventSale sale) => sale.WaitingRoom ? _options.Value.HoldPresence : TimeSpan.Zero;
+    private TimeSpan PresenceOf(EventSale sale) => sale.WaitingRoom ? _options.Value.HoldPresence : TimeSpan.Zero;
 
     /// <summary>
     /// The fan is still at checkout: a hold kept only so lasts Booking:HoldPresence from now (never past its limit);

@@ -29,10 +29,8 @@ public sealed class ReturnsWaitlist(IOptions<BookingOptions> options, ILogger<Re
 
     private readonly Dictionary<long, List<Waiter>> _lines = [];
     private readonly CancellationTokenSource _stopping = new();
+    /// <summary>Requests waiting in this process (bounded by Booking:ReturnsWaitLimit).</summary>
     private int _waiting;
-
-    /// <summary>Requests waiting in this process.</summary>
-    public int Waiting => Volatile.Read(ref _waiting);
 
     /// <summary>
     /// The answer to a reserve that found nothing: at once when it may not wait (seats are free but not side by side, the
@@ -102,7 +100,7 @@ public sealed class ReturnsWaitlist(IOptions<BookingOptions> options, ILogger<Re
                 {
                     foreach (var waiter in left)
                     {
-                        Answer(waiter, waiter.Last);
+                        waiter.Answer.TrySetResult(waiter.Last);
                     }
                 }
             }
@@ -171,15 +169,13 @@ public sealed class ReturnsWaitlist(IOptions<BookingOptions> options, ILogger<Re
         Interlocked.Decrement(ref _waiting);
         if (failure is null)
         {
-            Answer(waiter, outcome!);
+            waiter.Answer.TrySetResult(outcome!);
         }
         else
         {
             waiter.Answer.TrySetException(failure);
         }
     }
-
-    private static void Answer(Waiter waiter, ReserveOutcome outcome) => waiter.Answer.TrySetResult(outcome);
 
     public void Dispose()
     {
