@@ -37,6 +37,43 @@ public sealed class SoldSeatsTests(AppHostFixture fixture)
         await sale.AssertInvariantsAsync();
     }
 
+    [Fact]
+    public async Task Bookings_that_arrive_together_count_in_one_pass_and_a_bad_message_among_them_costs_the_others_nothing()
+    {
+        var sale = await BookingSetup.CreateAsync(fixture, seats: 60);
+        using var reader = await fixture.ClientAsync("eventsapi");
+        var deadBefore = await DeadLetterCountAsync();
+
+        // Forty one-seat bookings, each delivered twice, a message that is not JSON among them, and a refund of three
+        // seats delivered twice: published at once, so the consumer takes them in batches.
+        var first = Random.Shared.NextInt64(1L << 40, 1L << 50);
+        var bookings = Enumerable.Range(0, 40)
+            .Select(i => new BookingConfirmed(first + i, $"r-{first + i}", sale.EventId, $"batch-fan-{i}", [sale.SeatIds[i]], 4_500)).ToList();
+        var refund = new BookingRefunded(first, first, sale.EventId, [sale.SeatIds[0], sale.SeatIds[1], sale.SeatIds[2]], 13_500);
+        await using (var connection = await fixture.ConnectRabbitMqAsync())
+        await using (var channel = await connection.CreateChannelAsync())
+        {
+            foreach (var booking in bookings.Take(20))
+            {
+                await PublishAsync(channel, BookingConfirmed.MessageType, JsonSerializer.SerializeToUtf8Bytes(booking, MessageJson.Options));
+            }
+            await PublishAsync(channel, BookingConfirmed.MessageType, "{\"booking_id\": "u8.ToArray());
+            await PublishAsync(channel, BookingRefunded.MessageType, JsonSerializer.SerializeToUtf8Bytes(refund, MessageJson.Options));
+            foreach (var booking in bookings.Skip(20).Concat(bookings))
+            {
+                await PublishAsync(channel, BookingConfirmed.MessageType, JsonSerializer.SerializeToUtf8Bytes(booking, MessageJson.Options));
+            }
+            await PublishAsync(channel, BookingRefunded.MessageType, JsonSerializer.SerializeToUtf8Bytes(refund, MessageJson.Options));
+        }
+        await WaitForEmptyQueueAsync();
+
+        await Eventually.TrueAsync(async () => (await AvailabilityAsync(reader, sale.EventId)).GetProperty("sold_seats").GetInt64() == 37,
+            TimeSpan.FromSeconds(10), "forty bookings counted once each, less the refund's three seats counted once");
+        Assert.Equal(23, (await AvailabilityAsync(reader, sale.EventId)).GetProperty("available_seats").GetInt64());
+        Assert.Equal(deadBefore + 1, await DeadLetterCountAsync());
+        await sale.AssertInvariantsAsync();
+    }
+
     private static async Task<JsonElement> AvailabilityAsync(HttpClient reader, long eventId)
     {
         // A revalidation past any cached copy: the consumer evicts the event's cached details when it counts a booking.
@@ -49,9 +86,18 @@ public sealed class SoldSeatsTests(AppHostFixture fixture)
     {
         await using var connection = await fixture.ConnectRabbitMqAsync();
         await using var channel = await connection.CreateChannelAsync();
-        await channel.BasicPublishAsync(BrokerTopology.BookingExchange, BookingConfirmed.MessageType, mandatory: true,
-            new BasicProperties { Type = BookingConfirmed.MessageType, MessageId = Guid.NewGuid().ToString(), DeliveryMode = DeliveryModes.Persistent },
-            JsonSerializer.SerializeToUtf8Bytes(booking, MessageJson.Options));
+        await PublishAsync(channel, BookingConfirmed.MessageType, JsonSerializer.SerializeToUtf8Bytes(booking, MessageJson.Options));
+    }
+
+    private static async Task PublishAsync(IChannel channel, string type, byte[] body) =>
+        await channel.BasicPublishAsync(BrokerTopology.BookingExchange, type, mandatory: true,
+            new BasicProperties { Type = type, MessageId = Guid.NewGuid().ToString(), DeliveryMode = DeliveryModes.Persistent }, body);
+
+    private async Task<uint> DeadLetterCountAsync()
+    {
+        await using var connection = await fixture.ConnectRabbitMqAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        return (await channel.QueueDeclarePassiveAsync(BrokerTopology.CatalogSalesDeadLetterQueue)).MessageCount;
     }
 
     private async Task WaitForEmptyQueueAsync()
