@@ -33,6 +33,12 @@ public abstract class MessageConsumer(IConnection connection, ILogger logger) : 
     /// <summary>The most messages handed to <see cref="HandleBatchAsync"/> at once.</summary>
     protected virtual int BatchSize => 1;
 
+    /// <summary>
+    /// How long the first message of a batch waits for others to join it: a pass costs about the same for one
+    /// message as for a hundred, so under load a short wait makes far fewer passes.
+    /// </summary>
+    protected virtual TimeSpan BatchLinger => TimeSpan.Zero;
+
     protected virtual ushort Prefetch => (ushort)Math.Clamp(BatchSize * 2, 32, ushort.MaxValue);
 
     /// <summary>Declares the queue (idempotent: the publisher's side may have declared it first).</summary>
@@ -111,6 +117,10 @@ public abstract class MessageConsumer(IConnection connection, ILogger logger) : 
                 while (await inbox.Reader.WaitToReadAsync(stoppingToken))
                 {
                     batch.Clear();
+                    if (BatchLinger > TimeSpan.Zero)
+                    {
+                        await Task.Delay(BatchLinger, stoppingToken);
+                    }
                     while (batch.Count < Math.Max(1, BatchSize) && inbox.Reader.TryRead(out var message))
                     {
                         batch.Add(message);

@@ -19,8 +19,11 @@ public sealed class SoldSeatsConsumer(
     protected override Task DeclareAsync(IChannel channel, CancellationToken cancellationToken) =>
         BrokerTopology.DeclareCatalogSalesQueueAsync(channel, cancellationToken);
 
-    // A hot sale's bookings arrive hundreds a second: one transaction (one disk flush) counts all that are waiting.
+    // A hot sale's bookings arrive hundreds a second: one transaction (one disk flush) counts all that are waiting,
+    // gathered for up to 50 ms (the catalog's availability is refreshed once a second at most anyway).
     protected override int BatchSize => 128;
+
+    protected override TimeSpan BatchLinger => TimeSpan.FromMilliseconds(50);
 
     protected override Task HandleAsync(string messageType, ReadOnlyMemory<byte> body, CancellationToken cancellationToken) =>
         CountAsync([Parse(messageType, body)], cancellationToken);
