@@ -47,8 +47,9 @@ public abstract class MessageConsumer(IConnection connection, ILogger logger) : 
     protected abstract Task HandleAsync(string messageType, ReadOnlyMemory<byte> body, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Handles messages waiting together, all or none: when it throws, each is handled alone. Every handler is
-    /// idempotent (the broker delivers at least once), so handling one again after a failed batch is safe.
+    /// Handles messages waiting together, all or none: when it throws, each is handled alone by <see cref="HandleAsync"/>
+    /// (as is a batch of one). Every handler is idempotent (the broker delivers at least once), so handling one again
+    /// after a failed batch is safe.
     /// </summary>
     protected virtual async Task HandleBatchAsync(IReadOnlyList<ReceivedMessage> messages, CancellationToken cancellationToken)
     {
@@ -181,7 +182,7 @@ public abstract class MessageConsumer(IConnection connection, ILogger logger) : 
 
         try
         {
-            await HandleBatchAsync([message], stoppingToken);
+            await HandleAsync(message.Type, message.Body, stoppingToken);
             await channel.BasicAckAsync(message.DeliveryTag, multiple: false, stoppingToken);
         }
         catch (PoisonMessageException ex)
