@@ -118,13 +118,12 @@ public abstract class MessageConsumer(IConnection connection, ILogger logger) : 
                 while (await inbox.Reader.WaitToReadAsync(stoppingToken))
                 {
                     batch.Clear();
-                    if (BatchLinger > TimeSpan.Zero)
+                    TakeWaiting(inbox.Reader, batch);
+                    // Gathering is for a batch not yet full: with a full one waiting, a pause would only slow the queue down.
+                    if (BatchLinger > TimeSpan.Zero && batch.Count < BatchSize)
                     {
                         await Task.Delay(BatchLinger, stoppingToken);
-                    }
-                    while (batch.Count < Math.Max(1, BatchSize) && inbox.Reader.TryRead(out var message))
-                    {
-                        batch.Add(message);
+                        TakeWaiting(inbox.Reader, batch);
                     }
                     await ProcessAsync(channel, batch, stoppingToken);
                 }
@@ -140,6 +139,14 @@ public abstract class MessageConsumer(IConnection connection, ILogger logger) : 
             }
             _consuming = false;
             await Task.Delay(RetryDelay, stoppingToken);
+        }
+    }
+
+    private void TakeWaiting(ChannelReader<ReceivedMessage> inbox, List<ReceivedMessage> batch)
+    {
+        while (batch.Count < Math.Max(1, BatchSize) && inbox.TryRead(out var message))
+        {
+            batch.Add(message);
         }
     }
 
