@@ -159,6 +159,7 @@ public sealed class OnsaleSimulation(OnsaleTarget target, OnsaleOptions options,
             // Anonymous, as a browser's EventSource would be: the queue id is the capability.
             using var polled = await _booking.GetAsync($"/v1/booking/events/{_eventId}/queue/{fan.QueueId}", cancellationToken);
             var status = await ReadAsync(polled, cancellationToken);
+            Interlocked.Increment(ref _stats.Polls);
             switch (status.GetProperty("status").GetString())
             {
                 case "admitted":
@@ -360,7 +361,7 @@ public sealed class OnsaleSimulation(OnsaleTarget target, OnsaleOptions options,
             }
             if ((int)sample.Seconds % 2 == 0)
             {
-                log.WriteLine($"  t={sample.Seconds,5:F0}s joined={sample.Joined,7:N0} admitted={sample.Admitted,7:N0} held={sample.Held,6:N0} "
+                log.WriteLine($"  t={sample.Seconds,5:F0}s joined={sample.Joined,7:N0} polls={Interlocked.Read(ref _stats.Polls),8:N0} admitted={sample.Admitted,7:N0} held={sample.Held,6:N0} "
                     + $"sold={sample.Sold,6:N0}/{_board.Capacity:N0} reserve/s={sample.ReservesPerSecond,5:F0} confirm/s={sample.ConfirmsPerSecond,5:F0} "
                     + $"p99={sample.P99Ms,5:F0}ms 409s={Interlocked.Read(ref _stats.Conflicts):N0} {await AdmissionAsync(organizerToken, cancellationToken)}");
             }

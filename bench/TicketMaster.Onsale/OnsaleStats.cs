@@ -19,6 +19,7 @@ public sealed class OnsaleStats
     private double _windowStart;
 
     public long Joined;
+    public long Polls;
     public long Admitted;
     public long Conflicts;
     public long Declined;
