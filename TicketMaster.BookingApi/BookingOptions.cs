@@ -8,9 +8,11 @@ public sealed class BookingOptions
     /// <summary>
     /// In a sale through a waiting room, how long a hold lasts unless its fan's checkout keeps it alive
     /// (POST /v1/booking/reservations/{id}/keep-alive), up to the event's hold time: seats a fan walked away from come
-    /// back within this, not at the end of the hold. Zero: holds last their hold time.
+    /// back within this, not at the end of the hold. Zero: holds last their hold time. 20 s: the checkout page beats
+    /// every ~7 s, so a fan survives two lost keep-alives, and a hot sale's last seats are not stuck behind tabs
+    /// closed in its first seconds.
     /// </summary>
-    public TimeSpan HoldPresence { get; set; } = TimeSpan.FromSeconds(45);
+    public TimeSpan HoldPresence { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>Most seats one reserve request may hold.</summary>
     public int MaxSeatsPerReservation { get; set; } = 10;

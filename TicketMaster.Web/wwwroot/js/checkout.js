@@ -5,7 +5,7 @@ const left = document.querySelector("[data-hold-until]");
 if (left) countdown(left, left.dataset.holdUntil, () => location.reload());
 
 // A hot sale's hold lasts only while this page keeps it alive, so seats a fan walked away from go back to the sale
-// within a minute. Each keep-alive says when the hold would lapse; the next goes well before that.
+// within Booking:HoldPresence (20 s). Each keep-alive says when the hold would lapse; the next goes well before that.
 const keep = document.querySelector("[data-keep-alive]");
 if (keep) {
   const path = `/v1/booking/reservations/${encodeURIComponent(keep.dataset.keepAlive)}/keep-alive`;
