@@ -120,7 +120,7 @@ public abstract class MessageConsumer(IConnection connection, ILogger logger) : 
                     batch.Clear();
                     TakeWaiting(inbox.Reader, batch);
                     // Gathering is for a batch not yet full: with a full one waiting, a pause would only slow the queue down.
-                    if (BatchLinger > TimeSpan.Zero && batch.Count < BatchSize)
+                    if (BatchLinger > TimeSpan.Zero && batch.Count < Math.Max(1, BatchSize))
                     {
                         await Task.Delay(BatchLinger, stoppingToken);
                         TakeWaiting(inbox.Reader, batch);

@@ -22,7 +22,8 @@ public sealed record ReservedSeat(long SeatId, string Section, string Row, int N
 /// <param name="ExpiresAt">When the hold lapses; for a hold with <paramref name="KeepAliveUntil"/>, unless kept alive.</param>
 /// <param name="KeepAliveUntil">
 /// Present for a hold kept only while its fan is at checkout (a sale through a waiting room): the checkout sends
-/// POST /v1/booking/reservations/{id}/keep-alive (every third of the time left to expires_at, ~7 s) and the hold lasts up to this time.
+/// POST /v1/booking/reservations/{id}/keep-alive (every third of the time left to expires_at, ~7 s) and the hold
+/// lasts up to this time.
 /// </param>
 public sealed record ReservationResponse(string ReservationId, long EventId, IReadOnlyList<long> SeatIds, DateTimeOffset ExpiresAt,
     IReadOnlyList<ReservedSeat> Seats, DateTimeOffset? KeepAliveUntil)
