@@ -92,7 +92,7 @@ public abstract class MessageConsumer(IConnection connection, ILogger logger) : 
             try
             {
                 await BeforeConsumingAsync(stoppingToken);
-                await using var channel = await connection.CreateChannelAsync(cancellationToken: stoppingToken);
+                await using var channel = await connection.CreateChannelOnceRecoveredAsync(cancellationToken: stoppingToken);
                 var inbox = Channel.CreateUnbounded<ReceivedMessage>(new UnboundedChannelOptions { SingleReader = true });
                 channel.ChannelShutdownAsync += (_, _) =>
                 {

@@ -33,7 +33,7 @@ public sealed class OutboxRelay(
         {
             try
             {
-                await using var channel = await connection.CreateChannelAsync(
+                await using var channel = await connection.CreateChannelOnceRecoveredAsync(
                     new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true),
                     stoppingToken);
                 // Declared here too, so messages published before the Indexer first starts wait in its queue.

@@ -64,7 +64,7 @@ public sealed class BookingWriteConsumer(IConnection connection, BookingWriter w
     private async Task ConsumeAsync(CancellationToken stoppingToken)
     {
         var batchSize = options.Value.WriteBatchSize;
-        await using var channel = await connection.CreateChannelAsync(cancellationToken: stoppingToken);
+        await using var channel = await connection.CreateChannelOnceRecoveredAsync(cancellationToken: stoppingToken);
         await WriteQueueTopology.DeclareAsync(channel, stoppingToken);
         await channel.BasicQosAsync(0, (ushort)Math.Min(ushort.MaxValue, batchSize * 2), global: false, stoppingToken);
 

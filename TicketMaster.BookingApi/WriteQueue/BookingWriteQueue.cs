@@ -23,7 +23,8 @@ public sealed class BookingWriteQueue(IConnection connection, IOptions<BookingOp
     private readonly ConcurrentDictionary<string, Pending[]> _inFlight = new();
     private readonly object _startLock = new();
     private Task? _pumping;
-    private IChannel? _channel;
+    private volatile IChannel? _channel;
+    private volatile bool _channelLost;
     private string _replyQueue = "";
 
     /// <returns>The writer's result, or null when it did not answer in time (it may still write).</returns>
@@ -91,22 +92,41 @@ public sealed class BookingWriteQueue(IConnection connection, IOptions<BookingOp
         }
     }
 
-    // One channel per process for requests and replies, made again after the broker closed it.
+    // One channel per process for requests and replies, made anew after any shutdown. The client's automatic recovery
+    // would reopen the old one, but whether its reply queue and consumer came back with it is not something a confirm
+    // can see: a lost reply queue answers every confirm 202. A fresh channel declares both itself.
     private async Task<IChannel> ChannelAsync()
     {
-        if (_channel is { IsOpen: true } open)
+        if (_channel is { IsOpen: true } open && !_channelLost)
         {
             return open;
         }
-        if (_channel is not null)
+        if (_channel is { } lost)
         {
-            await _channel.DisposeAsync();
+            _channel = null;
+            try
+            {
+                await lost.DisposeAsync();
+            }
+            catch (Exception ex)
+            {
+                logger.LogDebug(ex, "Closing the lost booking write channel failed");
+            }
         }
-        var channel = await connection.CreateChannelAsync();
+        var channel = await connection.CreateChannelOnceRecoveredAsync();
+        _channel = channel;
+        _channelLost = false;
+        channel.ChannelShutdownAsync += (_, _) =>
+        {
+            // Only the channel in use: closing a lost one must not fail the confirms about to use its successor.
+            if (ReferenceEquals(_channel, channel))
+            {
+                _channelLost = true;
+                FailInFlight();
+            }
+            return Task.CompletedTask;
+        };
         await WriteQueueTopology.DeclareAsync(channel, CancellationToken.None);
-        // Named here, not by the broker: after a broker restart the client's automatic recovery declares a server-named
-        // queue again under a new name while ReplyTo still names the first one — every reply would be dropped and every
-        // confirm answered 202 (BrokerOutageTests). A name of ours comes back as it was.
         var replies = await channel.QueueDeclareAsync($"booking.replies.{Guid.NewGuid():N}", durable: false, exclusive: true, autoDelete: true);
         var consumer = new AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += (_, delivery) =>
@@ -123,8 +143,24 @@ public sealed class BookingWriteQueue(IConnection connection, IOptions<BookingOp
         };
         await channel.BasicConsumeAsync(replies.QueueName, autoAck: true, consumer);
         _replyQueue = replies.QueueName;
-        _channel = channel;
         return channel;
+    }
+
+    // The replies of a lost channel never come: the confirms waiting on it write themselves (ConfirmApi). A write
+    // that did reach the broker is written again by the queue's writer, which finds it already booked.
+    private void FailInFlight()
+    {
+        foreach (var correlationId in _inFlight.Keys)
+        {
+            if (_inFlight.TryRemove(correlationId, out var waiting))
+            {
+                var lost = new BrokerUnavailableException(new IOException("The booking write channel closed before the reply came"));
+                foreach (var pending in waiting)
+                {
+                    pending.Reply.TrySetException(lost);
+                }
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()
