@@ -32,6 +32,12 @@ public sealed class BrokerOutageTests(AppHostFixture fixture)
         await fixture.RestartAsync("rabbitmq", whileDown: async () => Assert.Equal(HttpStatusCode.Created, await BookAsync(sale, seats.Dequeue())));
         await ConfirmsUseTheQueueAgainAsync(sale, seats);
 
+        // Nothing stays behind in the queue: no delivery held unacked by a channel that recovery opened twice.
+        await Eventually.TrueAsync(async () =>
+        {
+            var queue = await WriteQueueAsync();
+            return queue.GetProperty("messages_unacknowledged").GetInt64() == 0 && queue.GetProperty("messages_ready").GetInt64() == 0;
+        }, TimeSpan.FromSeconds(20), "the write queue empties after the restarts");
         await sale.AssertInvariantsAsync();
     }
 
@@ -60,13 +66,18 @@ public sealed class BrokerOutageTests(AppHostFixture fixture)
     // Messages published to the write queue since the broker started (management API; refreshed every 5 s).
     private async Task<long> PublishedToWriteQueueAsync()
     {
+        var queue = await WriteQueueAsync();
+        return queue.TryGetProperty("message_stats", out var stats) && stats.TryGetProperty("publish", out var published)
+            ? published.GetInt64()
+            : 0;
+    }
+
+    private async Task<System.Text.Json.JsonElement> WriteQueueAsync()
+    {
         var amqp = new Uri(await fixture.GetConnectionStringAsync("rabbitmq"));
         using var management = new HttpClient { BaseAddress = fixture.App.GetEndpoint("rabbitmq", "management") };
         management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
             Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.UnescapeDataString(amqp.UserInfo))));
-        var queue = await management.GetJsonAsync($"/api/queues/%2F/{WriteQueueTopology.Queue}");
-        return queue.TryGetProperty("message_stats", out var stats) && stats.TryGetProperty("publish", out var published)
-            ? published.GetInt64()
-            : 0;
+        return await management.GetJsonAsync($"/api/queues/%2F/{WriteQueueTopology.Queue}");
     }
 }
