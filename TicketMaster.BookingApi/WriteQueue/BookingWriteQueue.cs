@@ -83,8 +83,9 @@ public sealed class BookingWriteQueue(IConnection connection, IOptions<BookingOp
             }
             catch (Exception ex)
             {
-                // Not sent, as far as this process can tell: the callers write them themselves (ConfirmApi). One that
-                // reached the broker after all finds its seats already booked by its own reservation, as a redelivery does.
+                // Not sent, as far as this process can tell: the callers write them themselves
+                // (ConfirmBooking.WriteAsync). One that reached the broker after all finds its seats already booked by
+                // its own reservation, as a redelivery does.
                 logger.LogWarning(ex, "Could not queue {Count} booking writes; the confirms write them directly", batch.Count);
                 _inFlight.TryRemove(correlationId, out _);
                 batch.ForEach(p => p.Reply.TrySetException(new BrokerUnavailableException(ex)));
@@ -146,8 +147,9 @@ public sealed class BookingWriteQueue(IConnection connection, IOptions<BookingOp
         return channel;
     }
 
-    // The replies of a lost channel never come: the confirms waiting on it write themselves (ConfirmApi). A write
-    // that did reach the broker is written again by the queue's writer, which finds it already booked.
+    // The replies of a lost channel never come: the confirms waiting on it write themselves
+    // (ConfirmBooking.WriteAsync). A write that did reach the broker is written again by the queue's writer, which
+    // finds it already booked.
     private void FailInFlight()
     {
         foreach (var correlationId in _inFlight.Keys)
